@@ -1,0 +1,50 @@
+//! Authentication: `Authorization: Bearer …` or `FlyV1 …`, resolved to the one org the token may act on.
+
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::Response;
+use flightdeck::api::AuthToken;
+
+use super::{Emulator, reply};
+
+/// The org the request's token is scoped to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgScope(pub String);
+
+impl OrgScope {
+    /// Whether this token may see `org_slug`.
+    pub fn allows(&self, org_slug: &str) -> bool {
+        self.0 == org_slug
+    }
+}
+
+impl FromRequestParts<Emulator> for OrgScope {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        emulator: &Emulator,
+    ) -> Result<Self, Self::Rejection> {
+        let unauthorized = || {
+            reply::error(
+                StatusCode::UNAUTHORIZED,
+                "Authenticate: token validation error",
+            )
+        };
+        let header = parts
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(unauthorized)?;
+        let scheme_ok = ["Bearer ", "FlyV1 "].iter().any(|s| header.starts_with(s));
+        if !scheme_ok {
+            return Err(unauthorized());
+        }
+        let token = AuthToken::new(header).map_err(|_| unauthorized())?;
+        emulator
+            .org_of_token(&token.secret())
+            .map(OrgScope)
+            .ok_or_else(unauthorized)
+    }
+}

@@ -1,0 +1,166 @@
+//! The local Machines API emulator: state, authentication and the `/v1` routes.
+//!
+//! Owns what a Fly org looks like from the API's side: tokens scoped to orgs, apps. Shapes and status codes follow
+//! the real API (`reference/machines-api.md`); where the spec and the live API differ, the live API wins.
+
+mod apps;
+mod auth;
+mod reply;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::Router;
+use axum::middleware;
+use axum::routing::get;
+
+use crate::ids;
+
+pub use auth::OrgScope;
+
+/// The one organization every emulator starts with, as on a new Fly account.
+pub const PERSONAL_ORG: &str = "personal";
+
+/// An app as the emulator stores it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppRecord {
+    pub id: String,
+    pub name: String,
+    pub org_slug: String,
+    pub network: String,
+    pub status: String,
+    pub created_at_ms: u64,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// token secret → org slug it may act on.
+    tokens: HashMap<String, String>,
+    /// org slug → display name.
+    orgs: BTreeMap<String, String>,
+    /// App names are global across Fly, so they key the map.
+    apps: BTreeMap<String, AppRecord>,
+}
+
+/// Shared emulator state; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Emulator {
+    state: Arc<Mutex<State>>,
+    dev_token: Arc<str>,
+}
+
+/// Why the emulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    #[error("no random source for the dev token: {0}")]
+    Random(String),
+    #[error("invalid token given for org personal: {0}")]
+    Token(#[from] flightdeck::api::TokenError),
+}
+
+impl Emulator {
+    /// A fresh emulator with org `personal`, reachable with `token` (random when `None`).
+    pub fn new(token: Option<String>) -> Result<Self, EmulatorError> {
+        let secret = match token {
+            Some(raw) => flightdeck::api::AuthToken::new(&raw)?.secret(),
+            None => format!(
+                "fd_dev_{}",
+                ids::random_id(32).map_err(|e| EmulatorError::Random(e.to_string()))?
+            ),
+        };
+        let mut state = State::default();
+        state
+            .orgs
+            .insert(PERSONAL_ORG.to_owned(), "Personal".to_owned());
+        state.tokens.insert(secret.clone(), PERSONAL_ORG.to_owned());
+        Ok(Self {
+            state: Arc::new(Mutex::new(state)),
+            dev_token: secret.into(),
+        })
+    }
+
+    /// The token of org `personal`.
+    pub fn dev_token(&self) -> &str {
+        &self.dev_token
+    }
+
+    /// Adds another org reachable only with `token` (tests of isolation between orgs).
+    pub fn add_org(&self, slug: &str, token: &str) {
+        let mut state = self.lock();
+        state.orgs.insert(slug.to_owned(), slug.to_owned());
+        state.tokens.insert(token.to_owned(), slug.to_owned());
+    }
+
+    /// Seeds a few apps into `personal` for a first look at the dashboard.
+    pub fn seed_demo_apps(&self) {
+        for name in ["demo-web", "demo-worker", "demo-api"] {
+            // A name collision means it is already seeded: nothing to do.
+            let _ = self.create_app(PERSONAL_ORG, name, None);
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves consistent data (every mutation is a single insert).
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn org_of_token(&self, secret: &str) -> Option<String> {
+        self.lock().tokens.get(secret).cloned()
+    }
+
+    fn org_name(&self, slug: &str) -> Option<String> {
+        self.lock().orgs.get(slug).cloned()
+    }
+
+    fn apps_of_org(&self, slug: &str) -> Vec<AppRecord> {
+        self.lock()
+            .apps
+            .values()
+            .filter(|a| a.org_slug == slug)
+            .cloned()
+            .collect()
+    }
+
+    fn app(&self, name: &str) -> Option<AppRecord> {
+        self.lock().apps.get(name).cloned()
+    }
+
+    /// Creates an app; `Err(existing)` when the name is taken anywhere.
+    fn create_app(
+        &self,
+        org_slug: &str,
+        name: &str,
+        network: Option<String>,
+    ) -> Result<AppRecord, AppRecord> {
+        let mut state = self.lock();
+        if let Some(existing) = state.apps.get(name) {
+            return Err(existing.clone());
+        }
+        let record = AppRecord {
+            id: ids::object_id(16),
+            name: name.to_owned(),
+            org_slug: org_slug.to_owned(),
+            network: network.unwrap_or_else(|| "default".to_owned()),
+            status: "pending".to_owned(),
+            created_at_ms: now_ms(),
+        };
+        state.apps.insert(name.to_owned(), record.clone());
+        Ok(record)
+    }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or_default()
+}
+
+/// The `/v1` routes (to be nested under `/v1`).
+pub fn routes(emulator: Emulator) -> Router {
+    Router::new()
+        .route("/apps", get(apps::list).post(apps::create))
+        .route("/apps/{app_name}", get(apps::show))
+        .layer(middleware::from_fn(reply::with_request_id))
+        .with_state(emulator)
+}

@@ -1,0 +1,37 @@
+//! Response helpers shared by the emulator's handlers: Fly's error body and the `fly-request-id` header.
+
+use axum::Json;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::ids;
+
+/// `{"error": message}` with the status, as the real API answers (plus `"status"` where Fly sends one).
+pub fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": message.into() }))).into_response()
+}
+
+/// Like [`error`], with Fly's machine-readable `status` (`name_taken`, `insufficient_capacity`, …).
+pub fn error_with_status(
+    status: StatusCode,
+    message: impl Into<String>,
+    fly_status: &str,
+) -> Response {
+    (
+        status,
+        Json(json!({ "error": message.into(), "status": fly_status })),
+    )
+        .into_response()
+}
+
+/// Every `/v1` response carries a `fly-request-id`, as the real API's do.
+pub async fn with_request_id(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    if let Ok(value) = HeaderValue::from_str(&format!("01{}", ids::object_id(24).to_uppercase())) {
+        response.headers_mut().insert("fly-request-id", value);
+    }
+    response
+}

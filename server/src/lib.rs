@@ -1,0 +1,68 @@
+//! The Flightdeck server: hosts the built dashboard and emulates the Fly Machines API under `/v1`.
+//!
+//! Owns the HTTP surface and process concerns (listening, printing the address and token, shutdown). The
+//! emulator's behaviour lives in [`emulator`]; the dashboard host in [`dashboard`].
+
+pub mod dashboard;
+pub mod emulator;
+mod ids;
+
+use std::future::Future;
+use std::io;
+use std::path::PathBuf;
+
+use axum::Router;
+use tower_http::cors::CorsLayer;
+
+use emulator::Emulator;
+
+/// How to run the server.
+#[derive(Debug, Clone, Default)]
+pub struct ServerOptions {
+    /// Folder of the built dashboard (Trunk's `dist/`).
+    pub dashboard_dir: PathBuf,
+    /// The token of org `personal`; random when `None`.
+    pub token: Option<String>,
+    /// Seed demo apps.
+    pub demo: bool,
+    /// Answer CORS from any origin (test runners only).
+    pub allow_cross_origin: bool,
+}
+
+/// The whole application: `/v1` (emulator), `/__flightdeck` (session info for the dashboard), and the dashboard.
+pub fn router(emulator: Emulator, options: &ServerOptions) -> Router {
+    let router = Router::new()
+        .nest("/v1", emulator::routes(emulator.clone()))
+        .merge(dashboard::routes(emulator, &options.dashboard_dir));
+    if options.allow_cross_origin {
+        router.layer(CorsLayer::very_permissive())
+    } else {
+        router
+    }
+}
+
+/// Serves until `shutdown` completes. Prints `listening on http://ADDR` first (tests and scripts read it), then the
+/// token to use.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    options: ServerOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let emulator = Emulator::new(options.token.clone()).map_err(io::Error::other)?;
+    if options.demo {
+        emulator.seed_demo_apps();
+    }
+    let address = listener.local_addr()?;
+    println!("listening on http://{address}");
+    println!("  dashboard  http://{address}/");
+    println!("  API        http://{address}/v1  (a local emulator of the Fly Machines API)");
+    println!("  token      {}  (org: personal)", emulator.dev_token());
+    println!(
+        "  try        curl -H 'Authorization: Bearer {}' 'http://{address}/v1/apps?org_slug=personal'",
+        emulator.dev_token()
+    );
+    let app = router(emulator, &options);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,61 @@
+//! `flightdeck-server`: the command line shell around [`flightdeck_server::serve`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use flightdeck_server::{ServerOptions, serve};
+
+/// Serves the Flightdeck dashboard and a local emulator of the Fly Machines API under /v1.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Address to listen on (port 0 picks a free port; the chosen address is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Folder of the built dashboard (Trunk's dist/).
+    #[arg(long, default_value = "dist")]
+    dashboard: PathBuf,
+    /// The emulator's API token for org `personal`; a random one is made and printed when unset.
+    #[arg(long = "token", env = "FLY_API_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// Seed a few demo apps so a first look has something to show.
+    #[arg(long)]
+    demo: bool,
+    /// Answer CORS preflights from any origin (for test runners serving pages on another port).
+    #[arg(long)]
+    allow_cross_origin: bool,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let options = ServerOptions {
+        dashboard_dir: cli.dashboard,
+        token: cli.token,
+        demo: cli.demo,
+        allow_cross_origin: cli.allow_cross_origin,
+    };
+    let listener = match tokio::net::TcpListener::bind(cli.listen).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!(
+                "flightdeck-server: cannot listen on {}: {error}",
+                cli.listen
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let shutdown = async {
+        // If the signal handler cannot be installed the server simply runs until killed.
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    match serve(listener, options, shutdown).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("flightdeck-server: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

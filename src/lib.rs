@@ -1,0 +1,17 @@
+//! Flightdeck core: everything `flyctl` knows about Fly.io apps on Machines, as a library that runs natively and in
+//! WebAssembly (browsers and Node).
+//!
+//! Layers, with dependencies pointing one way:
+//! - [`api`]: the Machines API client — plain request builders and response decoders, a [`api::Transport`] trait,
+//!   a fetch transport for wasm and a native one;
+//! - `js` (feature `js`, wasm only): the mechanical wasm-bindgen facade the npm package is built from.
+//!
+//! The core never touches the DOM, a global window, or a particular async runtime.
+
+pub mod api;
+
+#[cfg(all(feature = "js", target_arch = "wasm32"))]
+mod js;
+
+/// The version of this library, as published (crate and npm package share it).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

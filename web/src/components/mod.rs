@@ -1,0 +1,61 @@
+//! Small reusable views. Every string from the API is rendered as text, never as HTML.
+
+use flightdeck::api::App;
+use leptos::prelude::*;
+
+use crate::state::SessionInfo;
+
+/// The top bar: product name and which backend the dashboard talks to.
+#[component]
+pub fn Header(#[prop(into)] session: Signal<Option<SessionInfo>>) -> impl IntoView {
+    let backend = move || {
+        session.get().map(|info| match info.mode.as_str() {
+            "emulator" => format!("Local emulator · org {}", info.org_slug),
+            other => format!("{other} · org {}", info.org_slug),
+        })
+    };
+    view! {
+        <header class="topbar">
+            <span class="brand">"Flightdeck"</span>
+            <span class="backend" aria-label="Backend">{backend}</span>
+        </header>
+    }
+}
+
+/// A failure, as a sentence.
+#[component]
+pub fn ErrorNote(#[prop(into)] message: String) -> impl IntoView {
+    view! { <p class="error" role="alert">{message}</p> }
+}
+
+/// The apps of the org, one row each.
+#[component]
+pub fn AppTable(apps: Vec<App>) -> impl IntoView {
+    if apps.is_empty() {
+        return view! { <p class="muted">"No apps yet. Create one below."</p> }.into_any();
+    }
+    let rows = apps
+        .into_iter()
+        .map(|app| {
+            let machines = app.machine_count.unwrap_or(0);
+            view! {
+                <tr>
+                    <td class="name">{app.name}</td>
+                    <td>{app.status.unwrap_or_else(|| "unknown".to_owned())}</td>
+                    <td class="num">{machines}</td>
+                    <td>{app.network.unwrap_or_default()}</td>
+                    <td class="mono">{app.id}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="apps" aria-label="Apps">
+            <thead>
+                <tr><th>"Name"</th><th>"Status"</th><th class="num">"Machines"</th><th>"Network"</th><th>"ID"</th></tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}

@@ -1,0 +1,5 @@
+//! Screens of the dashboard.
+
+mod apps;
+
+pub use apps::AppsPage;
