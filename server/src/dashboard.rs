@@ -29,26 +29,25 @@ async fn session(State(emulator): State<Emulator>) -> Response {
 async fn not_built() -> Response {
     (
         StatusCode::SERVICE_UNAVAILABLE,
-        Html("<!doctype html><title>Flightdeck</title><p>The dashboard is not built yet. Run <code>scripts/dev</code> \
-              (or <code>trunk build --release</code>) and reload. The API is up at <code>/v1</code>.</p>"),
+        Html(
+            "<!doctype html><title>Flightdeck</title><p>The dashboard is not built yet. Run <code>scripts/dev</code> \
+              (or <code>trunk build --release</code>) and reload. The API is up at <code>/v1</code>.</p>",
+        ),
     )
         .into_response()
 }
 
 /// The session endpoint, then the dashboard's files with `index.html` for any other path (client-side routes).
 pub fn routes(emulator: Emulator, dir: &Path) -> Router {
-    let api = Router::new()
-        .route("/__flightdeck/session", get(session))
-        .with_state(emulator);
+    let api = Router::new().route("/__flightdeck/session", get(session)).with_state(emulator);
     let index = dir.join("index.html");
     let files = if index.is_file() {
         Router::new().fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)))
     } else {
         Router::new().fallback(not_built)
     };
-    api.merge(files)
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
+    api.merge(files).layer(SetResponseHeaderLayer::if_not_present(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    ))
 }

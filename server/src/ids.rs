@@ -6,10 +6,7 @@ const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 pub fn random_id(len: usize) -> Result<String, getrandom::Error> {
     let mut bytes = vec![0u8; len];
     getrandom::fill(&mut bytes)?;
-    Ok(bytes
-        .iter()
-        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
-        .collect())
+    Ok(bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect())
 }
 
 /// An id for a server-side object, falling back to a time-derived one if the OS source fails (ids need not be
@@ -20,10 +17,6 @@ pub fn object_id(len: usize) -> String {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or_default();
-        format!("{nanos:0>width$x}", width = len)
-            .chars()
-            .rev()
-            .take(len)
-            .collect()
+        format!("{nanos:0>width$x}", width = len).chars().rev().take(len).collect()
     })
 }

@@ -12,7 +12,10 @@ use std::io;
 use std::path::PathBuf;
 
 use axum::Router;
-use tower_http::cors::CorsLayer;
+use std::time::Duration;
+
+use axum::http::HeaderName;
+use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
 
 use emulator::Emulator;
 
@@ -34,11 +37,18 @@ pub fn router(emulator: Emulator, options: &ServerOptions) -> Router {
     let router = Router::new()
         .nest("/v1", emulator::routes(emulator.clone()))
         .merge(dashboard::routes(emulator, &options.dashboard_dir));
-    if options.allow_cross_origin {
-        router.layer(CorsLayer::very_permissive())
-    } else {
-        router
-    }
+    if options.allow_cross_origin { router.layer(cross_origin()) } else { router }
+}
+
+/// Any origin may call, with any method and header (Authorization included, which a `*` would not cover), and may
+/// read Fly's response headers that errors carry.
+fn cross_origin() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::mirror_request())
+        .allow_methods(AllowMethods::mirror_request())
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers([HeaderName::from_static("fly-request-id"), HeaderName::from_static("retry-after")])
+        .max_age(Duration::from_secs(600))
 }
 
 /// Serves until `shutdown` completes. Prints `listening on http://ADDR` first (tests and scripts read it), then the
@@ -62,7 +72,5 @@ pub async fn serve(
         emulator.dev_token()
     );
     let app = router(emulator, &options);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

@@ -40,10 +40,7 @@ async fn main() -> ExitCode {
     let listener = match tokio::net::TcpListener::bind(cli.listen).await {
         Ok(listener) => listener,
         Err(error) => {
-            eprintln!(
-                "flightdeck-server: cannot listen on {}: {error}",
-                cli.listen
-            );
+            eprintln!("flightdeck-server: cannot listen on {}: {error}", cli.listen);
             return ExitCode::FAILURE;
         }
     };

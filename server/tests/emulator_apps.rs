@@ -23,11 +23,7 @@ fn client(base: &str, token: &str) -> MachinesClient<NativeTransport> {
 }
 
 fn app(name: &str, org: &str) -> CreateAppRequest {
-    CreateAppRequest {
-        name: name.into(),
-        org_slug: org.into(),
-        ..Default::default()
-    }
+    CreateAppRequest { name: name.into(), org_slug: org.into(), ..Default::default() }
 }
 
 #[tokio::test]
@@ -39,55 +35,32 @@ async fn apps_are_created_listed_and_shown() {
     let created = api.create_app(&app("shop", "personal")).await.unwrap();
     assert_eq!(created.name, "shop");
     assert_eq!(created.id.len(), 16);
-    assert_eq!(
-        created.organization.as_ref().map(|o| o.slug.as_str()),
-        Some("personal")
-    );
+    assert_eq!(created.organization.as_ref().map(|o| o.slug.as_str()), Some("personal"));
 
     let listed = api.list_apps("personal").await.unwrap();
-    assert_eq!(
-        listed.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(),
-        ["shop"]
-    );
+    assert_eq!(listed.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["shop"]);
     assert_eq!(listed[0].machine_count, Some(0));
 
     let shown = api.get_app("shop").await.unwrap();
-    assert_eq!(
-        (shown.id, shown.status.as_deref()),
-        (created.id, Some("pending"))
-    );
+    assert_eq!((shown.id, shown.status.as_deref()), (created.id, Some("pending")));
 }
 
 #[tokio::test]
 async fn a_configured_token_is_used_in_either_scheme() {
-    let server = start(ServerOptions {
-        token: Some("FlyV1 fm2_secret".into()),
-        ..Default::default()
-    })
-    .await;
+    let server = start(ServerOptions { token: Some("FlyV1 fm2_secret".into()), ..Default::default() }).await;
     assert_eq!(server.emulator.dev_token(), "fm2_secret");
     let api = client(&server.base, "fm2_secret");
-    api.create_app(&app("macaroon-app", "personal"))
-        .await
-        .unwrap();
+    api.create_app(&app("macaroon-app", "personal")).await.unwrap();
 }
 
 #[tokio::test]
 async fn requests_without_a_valid_token_are_unauthorized() {
     let server = start(ServerOptions::default()).await;
-    let error = client(&server.base, "wrong")
-        .list_apps("personal")
-        .await
-        .unwrap_err();
+    let error = client(&server.base, "wrong").list_apps("personal").await.unwrap_err();
     assert!(matches!(error, ApiError::Unauthorized { .. }), "{error:?}");
-    assert!(
-        error.request_id().is_some_and(|id| id.starts_with("01")),
-        "every response carries fly-request-id"
-    );
+    assert!(error.request_id().is_some_and(|id| id.starts_with("01")), "every response carries fly-request-id");
 
-    let bare = reqwest::get(format!("{}/v1/apps?org_slug=personal", server.base))
-        .await
-        .unwrap();
+    let bare = reqwest::get(format!("{}/v1/apps?org_slug=personal", server.base)).await.unwrap();
     assert_eq!(bare.status(), 401);
     let body: serde_json::Value = bare.json().await.unwrap();
     assert_eq!(body["error"], "Authenticate: token validation error");
@@ -101,24 +74,12 @@ async fn other_orgs_apps_are_invisible_but_their_names_are_taken() {
     let theirs = client(&server.base, "acme-token");
     theirs.create_app(&app("acme-api", "acme")).await.unwrap();
 
-    assert!(matches!(
-        mine.get_app("acme-api").await,
-        Err(ApiError::NotFound { .. })
-    ));
-    assert!(matches!(
-        mine.list_apps("acme").await,
-        Err(ApiError::NotFound { .. })
-    ));
-    assert!(matches!(
-        mine.create_app(&app("x", "acme")).await,
-        Err(ApiError::NotFound { .. })
-    ));
+    assert!(matches!(mine.get_app("acme-api").await, Err(ApiError::NotFound { .. })));
+    assert!(matches!(mine.list_apps("acme").await, Err(ApiError::NotFound { .. })));
+    assert!(matches!(mine.create_app(&app("x", "acme")).await, Err(ApiError::NotFound { .. })));
     assert!(mine.list_apps("personal").await.unwrap().is_empty());
     // App names are global across Fly.
-    let taken = mine
-        .create_app(&app("acme-api", "personal"))
-        .await
-        .unwrap_err();
+    let taken = mine.create_app(&app("acme-api", "personal")).await.unwrap_err();
     assert!(matches!(taken, ApiError::NameTaken { .. }), "{taken:?}");
 }
 
@@ -126,10 +87,7 @@ async fn other_orgs_apps_are_invisible_but_their_names_are_taken() {
 async fn bad_requests_get_flys_error_shape() {
     let server = start(ServerOptions::default()).await;
     let api = client(&server.base, server.emulator.dev_token());
-    let invalid = api
-        .create_app(&app("Not_Valid", "personal"))
-        .await
-        .unwrap_err();
+    let invalid = api.create_app(&app("Not_Valid", "personal")).await.unwrap_err();
     assert!(
         matches!(invalid, ApiError::BadRequest { ref message, .. } if message.contains("lowercase")),
         "{invalid:?}"
@@ -137,38 +95,22 @@ async fn bad_requests_get_flys_error_shape() {
 
     let http = reqwest::Client::new();
     let auth = format!("Bearer {}", server.emulator.dev_token());
-    for (body, expected) in [
-        ("{not json", 400),
-        ("[1]", 400),
-        (r#"{"org_slug":"personal"}"#, 400),
-    ] {
-        let response = http
-            .post(format!("{}/v1/apps", server.base))
-            .header("authorization", &auth)
-            .body(body)
-            .send();
+    for (body, expected) in [("{not json", 400), ("[1]", 400), (r#"{"org_slug":"personal"}"#, 400)] {
+        let response = http.post(format!("{}/v1/apps", server.base)).header("authorization", &auth).body(body).send();
         let response = response.await.unwrap();
         assert_eq!(response.status(), expected, "{body}");
         let error: serde_json::Value = response.json().await.unwrap();
         assert!(error["error"].is_string(), "{body}: {error}");
     }
-    let missing_org = http
-        .get(format!("{}/v1/apps", server.base))
-        .header("authorization", &auth)
-        .send()
-        .await;
+    let missing_org = http.get(format!("{}/v1/apps", server.base)).header("authorization", &auth).send().await;
     assert_eq!(missing_org.unwrap().status(), 400);
 }
 
 #[tokio::test]
 async fn the_session_endpoint_offers_the_emulators_token() {
     let server = start(ServerOptions::default()).await;
-    let session: serde_json::Value = reqwest::get(format!("{}/__flightdeck/session", server.base))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session: serde_json::Value =
+        reqwest::get(format!("{}/__flightdeck/session", server.base)).await.unwrap().json().await.unwrap();
     assert_eq!(session["mode"], "emulator");
     assert_eq!(session["org_slug"], "personal");
     assert_eq!(session["token"], server.emulator.dev_token());
@@ -180,40 +122,16 @@ async fn the_dashboard_is_served_with_client_side_routes() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("index.html"), "<!doctype html><title>FD</title>").unwrap();
     std::fs::write(dir.join("app.wasm"), b"\0asm").unwrap();
-    let server = start(ServerOptions {
-        dashboard_dir: dir.clone(),
-        ..Default::default()
-    })
-    .await;
+    let server = start(ServerOptions { dashboard_dir: dir.clone(), ..Default::default() }).await;
 
-    let deep_link = reqwest::get(format!("{}/apps/shop/machines", server.base))
-        .await
-        .unwrap();
+    let deep_link = reqwest::get(format!("{}/apps/shop/machines", server.base)).await.unwrap();
     assert_eq!(deep_link.status(), 200);
     assert_eq!(deep_link.headers()["x-content-type-options"], "nosniff");
-    assert!(
-        deep_link
-            .text()
-            .await
-            .unwrap()
-            .contains("<title>FD</title>")
-    );
-    let wasm = reqwest::get(format!("{}/app.wasm", server.base))
-        .await
-        .unwrap();
+    assert!(deep_link.text().await.unwrap().contains("<title>FD</title>"));
+    let wasm = reqwest::get(format!("{}/app.wasm", server.base)).await.unwrap();
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
 
-    let unbuilt = start(ServerOptions {
-        dashboard_dir: dir.join("missing"),
-        ..Default::default()
-    })
-    .await;
-    assert_eq!(
-        reqwest::get(format!("{}/", unbuilt.base))
-            .await
-            .unwrap()
-            .status(),
-        503
-    );
+    let unbuilt = start(ServerOptions { dashboard_dir: dir.join("missing"), ..Default::default() }).await;
+    assert_eq!(reqwest::get(format!("{}/", unbuilt.base)).await.unwrap().status(), 503);
     std::fs::remove_dir_all(dir).ok();
 }

@@ -11,70 +11,31 @@ use super::transport::TransportError;
 #[non_exhaustive]
 pub enum ApiError {
     #[error("bad request: {message}")]
-    BadRequest {
-        message: String,
-        request_id: Option<String>,
-    },
+    BadRequest { message: String, request_id: Option<String> },
     #[error("not authorized: {message} (check FLY_API_TOKEN)")]
-    Unauthorized {
-        message: String,
-        request_id: Option<String>,
-    },
+    Unauthorized { message: String, request_id: Option<String> },
     #[error("forbidden: {message}")]
-    Forbidden {
-        message: String,
-        request_id: Option<String>,
-    },
+    Forbidden { message: String, request_id: Option<String> },
     #[error("not found: {message}")]
-    NotFound {
-        message: String,
-        request_id: Option<String>,
-    },
+    NotFound { message: String, request_id: Option<String> },
     #[error("the name is already taken: {message}")]
-    NameTaken {
-        message: String,
-        request_id: Option<String>,
-    },
+    NameTaken { message: String, request_id: Option<String> },
     #[error("conflict: {message}")]
-    Conflict {
-        message: String,
-        request_id: Option<String>,
-    },
+    Conflict { message: String, request_id: Option<String> },
     #[error("precondition failed: {message}")]
-    PreconditionFailed {
-        message: String,
-        request_id: Option<String>,
-    },
+    PreconditionFailed { message: String, request_id: Option<String> },
     #[error("the API timed out: {message}")]
-    Timeout {
-        message: String,
-        request_id: Option<String>,
-    },
+    Timeout { message: String, request_id: Option<String> },
     #[error("rate limited{}: {message}", retry_after.map(|d| format!(" (retry after {}s)", d.as_secs())).unwrap_or_default())]
-    RateLimited {
-        retry_after: Option<Duration>,
-        message: String,
-        request_id: Option<String>,
-    },
+    RateLimited { retry_after: Option<Duration>, message: String, request_id: Option<String> },
     #[error("the API failed with status {status}: {message}")]
-    Server {
-        status: u16,
-        message: String,
-        request_id: Option<String>,
-    },
+    Server { status: u16, message: String, request_id: Option<String> },
     #[error("unexpected status {status}: {message}")]
-    UnexpectedStatus {
-        status: u16,
-        message: String,
-        request_id: Option<String>,
-    },
+    UnexpectedStatus { status: u16, message: String, request_id: Option<String> },
     #[error(transparent)]
     Transport(#[from] TransportError),
     #[error("could not decode the API's response: {message}")]
-    Decode {
-        message: String,
-        request_id: Option<String>,
-    },
+    Decode { message: String, request_id: Option<String> },
     #[error("invalid base URL {url:?}: {reason}")]
     InvalidBaseUrl { url: String, reason: String },
     #[error(transparent)]

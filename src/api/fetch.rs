@@ -33,10 +33,7 @@ impl AbortTimer {
         let controller = controller.clone();
         let callback = Closure::<dyn FnMut()>::new(move || controller.abort());
         let handle = set_timeout(callback.as_ref().unchecked_ref(), after.as_millis() as f64);
-        Self {
-            handle,
-            _callback: callback,
-        }
+        Self { handle, _callback: callback }
     }
 }
 
@@ -64,11 +61,9 @@ fn fetch_method(method: Method) -> FetchMethod {
 }
 
 async fn send(request: HttpRequest) -> Result<HttpResponse, TransportError> {
-    let controller =
-        web_sys::AbortController::new().map_err(|e| TransportError::Invalid(describe(&e)))?;
-    let mut builder = RequestBuilder::new(&request.url)
-        .method(fetch_method(request.method))
-        .abort_signal(Some(&controller.signal()));
+    let controller = web_sys::AbortController::new().map_err(|e| TransportError::Invalid(describe(&e)))?;
+    let mut builder =
+        RequestBuilder::new(&request.url).method(fetch_method(request.method)).abort_signal(Some(&controller.signal()));
     for (name, value) in &request.headers {
         // Browsers refuse to let scripts set User-Agent; the header is informative only.
         if !name.eq_ignore_ascii_case("user-agent") {
@@ -81,19 +76,13 @@ async fn send(request: HttpRequest) -> Result<HttpResponse, TransportError> {
     }
     .map_err(|e| TransportError::Invalid(e.to_string()))?;
 
-    let timer = request
-        .timeout
-        .map(|after| AbortTimer::start(&controller, after));
+    let timer = request.timeout.map(|after| AbortTimer::start(&controller, after));
     let outcome = async {
         let response = built.send().await?;
         let status = response.status();
         let headers: Vec<(String, String)> = response.headers().entries().collect();
         let body = response.binary().await?;
-        Ok::<_, gloo_net::Error>(HttpResponse {
-            status,
-            headers,
-            body,
-        })
+        Ok::<_, gloo_net::Error>(HttpResponse { status, headers, body })
     }
     .await;
     drop(timer);
@@ -104,10 +93,7 @@ async fn send(request: HttpRequest) -> Result<HttpResponse, TransportError> {
 }
 
 impl Transport for FetchTransport {
-    fn send(
-        &self,
-        request: HttpRequest,
-    ) -> impl Future<Output = Result<HttpResponse, TransportError>> + MaybeSend {
+    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> + MaybeSend {
         send(request)
     }
 }

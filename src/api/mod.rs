@@ -54,12 +54,7 @@ pub struct MachinesClient<T> {
 impl<T: Transport> MachinesClient<T> {
     /// A client for the API at `base_url` (with or without the trailing `/v1`).
     pub fn new(base_url: &str, token: AuthToken, transport: T) -> Result<Self, ApiError> {
-        Ok(Self {
-            base: BaseUrl::parse(base_url)?,
-            token,
-            transport,
-            timeout: DEFAULT_REQUEST_TIMEOUT,
-        })
+        Ok(Self { base: BaseUrl::parse(base_url)?, token, transport, timeout: DEFAULT_REQUEST_TIMEOUT })
     }
 
     /// The same client with another per-request timeout.
@@ -81,25 +76,19 @@ impl<T: Transport> MachinesClient<T> {
 
     /// `GET /v1/apps?org_slug=…`: the apps of one organization (`personal` is always allowed).
     pub async fn list_apps(&self, org_slug: &str) -> Result<Vec<App>, ApiError> {
-        let response = self
-            .send(request::list_apps(&self.base, &self.token, org_slug))
-            .await?;
+        let response = self.send(request::list_apps(&self.base, &self.token, org_slug)).await?;
         response::list_apps(&response)
     }
 
     /// `POST /v1/apps`: creates an app; app names are global across Fly, so a taken name is [`ApiError::NameTaken`].
     pub async fn create_app(&self, app: &CreateAppRequest) -> Result<App, ApiError> {
-        let response = self
-            .send(request::create_app(&self.base, &self.token, app)?)
-            .await?;
+        let response = self.send(request::create_app(&self.base, &self.token, app)?).await?;
         response::create_app(&response, app)
     }
 
     /// `GET /v1/apps/{name}`.
     pub async fn get_app(&self, name: &str) -> Result<App, ApiError> {
-        let response = self
-            .send(request::get_app(&self.base, &self.token, name))
-            .await?;
+        let response = self.send(request::get_app(&self.base, &self.token, name)).await?;
         response::get_app(&response)
     }
 }

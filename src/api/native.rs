@@ -26,10 +26,7 @@ fn method(method: Method) -> reqwest::Method {
 }
 
 impl Transport for NativeTransport {
-    fn send(
-        &self,
-        request: HttpRequest,
-    ) -> impl Future<Output = Result<HttpResponse, TransportError>> + MaybeSend {
+    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> + MaybeSend {
         let client = self.client.clone();
         async move {
             let timeout = request.timeout;
@@ -53,18 +50,10 @@ impl Transport for NativeTransport {
             let headers = response
                 .headers()
                 .iter()
-                .filter_map(|(k, v)| {
-                    v.to_str()
-                        .ok()
-                        .map(|v| (k.as_str().to_owned(), v.to_owned()))
-                })
+                .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_owned(), v.to_owned())))
                 .collect();
             let body = response.bytes().await.map_err(classify)?.to_vec();
-            Ok(HttpResponse {
-                status,
-                headers,
-                body,
-            })
+            Ok(HttpResponse { status, headers, body })
         }
     }
 }

@@ -14,10 +14,7 @@ pub struct BaseUrl(String);
 impl BaseUrl {
     /// Accepts `https://api.machines.dev`, `https://api.machines.dev/v1/`, `http://127.0.0.1:8080`, …
     pub fn parse(raw: &str) -> Result<Self, ApiError> {
-        let invalid = |reason: &str| ApiError::InvalidBaseUrl {
-            url: raw.to_owned(),
-            reason: reason.to_owned(),
-        };
+        let invalid = |reason: &str| ApiError::InvalidBaseUrl { url: raw.to_owned(), reason: reason.to_owned() };
         let trimmed = raw.trim();
         let rest = trimmed
             .strip_prefix("https://")
@@ -27,17 +24,11 @@ impl BaseUrl {
         if host.is_empty() {
             return Err(invalid("it has no host"));
         }
-        if trimmed
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#'))
-        {
+        if trimmed.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#')) {
             return Err(invalid("it may not contain spaces, a query or a fragment"));
         }
         let mut base = trimmed.trim_end_matches('/');
-        base = base
-            .strip_suffix("/v1")
-            .unwrap_or(base)
-            .trim_end_matches('/');
+        base = base.strip_suffix("/v1").unwrap_or(base).trim_end_matches('/');
         Ok(Self(base.to_owned()))
     }
 
@@ -78,43 +69,26 @@ fn request(method: Method, url: String, token: &AuthToken) -> HttpRequest {
     }
 }
 
-fn with_json_body<B: serde::Serialize>(
-    mut request: HttpRequest,
-    body: &B,
-) -> Result<HttpRequest, ApiError> {
+fn with_json_body<B: serde::Serialize>(mut request: HttpRequest, body: &B) -> Result<HttpRequest, ApiError> {
     let bytes = serde_json::to_vec(body).map_err(|e| ApiError::InvalidArgument(e.to_string()))?;
-    request
-        .headers
-        .push(("Content-Type".to_owned(), "application/json".to_owned()));
+    request.headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
     request.body = Some(bytes);
     Ok(request)
 }
 
 /// `GET /v1/apps?org_slug=…`
 pub fn list_apps(base: &BaseUrl, token: &AuthToken, org_slug: &str) -> HttpRequest {
-    request(
-        Method::Get,
-        base.endpoint(&format!("/apps?org_slug={}", encode_component(org_slug))),
-        token,
-    )
+    request(Method::Get, base.endpoint(&format!("/apps?org_slug={}", encode_component(org_slug))), token)
 }
 
 /// `GET /v1/apps/{name}`
 pub fn get_app(base: &BaseUrl, token: &AuthToken, name: &str) -> HttpRequest {
-    request(
-        Method::Get,
-        base.endpoint(&format!("/apps/{}", encode_component(name))),
-        token,
-    )
+    request(Method::Get, base.endpoint(&format!("/apps/{}", encode_component(name))), token)
 }
 
 /// `POST /v1/apps`. The body carries both `name` (current spec, flyctl) and `app_name` (older spec and docs), so
 /// servers of either age accept it.
-pub fn create_app(
-    base: &BaseUrl,
-    token: &AuthToken,
-    app: &CreateAppRequest,
-) -> Result<HttpRequest, ApiError> {
+pub fn create_app(base: &BaseUrl, token: &AuthToken, app: &CreateAppRequest) -> Result<HttpRequest, ApiError> {
     if app.name.trim().is_empty() {
         return Err(ApiError::InvalidArgument("an app needs a name".to_owned()));
     }
@@ -123,13 +97,9 @@ pub fn create_app(
             "an app needs an organization slug (for example \"personal\")".to_owned(),
         ));
     }
-    let mut body =
-        serde_json::to_value(app).map_err(|e| ApiError::InvalidArgument(e.to_string()))?;
+    let mut body = serde_json::to_value(app).map_err(|e| ApiError::InvalidArgument(e.to_string()))?;
     if let Some(object) = body.as_object_mut() {
-        object.insert(
-            "app_name".to_owned(),
-            serde_json::Value::String(app.name.clone()),
-        );
+        object.insert("app_name".to_owned(), serde_json::Value::String(app.name.clone()));
     }
     with_json_body(request(Method::Post, base.endpoint("/apps"), token), &body)
 }
@@ -144,33 +114,11 @@ mod tests {
 
     #[test]
     fn base_urls_are_normalised_and_checked() {
-        assert_eq!(
-            BaseUrl::parse("https://api.machines.dev").unwrap().as_str(),
-            "https://api.machines.dev"
-        );
-        assert_eq!(
-            BaseUrl::parse("https://api.machines.dev/v1/")
-                .unwrap()
-                .as_str(),
-            "https://api.machines.dev"
-        );
-        assert_eq!(
-            BaseUrl::parse(" http://127.0.0.1:8080/ ").unwrap().as_str(),
-            "http://127.0.0.1:8080"
-        );
-        assert_eq!(
-            BaseUrl::parse("http://h/proxy/v1").unwrap().as_str(),
-            "http://h/proxy"
-        );
-        for bad in [
-            "",
-            "api.machines.dev",
-            "ftp://x",
-            "http://",
-            "http:///v1",
-            "http://a b",
-            "http://h/?q=1",
-        ] {
+        assert_eq!(BaseUrl::parse("https://api.machines.dev").unwrap().as_str(), "https://api.machines.dev");
+        assert_eq!(BaseUrl::parse("https://api.machines.dev/v1/").unwrap().as_str(), "https://api.machines.dev");
+        assert_eq!(BaseUrl::parse(" http://127.0.0.1:8080/ ").unwrap().as_str(), "http://127.0.0.1:8080");
+        assert_eq!(BaseUrl::parse("http://h/proxy/v1").unwrap().as_str(), "http://h/proxy");
+        for bad in ["", "api.machines.dev", "ftp://x", "http://", "http:///v1", "http://a b", "http://h/?q=1"] {
             assert!(BaseUrl::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }
@@ -188,42 +136,25 @@ mod tests {
     #[test]
     fn get_app_cannot_escape_its_path_segment() {
         let base = BaseUrl::parse("http://h").unwrap();
-        assert_eq!(
-            get_app(&base, &token(), "../machines").url,
-            "http://h/v1/apps/..%2Fmachines"
-        );
+        assert_eq!(get_app(&base, &token(), "../machines").url, "http://h/v1/apps/..%2Fmachines");
     }
 
     #[test]
     fn create_app_sends_both_name_fields_as_json() {
         let base = BaseUrl::parse("http://h").unwrap();
-        let app = CreateAppRequest {
-            name: "shop".into(),
-            org_slug: "personal".into(),
-            ..Default::default()
-        };
+        let app = CreateAppRequest { name: "shop".into(), org_slug: "personal".into(), ..Default::default() };
         let req = create_app(&base, &token(), &app).unwrap();
         assert_eq!(req.method, Method::Post);
         assert_eq!(req.url, "http://h/v1/apps");
         assert_eq!(req.header("content-type"), Some("application/json"));
         let body: serde_json::Value = serde_json::from_slice(req.body.as_deref().unwrap()).unwrap();
-        assert_eq!(
-            body,
-            serde_json::json!({"name": "shop", "app_name": "shop", "org_slug": "personal"})
-        );
+        assert_eq!(body, serde_json::json!({"name": "shop", "app_name": "shop", "org_slug": "personal"}));
     }
 
     #[test]
     fn create_app_refuses_missing_names() {
         let base = BaseUrl::parse("http://h").unwrap();
-        let app = CreateAppRequest {
-            name: " ".into(),
-            org_slug: "personal".into(),
-            ..Default::default()
-        };
-        assert_eq!(
-            create_app(&base, &token(), &app).unwrap_err().code(),
-            "invalid_argument"
-        );
+        let app = CreateAppRequest { name: " ".into(), org_slug: "personal".into(), ..Default::default() };
+        assert_eq!(create_app(&base, &token(), &app).unwrap_err().code(), "invalid_argument");
     }
 }

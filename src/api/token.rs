@@ -34,34 +34,21 @@ impl AuthToken {
     /// ```
     pub fn new(raw: &str) -> Result<Self, TokenError> {
         let trimmed = raw.trim();
-        let (first_word, rest) = trimmed
-            .split_once(char::is_whitespace)
-            .unwrap_or((trimmed, ""));
-        let is_scheme = ["Bearer", "FlyV1"]
-            .iter()
-            .any(|s| first_word.eq_ignore_ascii_case(s));
+        let (first_word, rest) = trimmed.split_once(char::is_whitespace).unwrap_or((trimmed, ""));
+        let is_scheme = ["Bearer", "FlyV1"].iter().any(|s| first_word.eq_ignore_ascii_case(s));
         let without_scheme = if is_scheme { rest.trim() } else { trimmed };
-        if without_scheme
-            .chars()
-            .any(|c| c.is_control() || !c.is_ascii())
-        {
+        if without_scheme.chars().any(|c| c.is_control() || !c.is_ascii()) {
             return Err(TokenError::InvalidCharacters);
         }
-        let parts: Vec<String> = without_scheme
-            .split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(str::to_owned)
-            .collect();
+        let parts: Vec<String> =
+            without_scheme.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect();
         if parts.is_empty() {
             return Err(TokenError::Empty);
         }
         if parts.iter().any(|p| p.contains(' ')) {
             return Err(TokenError::InvalidCharacters);
         }
-        let macaroon = parts
-            .iter()
-            .any(|p| MACAROON_PREFIXES.iter().any(|prefix| p.starts_with(prefix)));
+        let macaroon = parts.iter().any(|p| MACAROON_PREFIXES.iter().any(|prefix| p.starts_with(prefix)));
         Ok(Self { parts, macaroon })
     }
 
@@ -92,32 +79,15 @@ mod tests {
 
     #[test]
     fn plain_tokens_are_bearer_tokens() {
-        assert_eq!(
-            AuthToken::new("  abc123 ").unwrap().header_value(),
-            "Bearer abc123"
-        );
-        assert_eq!(
-            AuthToken::new("Bearer abc123").unwrap().header_value(),
-            "Bearer abc123"
-        );
+        assert_eq!(AuthToken::new("  abc123 ").unwrap().header_value(), "Bearer abc123");
+        assert_eq!(AuthToken::new("Bearer abc123").unwrap().header_value(), "Bearer abc123");
     }
 
     #[test]
     fn macaroons_are_sent_with_the_flyv1_scheme() {
-        assert_eq!(
-            AuthToken::new("fm2_aaa").unwrap().header_value(),
-            "FlyV1 fm2_aaa"
-        );
-        assert_eq!(
-            AuthToken::new("FlyV1 fm1r_x, fm2_y")
-                .unwrap()
-                .header_value(),
-            "FlyV1 fm1r_x,fm2_y"
-        );
-        assert_eq!(
-            AuthToken::new("fo1_z,fm1a_q").unwrap().header_value(),
-            "FlyV1 fo1_z,fm1a_q"
-        );
+        assert_eq!(AuthToken::new("fm2_aaa").unwrap().header_value(), "FlyV1 fm2_aaa");
+        assert_eq!(AuthToken::new("FlyV1 fm1r_x, fm2_y").unwrap().header_value(), "FlyV1 fm1r_x,fm2_y");
+        assert_eq!(AuthToken::new("fo1_z,fm1a_q").unwrap().header_value(), "FlyV1 fo1_z,fm1a_q");
     }
 
     #[test]
@@ -125,10 +95,7 @@ mod tests {
         assert_eq!(AuthToken::new("   "), Err(TokenError::Empty));
         assert_eq!(AuthToken::new("Bearer "), Err(TokenError::Empty));
         assert_eq!(AuthToken::new(",,"), Err(TokenError::Empty));
-        assert_eq!(
-            AuthToken::new("abc\r\nX-Evil: 1"),
-            Err(TokenError::InvalidCharacters)
-        );
+        assert_eq!(AuthToken::new("abc\r\nX-Evil: 1"), Err(TokenError::InvalidCharacters));
         assert_eq!(AuthToken::new("tök"), Err(TokenError::InvalidCharacters));
     }
 

@@ -52,11 +52,7 @@ impl fmt::Debug for HttpRequest {
             .headers
             .iter()
             .map(|(k, v)| {
-                let shown = if k.eq_ignore_ascii_case("authorization") {
-                    "<redacted>"
-                } else {
-                    v.as_str()
-                };
+                let shown = if k.eq_ignore_ascii_case("authorization") { "<redacted>" } else { v.as_str() };
                 (k.as_str(), shown)
             })
             .collect();
@@ -86,10 +82,7 @@ impl HttpResponse {
 }
 
 fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
+    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
 /// Why a request got no HTTP response at all.
@@ -117,17 +110,11 @@ impl<T> MaybeSend for T {}
 
 /// Sends one request and returns the response, whatever its status; only the absence of a response is an error.
 pub trait Transport {
-    fn send(
-        &self,
-        request: HttpRequest,
-    ) -> impl Future<Output = Result<HttpResponse, TransportError>> + MaybeSend;
+    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> + MaybeSend;
 }
 
 impl<T: Transport + ?Sized> Transport for &T {
-    fn send(
-        &self,
-        request: HttpRequest,
-    ) -> impl Future<Output = Result<HttpResponse, TransportError>> + MaybeSend {
+    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> + MaybeSend {
         (**self).send(request)
     }
 }
@@ -152,11 +139,8 @@ mod tests {
 
     #[test]
     fn headers_are_found_case_insensitively() {
-        let response = HttpResponse {
-            status: 200,
-            headers: vec![("Fly-Request-Id".into(), "01J".into())],
-            body: vec![],
-        };
+        let response =
+            HttpResponse { status: 200, headers: vec![("Fly-Request-Id".into(), "01J".into())], body: vec![] };
         assert_eq!(response.header("fly-request-id"), Some("01J"));
         assert_eq!(response.header("x-missing"), None);
     }

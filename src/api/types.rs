@@ -86,8 +86,7 @@ mod tests {
 
     #[test]
     fn nulls_and_missing_lists_decode_as_empty() {
-        let list: ListAppsResponse =
-            serde_json::from_str(r#"{"total_apps":null,"apps":null}"#).unwrap();
+        let list: ListAppsResponse = serde_json::from_str(r#"{"total_apps":null,"apps":null}"#).unwrap();
         assert_eq!(list, ListAppsResponse::default());
         let list: ListAppsResponse = serde_json::from_str("{}").unwrap();
         assert!(list.apps.is_empty());

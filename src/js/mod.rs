@@ -10,9 +10,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::api::{
-    ApiError, AuthToken, CreateAppRequest, FetchTransport, MachinesClient as CoreClient,
-};
+use crate::api::{ApiError, AuthToken, CreateAppRequest, FetchTransport, MachinesClient as CoreClient};
 
 /// Builds the thrown value: an `Error` named `FlightdeckError` with `code`, `status` and `requestId`.
 fn js_error(code: &str, message: &str, status: Option<u16>, request_id: Option<&str>) -> JsValue {
@@ -23,24 +21,13 @@ fn js_error(code: &str, message: &str, status: Option<u16>, request_id: Option<&
         let _ = js_sys::Reflect::set(&error, &JsValue::from_str(key), &value);
     };
     set("code", JsValue::from_str(code));
-    set(
-        "status",
-        status.map_or(JsValue::NULL, |s| JsValue::from_f64(f64::from(s))),
-    );
-    set(
-        "requestId",
-        request_id.map_or(JsValue::NULL, JsValue::from_str),
-    );
+    set("status", status.map_or(JsValue::NULL, |s| JsValue::from_f64(f64::from(s))));
+    set("requestId", request_id.map_or(JsValue::NULL, JsValue::from_str));
     error.into()
 }
 
 fn api_error(error: &ApiError) -> JsValue {
-    js_error(
-        error.code(),
-        &error.to_string(),
-        error.status(),
-        error.request_id(),
-    )
+    js_error(error.code(), &error.to_string(), error.status(), error.request_id())
 }
 
 fn invalid_argument(message: impl AsRef<str>) -> JsValue {
@@ -58,9 +45,7 @@ fn from_js<T: for<'de> Deserialize<'de>>(value: JsValue, what: &str) -> Result<T
 }
 
 fn string_arg(value: &JsValue, what: &str) -> Result<String, JsValue> {
-    value
-        .as_string()
-        .ok_or_else(|| invalid_argument(format!("{what} must be a string")))
+    value.as_string().ok_or_else(|| invalid_argument(format!("{what} must be a string")))
 }
 
 #[derive(Deserialize)]
@@ -78,6 +63,7 @@ pub fn version() -> String {
 
 /// A Machines API client: `new MachinesClient({ baseUrl, token })`.
 #[wasm_bindgen]
+#[derive(Debug)]
 pub struct MachinesClient {
     inner: Rc<CoreClient<FetchTransport>>,
 }
@@ -87,17 +73,12 @@ impl MachinesClient {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<MachinesClient, JsValue> {
         if !options.is_object() {
-            return Err(invalid_argument(
-                "MachinesClient needs an options object: { baseUrl, token }",
-            ));
+            return Err(invalid_argument("MachinesClient needs an options object: { baseUrl, token }"));
         }
         let options: ClientOptions = from_js(options, "MachinesClient options")?;
         let token = AuthToken::new(&options.token).map_err(|e| api_error(&ApiError::from(e)))?;
-        let inner =
-            CoreClient::new(&options.base_url, token, FetchTransport).map_err(|e| api_error(&e))?;
-        Ok(MachinesClient {
-            inner: Rc::new(inner),
-        })
+        let inner = CoreClient::new(&options.base_url, token, FetchTransport).map_err(|e| api_error(&e))?;
+        Ok(MachinesClient { inner: Rc::new(inner) })
     }
 
     /// The apps of an organization: `listApps("personal")`.
@@ -117,15 +98,10 @@ impl MachinesClient {
         let client = Rc::clone(&self.inner);
         future_to_promise(async move {
             if !request.is_object() {
-                return Err(invalid_argument(
-                    "createApp needs an object: { name, org_slug }",
-                ));
+                return Err(invalid_argument("createApp needs an object: { name, org_slug }"));
             }
             let request: CreateAppRequest = from_js(request, "createApp")?;
-            let app = client
-                .create_app(&request)
-                .await
-                .map_err(|e| api_error(&e))?;
+            let app = client.create_app(&request).await.map_err(|e| api_error(&e))?;
             to_js(&app)
         })
     }

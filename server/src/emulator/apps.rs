@@ -32,22 +32,14 @@ fn app_json(emulator: &Emulator, app: &AppRecord) -> Value {
 }
 
 /// `GET /v1/apps?org_slug=…` → `{"total_apps": n, "apps": [...]}`.
-pub async fn list(
-    State(emulator): State<Emulator>,
-    scope: OrgScope,
-    Query(query): Query<ListQuery>,
-) -> Response {
+pub async fn list(State(emulator): State<Emulator>, scope: OrgScope, Query(query): Query<ListQuery>) -> Response {
     let Some(org) = query.org_slug.filter(|s| !s.is_empty()) else {
         return reply::error(StatusCode::BAD_REQUEST, "org_slug is required");
     };
     if !scope.allows(&org) {
         return reply::error(StatusCode::NOT_FOUND, "organization not found");
     }
-    let apps: Vec<Value> = emulator
-        .apps_of_org(&org)
-        .iter()
-        .map(|a| app_json(&emulator, a))
-        .collect();
+    let apps: Vec<Value> = emulator.apps_of_org(&org).iter().map(|a| app_json(&emulator, a)).collect();
     Json(json!({ "total_apps": apps.len(), "apps": apps })).into_response()
 }
 
@@ -55,9 +47,7 @@ pub async fn list(
 fn valid_app_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 63
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !name.starts_with('-')
         && !name.ends_with('-')
 }
@@ -67,24 +57,13 @@ pub async fn create(State(emulator): State<Emulator>, scope: OrgScope, body: Byt
     let body: Value = match serde_json::from_slice(&body) {
         Ok(value @ Value::Object(_)) => value,
         Ok(_) => {
-            return reply::error(
-                StatusCode::BAD_REQUEST,
-                "json: cannot unmarshal non-object into CreateAppRequest",
-            );
+            return reply::error(StatusCode::BAD_REQUEST, "json: cannot unmarshal non-object into CreateAppRequest");
         }
         Err(error) => {
-            return reply::error(
-                StatusCode::BAD_REQUEST,
-                format!("invalid JSON body: {error}"),
-            );
+            return reply::error(StatusCode::BAD_REQUEST, format!("invalid JSON body: {error}"));
         }
     };
-    let text = |key: &str| {
-        body.get(key)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-    };
+    let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
     let Some(name) = text("name").or_else(|| text("app_name")) else {
         return reply::error(StatusCode::BAD_REQUEST, "app name is required");
     };
@@ -102,20 +81,14 @@ pub async fn create(State(emulator): State<Emulator>, scope: OrgScope, body: Byt
     }
     match emulator.create_app(org, name, text("network").map(str::to_owned)) {
         Ok(app) => (StatusCode::CREATED, Json(app_json(&emulator, &app))).into_response(),
-        Err(_) => reply::error_with_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Name has already been taken",
-            "name_taken",
-        ),
+        Err(_) => {
+            reply::error_with_status(StatusCode::UNPROCESSABLE_ENTITY, "Name has already been taken", "name_taken")
+        }
     }
 }
 
 /// `GET /v1/apps/{app_name}`.
-pub async fn show(
-    State(emulator): State<Emulator>,
-    scope: OrgScope,
-    Path(name): Path<String>,
-) -> Response {
+pub async fn show(State(emulator): State<Emulator>, scope: OrgScope, Path(name): Path<String>) -> Response {
     match emulator.app(&name) {
         Some(app) if scope.allows(&app.org_slug) => Json(app_json(&emulator, &app)).into_response(),
         _ => reply::error(StatusCode::NOT_FOUND, "app not found"),

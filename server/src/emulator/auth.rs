@@ -22,29 +22,14 @@ impl OrgScope {
 impl FromRequestParts<Emulator> for OrgScope {
     type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        emulator: &Emulator,
-    ) -> Result<Self, Self::Rejection> {
-        let unauthorized = || {
-            reply::error(
-                StatusCode::UNAUTHORIZED,
-                "Authenticate: token validation error",
-            )
-        };
-        let header = parts
-            .headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(unauthorized)?;
+    async fn from_request_parts(parts: &mut Parts, emulator: &Emulator) -> Result<Self, Self::Rejection> {
+        let unauthorized = || reply::error(StatusCode::UNAUTHORIZED, "Authenticate: token validation error");
+        let header = parts.headers.get("authorization").and_then(|v| v.to_str().ok()).ok_or_else(unauthorized)?;
         let scheme_ok = ["Bearer ", "FlyV1 "].iter().any(|s| header.starts_with(s));
         if !scheme_ok {
             return Err(unauthorized());
         }
         let token = AuthToken::new(header).map_err(|_| unauthorized())?;
-        emulator
-            .org_of_token(&token.secret())
-            .map(OrgScope)
-            .ok_or_else(unauthorized)
+        emulator.org_of_token(&token.secret()).map(OrgScope).ok_or_else(unauthorized)
     }
 }

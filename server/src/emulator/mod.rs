@@ -63,20 +63,12 @@ impl Emulator {
     pub fn new(token: Option<String>) -> Result<Self, EmulatorError> {
         let secret = match token {
             Some(raw) => flightdeck::api::AuthToken::new(&raw)?.secret(),
-            None => format!(
-                "fd_dev_{}",
-                ids::random_id(32).map_err(|e| EmulatorError::Random(e.to_string()))?
-            ),
+            None => format!("fd_dev_{}", ids::random_id(32).map_err(|e| EmulatorError::Random(e.to_string()))?),
         };
         let mut state = State::default();
-        state
-            .orgs
-            .insert(PERSONAL_ORG.to_owned(), "Personal".to_owned());
+        state.orgs.insert(PERSONAL_ORG.to_owned(), "Personal".to_owned());
         state.tokens.insert(secret.clone(), PERSONAL_ORG.to_owned());
-        Ok(Self {
-            state: Arc::new(Mutex::new(state)),
-            dev_token: secret.into(),
-        })
+        Ok(Self { state: Arc::new(Mutex::new(state)), dev_token: secret.into() })
     }
 
     /// The token of org `personal`.
@@ -113,12 +105,7 @@ impl Emulator {
     }
 
     fn apps_of_org(&self, slug: &str) -> Vec<AppRecord> {
-        self.lock()
-            .apps
-            .values()
-            .filter(|a| a.org_slug == slug)
-            .cloned()
-            .collect()
+        self.lock().apps.values().filter(|a| a.org_slug == slug).cloned().collect()
     }
 
     fn app(&self, name: &str) -> Option<AppRecord> {
@@ -126,12 +113,7 @@ impl Emulator {
     }
 
     /// Creates an app; `Err(existing)` when the name is taken anywhere.
-    fn create_app(
-        &self,
-        org_slug: &str,
-        name: &str,
-        network: Option<String>,
-    ) -> Result<AppRecord, AppRecord> {
+    fn create_app(&self, org_slug: &str, name: &str, network: Option<String>) -> Result<AppRecord, AppRecord> {
         let mut state = self.lock();
         if let Some(existing) = state.apps.get(name) {
             return Err(existing.clone());

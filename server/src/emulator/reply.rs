@@ -15,16 +15,8 @@ pub fn error(status: StatusCode, message: impl Into<String>) -> Response {
 }
 
 /// Like [`error`], with Fly's machine-readable `status` (`name_taken`, `insufficient_capacity`, …).
-pub fn error_with_status(
-    status: StatusCode,
-    message: impl Into<String>,
-    fly_status: &str,
-) -> Response {
-    (
-        status,
-        Json(json!({ "error": message.into(), "status": fly_status })),
-    )
-        .into_response()
+pub fn error_with_status(status: StatusCode, message: impl Into<String>, fly_status: &str) -> Response {
+    (status, Json(json!({ "error": message.into(), "status": fly_status }))).into_response()
 }
 
 /// Every `/v1` response carries a `fly-request-id`, as the real API's do.

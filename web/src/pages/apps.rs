@@ -16,11 +16,7 @@ pub fn AppsPage() -> impl IntoView {
         Action::new_local(move |name: &String| {
             let (client, request) = (
                 client.clone(),
-                CreateAppRequest {
-                    name: name.trim().to_owned(),
-                    org_slug: org.clone(),
-                    ..Default::default()
-                },
+                CreateAppRequest { name: name.trim().to_owned(), org_slug: org.clone(), ..Default::default() },
             );
             async move { client.create_app(&request).await }
         })
@@ -40,20 +36,9 @@ pub fn AppsPage() -> impl IntoView {
         event.prevent_default();
         create.dispatch(name.get_untracked());
     };
-    let create_error = move || {
-        create
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| view! { <ErrorNote message=e.to_string()/> })
-    };
-    let created_name = move || {
-        create
-            .value()
-            .get()
-            .and_then(Result::ok)
-            .map(|app| format!("Created {}.", app.name))
-    };
+    let create_error =
+        move || create.value().get().and_then(Result::err).map(|e| view! { <ErrorNote message=e.to_string()/> });
+    let created_name = move || create.value().get().and_then(Result::ok).map(|app| format!("Created {}.", app.name));
 
     view! {
         <section aria-labelledby="apps-heading">

@@ -37,9 +37,7 @@ impl std::fmt::Display for ConnectError {
             ConnectError::Unreachable(why) => {
                 write!(f, "The Flightdeck server did not answer: {why}")
             }
-            ConnectError::NoToken => {
-                f.write_str("This server proxies a real Machines API: an API token is needed.")
-            }
+            ConnectError::NoToken => f.write_str("This server proxies a real Machines API: an API token is needed."),
             ConnectError::Api(error) => write!(f, "{error}"),
         }
     }
@@ -59,15 +57,9 @@ pub async fn connect() -> Result<Session, ConnectError> {
         .await
         .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
     if !response.ok() {
-        return Err(ConnectError::Unreachable(format!(
-            "HTTP {}",
-            response.status()
-        )));
+        return Err(ConnectError::Unreachable(format!("HTTP {}", response.status())));
     }
-    let info: SessionInfo = response
-        .json()
-        .await
-        .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
+    let info: SessionInfo = response.json().await.map_err(|e| ConnectError::Unreachable(e.to_string()))?;
     let raw = info.token.clone().ok_or(ConnectError::NoToken)?;
     let token = AuthToken::new(&raw).map_err(|e| ConnectError::Api(e.into()))?;
     let client = MachinesClient::new(&origin, token, FetchTransport).map_err(ConnectError::Api)?;

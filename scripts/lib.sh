@@ -1,0 +1,31 @@
+# Shared by the scripts: paths, tool environment, and small helpers. Source it; do not run it.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$ROOT/pkg/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# Trunk: use the installed tools, never download, never nag about versions. NO_COLOR=1 makes trunk 0.21 exit.
+export TRUNK_SKIP_VERSION_CHECK=true
+if [ "${NO_COLOR:-}" = "1" ]; then export NO_COLOR=true; fi
+export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver || true)}"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+SERVER_BIN="$TARGET_DIR/debug/flightdeck-server"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# Gzipped size of a file in bytes.
+gzip_size() { gzip -9 -c "$1" | wc -c | tr -d ' '; }
+
+# start_emulator LOGFILE ARGS... : starts flightdeck-server on a free loopback port; sets EMULATOR_URL and
+# EMULATOR_PID. The caller stops it (stop_emulator) or leaves it to the EXIT trap.
+start_emulator() {
+  local logfile=$1; shift
+  "$SERVER_BIN" --listen 127.0.0.1:0 "$@" >"$logfile" 2>&1 &
+  EMULATOR_PID=$!
+  for _ in $(seq 1 100); do
+    EMULATOR_URL=$(sed -n 's/^listening on //p' "$logfile" | head -n1)
+    [ -n "$EMULATOR_URL" ] && return 0
+    kill -0 "$EMULATOR_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "flightdeck-server did not start:" >&2; cat "$logfile" >&2
+  return 1
+}
+stop_emulator() { [ -n "${EMULATOR_PID:-}" ] && kill "$EMULATOR_PID" 2>/dev/null; wait "$EMULATOR_PID" 2>/dev/null || true; EMULATOR_PID=; }

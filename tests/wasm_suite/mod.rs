@@ -1,0 +1,79 @@
+//! The wasm test suite, shared by `wasm_node.rs` (Node) and `wasm_browser.rs` (headless Chromium): the same core
+//! code and the fetch transport, against the emulator over real HTTP.
+//!
+//! `scripts/test` starts `flightdeck-server --allow-cross-origin` and sets FLIGHTDECK_TEST_EMULATOR (base URL) and
+//! FLIGHTDECK_TEST_TOKEN at compile time; without them the emulator tests fail and say so.
+
+use std::time::Duration;
+
+use flightdeck::api::{
+    ApiError, AuthToken, BaseUrl, CreateAppRequest, FetchTransport, HttpResponse, MachinesClient, request, response,
+};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+fn emulator() -> (&'static str, &'static str) {
+    match (option_env!("FLIGHTDECK_TEST_EMULATOR"), option_env!("FLIGHTDECK_TEST_TOKEN")) {
+        (Some(url), Some(token)) => (url, token),
+        _ => panic!(
+            "set FLIGHTDECK_TEST_EMULATOR and FLIGHTDECK_TEST_TOKEN when building the wasm tests (scripts/test does)"
+        ),
+    }
+}
+
+fn client(token: &str) -> MachinesClient<FetchTransport> {
+    let (url, _) = emulator();
+    MachinesClient::new(url, AuthToken::new(token).unwrap(), FetchTransport).unwrap()
+}
+
+/// A name no other run or layer uses, so the suite can run against a shared emulator.
+fn unique_name(prefix: &str) -> String {
+    format!("{prefix}-{}", (js_sys::Math::random() * 1e12) as u64)
+}
+
+#[wasm_bindgen_test]
+fn tokens_normalise_the_same_in_wasm() {
+    assert_eq!(AuthToken::new("Bearer abc").unwrap().header_value(), "Bearer abc");
+    assert_eq!(AuthToken::new("fm2_x,fm1r_y").unwrap().header_value(), "FlyV1 fm2_x,fm1r_y");
+    assert!(AuthToken::new("a\nb").is_err());
+}
+
+#[wasm_bindgen_test]
+fn requests_and_responses_are_plain_data() {
+    let base = BaseUrl::parse("https://api.machines.dev/v1").unwrap();
+    let token = AuthToken::new("t").unwrap();
+    assert_eq!(request::list_apps(&base, &token, "personal").url, "https://api.machines.dev/v1/apps?org_slug=personal");
+    let reply = HttpResponse { status: 429, headers: vec![("retry-after".into(), "2".into())], body: b"{}".to_vec() };
+    let error = response::list_apps(&reply).unwrap_err();
+    assert!(matches!(error, ApiError::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(2)));
+}
+
+#[wasm_bindgen_test]
+async fn fetch_transport_creates_and_lists_apps_on_the_emulator() {
+    let (_, token) = emulator();
+    let api = client(token);
+    let name = unique_name("wasm");
+    let request = CreateAppRequest { name: name.clone(), org_slug: "personal".into(), ..Default::default() };
+    let created = api.create_app(&request).await.unwrap();
+    assert_eq!(created.name, name);
+    let apps = api.list_apps("personal").await.unwrap();
+    assert!(apps.iter().any(|a| a.name == name && a.id == created.id), "{apps:?}");
+}
+
+#[wasm_bindgen_test]
+async fn fetch_transport_maps_http_errors_with_request_ids() {
+    let error = client("not-the-token").list_apps("personal").await.unwrap_err();
+    assert!(matches!(error, ApiError::Unauthorized { .. }), "{error:?}");
+    assert!(error.request_id().is_some(), "fly-request-id must be readable (exposed to the page)");
+
+    let (_, token) = emulator();
+    let missing = client(token).get_app(&unique_name("missing")).await.unwrap_err();
+    assert_eq!((missing.code(), missing.status()), ("not_found", Some(404)));
+}
+
+#[wasm_bindgen_test]
+async fn fetch_transport_reports_unreachable_servers_as_transport_errors() {
+    // Port 9 (discard) is closed on loopback here; fetch rejects without a response.
+    let api = MachinesClient::new("http://127.0.0.1:9", AuthToken::new("t").unwrap(), FetchTransport).unwrap();
+    let error = api.with_timeout(Duration::from_secs(5)).list_apps("personal").await.unwrap_err();
+    assert!(matches!(error, ApiError::Transport(_)), "{error:?}");
+}
