@@ -1,4 +1,5 @@
 //! The core's native client against the emulator over real HTTP on loopback: apps, auth, isolation, errors.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed step is a failed test
 
 use flightdeck::api::{ApiError, AuthToken, CreateAppRequest, MachinesClient, NativeTransport};
 use flightdeck_server::ServerOptions;

@@ -42,6 +42,10 @@ struct State {
     apps: BTreeMap<String, AppRecord>,
 }
 
+/// An app of that name exists already (in some org).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct NameTaken;
+
 /// Shared emulator state; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Emulator {
@@ -112,11 +116,11 @@ impl Emulator {
         self.lock().apps.get(name).cloned()
     }
 
-    /// Creates an app; `Err(existing)` when the name is taken anywhere.
-    fn create_app(&self, org_slug: &str, name: &str, network: Option<String>) -> Result<AppRecord, AppRecord> {
+    /// Creates an app; app names are global across Fly, so a name used in any org is taken.
+    fn create_app(&self, org_slug: &str, name: &str, network: Option<String>) -> Result<AppRecord, NameTaken> {
         let mut state = self.lock();
-        if let Some(existing) = state.apps.get(name) {
-            return Err(existing.clone());
+        if state.apps.contains_key(name) {
+            return Err(NameTaken);
         }
         let record = AppRecord {
             id: ids::object_id(16),

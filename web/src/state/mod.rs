@@ -59,7 +59,8 @@ pub async fn connect() -> Result<Session, ConnectError> {
     if !response.ok() {
         return Err(ConnectError::Unreachable(format!("HTTP {}", response.status())));
     }
-    let info: SessionInfo = response.json().await.map_err(|e| ConnectError::Unreachable(e.to_string()))?;
+    let body = response.text().await.map_err(|e| ConnectError::Unreachable(e.to_string()))?;
+    let info: SessionInfo = serde_json::from_str(&body).map_err(|e| ConnectError::Unreachable(e.to_string()))?;
     let raw = info.token.clone().ok_or(ConnectError::NoToken)?;
     let token = AuthToken::new(&raw).map_err(|e| ConnectError::Api(e.into()))?;
     let client = MachinesClient::new(&origin, token, FetchTransport).map_err(ConnectError::Api)?;
