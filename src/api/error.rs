@@ -18,7 +18,7 @@ pub enum ApiError {
     Forbidden { message: String, request_id: Option<String> },
     #[error("not found: {message}")]
     NotFound { message: String, request_id: Option<String> },
-    #[error("the name is already taken: {message}")]
+    #[error("that name is already taken (app names are unique across all of Fly.io)")]
     NameTaken { message: String, request_id: Option<String> },
     #[error("conflict: {message}")]
     Conflict { message: String, request_id: Option<String> },
