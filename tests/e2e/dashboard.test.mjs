@@ -47,7 +47,7 @@ test("creating an app through the form shows it in the list", async () => {
   // A taken name reads as a sentence, not a blank screen.
   await page.getByLabel("App name").fill("e2e-from-form");
   await page.getByRole("button", { name: "Create app" }).click();
-  await page.getByRole("alert").filter({ hasText: "already been taken" }).waitFor({ timeout: 15_000 });
+  await page.getByRole("alert").filter({ hasText: "that name is already taken" }).waitFor({ timeout: 15_000 });
   await page.screenshot({ path: `${screenshots}/apps-dark-after-create.png`, fullPage: true });
 
   const listed = await fetch(`${emulator.url}/v1/apps?org_slug=personal`, {
