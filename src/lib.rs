@@ -2,6 +2,7 @@
 //! WebAssembly (browsers and Node).
 //!
 //! Layers, with dependencies pointing one way:
+//! - [`config`]: fly.toml parsing and validation with [`diagnostics`] (pure, synchronous);
 //! - [`api`]: the Machines API client — plain request builders and response decoders, a [`api::Transport`] trait,
 //!   a fetch transport for wasm and a native one;
 //! - `js` (feature `js`, wasm only): the mechanical wasm-bindgen facade the npm package is built from.
@@ -9,6 +10,8 @@
 //! The core never touches the DOM, a global window, or a particular async runtime.
 
 pub mod api;
+pub mod config;
+pub mod diagnostics;
 
 #[cfg(all(feature = "js", target_arch = "wasm32"))]
 mod js;

@@ -1,0 +1,66 @@
+//! fly.toml: parsing with spans, validation with flyctl's rules and more, and (later) machine configs per process
+//! group. Pure and synchronous: the same code natively and in wasm.
+//!
+//! Owns the model ([`AppConfig`]), the decoder from TOML text, durations, sizes, guest presets and regions.
+//! Must not depend on the API client, planning or any I/O.
+
+mod decode;
+mod duration;
+mod guest;
+mod model;
+mod regions;
+mod size;
+
+pub use duration::{DurationError, GoDuration};
+pub use guest::{DEFAULT_GPU_PRESET, DEFAULT_PRESET, Guest, GuestError, PRESETS, Preset, preset_named};
+pub use model::*;
+pub use regions::{DEPRECATED_REGIONS, REGIONS, RegionStatus, region_status};
+pub use size::{SizeError, memory_mb, volume_gb};
+
+use crate::diagnostics::{Diagnostic, Span};
+
+/// A parsed fly.toml: the config (as much of it as could be read), where each value came from, and what was found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parsed {
+    pub config: AppConfig,
+    pub spans: SpanMap,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses fly.toml text. Never fails and never panics: invalid TOML gives `toml-syntax` errors at their spans and
+/// whatever the parser could recover; wrong values give diagnostics and are left out of the config.
+///
+/// ```
+/// let parsed = flightdeck::config::parse("app = \"shop\"\n[http_service]\ninternal_port = \"8080\"\n");
+/// assert_eq!(parsed.config.app.as_deref(), Some("shop"));
+/// assert_eq!(parsed.config.http_service.unwrap().internal_port, 8080);
+/// assert!(parsed.diagnostics.is_empty());
+/// ```
+pub fn parse(source: &str) -> Parsed {
+    let (root, errors) = toml::de::DeTable::parse_recoverable(source);
+    let mut diagnostics: Vec<Diagnostic> = errors
+        .iter()
+        .map(|error| {
+            let span = error.span().map_or_else(|| Span::new(source.len(), source.len()), Span::from);
+            let mut message = error.message().lines().next().unwrap_or("invalid TOML").trim().to_owned();
+            if message == "duplicate key"
+                && let Some(key) = span.text(source).filter(|k| k.len() < 80)
+            {
+                message = format!("duplicate key `{key}`: a key or table may be defined only once");
+            }
+            Diagnostic::error("toml-syntax", message, span)
+        })
+        .collect();
+    let mut decoder = decode::Decoder::new();
+    let config = decoder.document(root.get_ref());
+    diagnostics.append(&mut decoder.diagnostics);
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    Parsed { config, spans: decoder.spans, diagnostics }
+}

@@ -1,0 +1,573 @@
+//! The fly.toml model: every section and key flyctl knows, as plain data.
+//!
+//! Field order follows flyctl's writer, so serialising gives flyctl's section order. Legacy shapes are normalised by
+//! the decoder before they reach here. Keys we do not know are kept in each table's `extra`, so writing the config
+//! back loses nothing. Source positions live beside the model in [`SpanMap`], keyed by path
+//! (`services[0].ports[1].port`), so the model stays plain for JavaScript and for writing.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::duration::GoDuration;
+use crate::diagnostics::Span;
+
+/// Unknown keys of one table, kept for round trips.
+pub type Extra = Map<String, Value>;
+
+/// A parsed fly.toml.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AppConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary_region: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kill_signal: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kill_timeout: Option<GoDuration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub swap_size_mb: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub console_command: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_dedication_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub machine_config: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub experimental: Option<Experimental>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build: Option<Build>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deploy: Option<Deploy>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub processes: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mounts: Vec<Mount>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_service: Option<HttpService>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<Service>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub checks: BTreeMap<String, TopLevelCheck>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<File>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub machine_checks: Vec<MachineCheck>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub restart: Vec<Restart>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vm: Vec<Compute>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub statics: Vec<Static>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<Metrics>,
+}
+
+/// `[experimental]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Experimental {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cmd: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub entrypoint: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exec: Vec<String>,
+    /// Ignored on Machines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_rollback: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_consul: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_etcd: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lazy_load_images: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attached: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub machine_config: Option<String>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// `[build]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Build {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub builder: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub buildpacks: Vec<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub args: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub settings: Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub builtin: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dockerfile: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignorefile: Option<String>,
+    #[serde(rename = "build-target", skip_serializing_if = "Option::is_none")]
+    pub build_target: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compose: Option<Compose>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compression: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compression_level: Option<i64>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// `[build.compose]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Compose {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// `[deploy]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Deploy {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_command: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_command_timeout: Option<GoDuration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_command_vm: Option<Compute>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed_command: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_unavailable: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wait_timeout: Option<GoDuration>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// `auto_stop_machines`: `"off"`, `"stop"` or `"suspend"` (legacy `false`/`true` mean off/stop).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AutoStop {
+    Off,
+    Stop,
+    Suspend,
+}
+
+/// `[[mounts]]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Mount {
+    pub source: String,
+    pub destination: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initial_size: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot_retention: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_snapshots: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_extend_size_threshold: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_extend_size_increment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_extend_size_limit: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub processes: Vec<String>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// `[http_service]`: one TCP service on ports 80 and 443.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HttpService {
+    pub internal_port: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub force_https: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_stop_machines: Option<AutoStop>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_start_machines: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_machines_running: Option<i64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub processes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<Concurrency>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_options: Option<TlsOptions>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_options: Option<HttpOptions>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<HttpCheck>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub machine_checks: Vec<MachineCheck>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// `[[services]]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Service {
+    pub protocol: String,
+    pub internal_port: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_stop_machines: Option<AutoStop>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_start_machines: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_machines_running: Option<i64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub processes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<Concurrency>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<Port>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tcp_checks: Vec<TcpCheck>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub http_checks: Vec<HttpCheck>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub machine_checks: Vec<MachineCheck>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// `concurrency` of a service (legacy `"soft,hard"` strings are converted).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Concurrency {
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hard_limit: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub soft_limit: Option<i64>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// `[[services.ports]]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Port {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_port: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_port: Option<i64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub handlers: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub force_https: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_options: Option<TlsOptions>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_options: Option<HttpOptions>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_proto_options: Option<ProxyProtoOptions>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// `tls_options`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TlsOptions {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alpn: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_self_signed: Option<bool>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// `http_options`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HttpOptions {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compress: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub h2_backend: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idle_timeout: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headers_read_timeout: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<HttpResponseOptions>,
+    /// Passed to the Machines API as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replay_cache: Vec<Value>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// `http_options.response`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HttpResponseOptions {
+    /// Values keep their TOML type: a string, `false` (remove the header) or a list of strings.
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub headers: Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pristine: Option<bool>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// `proxy_proto_options`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProxyProtoOptions {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// `[[services.tcp_checks]]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TcpCheck {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<GoDuration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<GoDuration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grace_period: Option<GoDuration>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// `[[services.http_checks]]` and `[[http_service.checks]]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HttpCheck {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<GoDuration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<GoDuration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grace_period: Option<GoDuration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_skip_verify: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_server_name: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// `[checks.<name>]`: machine-level health checks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TopLevelCheck {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<GoDuration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<GoDuration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grace_period: Option<GoDuration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_skip_verify: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_server_name: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub processes: Vec<String>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// `[[machine_checks]]`: a throwaway machine that tests a deploy.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MachineCheck {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub command: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub entrypoint: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kill_signal: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kill_timeout: Option<GoDuration>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// `[[files]]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct File {
+    pub guest_path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw_value: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub processes: Vec<String>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// `[[restart]]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Restart {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retries: Option<i64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub processes: Vec<String>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// `[[vm]]` (also `[compute]`, `[[compute]]`, `[[computes]]`, `[vm]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Compute {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_kind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpus: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory_mb: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gpus: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gpu_kind: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kernel_args: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_dedication_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub persist_rootfs: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_memory_mb: Option<i64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub processes: Vec<String>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// `[[statics]]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Static {
+    pub guest_path: String,
+    pub url_prefix: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tigris_bucket: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_document: Option<String>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// `[[metrics]]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Metrics {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub https: Option<bool>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub processes: Vec<String>,
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Extra,
+}
+
+/// Where each value and key came from in the source, by path: `app`, `services[0].ports[1].port`,
+/// `checks.status.interval`, `env.FOO`. Paths of legacy shapes are the normalised ones (`vm[0]` for `[vm]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SpanMap {
+    values: BTreeMap<String, Span>,
+    keys: BTreeMap<String, Span>,
+}
+
+impl SpanMap {
+    /// Records the spans of the key and the value at `path`.
+    pub fn insert(&mut self, path: &str, key: Span, value: Span) {
+        self.keys.insert(path.to_owned(), key);
+        self.values.insert(path.to_owned(), value);
+    }
+
+    /// The span of the value at `path`.
+    pub fn value(&self, path: &str) -> Option<Span> {
+        self.values.get(path).copied()
+    }
+
+    /// The span of the key at `path`.
+    pub fn key(&self, path: &str) -> Option<Span> {
+        self.keys.get(path).copied()
+    }
+
+    /// The value span at `path`, else the nearest ancestor's (`a.b[2].c` → `a.b[2]` → `a.b` → `a`), else 0..0.
+    pub fn nearest(&self, path: &str) -> Span {
+        let mut current = path;
+        loop {
+            if let Some(span) = self.values.get(current) {
+                return *span;
+            }
+            match current.rfind(['.', '[']) {
+                Some(cut) => current = &current[..cut],
+                None => return Span::default(),
+            }
+        }
+    }
+}

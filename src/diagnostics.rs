@@ -1,0 +1,300 @@
+//! Diagnostics as data: what the validator found, where (byte spans into the source), how bad, and what to do.
+//!
+//! Owns [`Diagnostic`], positions ([`LineIndex`]: 1-based line:column and UTF-16 offsets for JavaScript) and the
+//! terminal rendering of a source snippet. Knows nothing about TOML or fly.toml; spans are converted to positions
+//! only at the boundary.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use serde::Serialize;
+
+/// How bad a finding is. Only errors make a config invalid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    /// `error`, `warning` or `info`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// A byte range into the source (`start..end`, `end` exclusive). Empty spans point between two bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    /// A span from a byte range.
+    pub fn new(start: usize, end: usize) -> Self {
+        Self { start, end: end.max(start) }
+    }
+
+    /// The source text under the span, if the span lies on character boundaries within `source`.
+    pub fn text(self, source: &str) -> Option<&str> {
+        source.get(self.start..self.end)
+    }
+}
+
+impl From<Range<usize>> for Span {
+    fn from(range: Range<usize>) -> Self {
+        Span::new(range.start, range.end)
+    }
+}
+
+/// A secondary location that explains the primary one ("first defined here").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Stable, kebab-case identifier (`unknown-key`, `check-interval-too-short`, …): safe to match on.
+    pub code: &'static str,
+    /// One line, no trailing period.
+    pub message: String,
+    pub span: Span,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<Label>,
+}
+
+impl Diagnostic {
+    fn new(severity: Severity, code: &'static str, message: impl Into<String>, span: Span) -> Self {
+        Self { severity, code, message: message.into(), span, help: None, labels: Vec::new() }
+    }
+
+    /// An error: the config would be rejected (by flyctl or by the Machines API).
+    pub fn error(code: &'static str, message: impl Into<String>, span: Span) -> Self {
+        Self::new(Severity::Error, code, message, span)
+    }
+
+    /// A warning: accepted, but probably not what was meant.
+    pub fn warning(code: &'static str, message: impl Into<String>, span: Span) -> Self {
+        Self::new(Severity::Warning, code, message, span)
+    }
+
+    /// Information: worth knowing, nothing to fix.
+    pub fn info(code: &'static str, message: impl Into<String>, span: Span) -> Self {
+        Self::new(Severity::Info, code, message, span)
+    }
+
+    /// Adds a help line.
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a secondary label.
+    #[must_use]
+    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label { span, message: message.into() });
+        self
+    }
+
+    /// Whether this is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// A position in the source, for people (1-based line and column, in characters) and for JavaScript (UTF-16 offset).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+    pub utf16: u32,
+}
+
+/// Line starts of one source text, for turning byte offsets into [`Position`]s in O(log lines).
+#[derive(Debug, Clone)]
+pub struct LineIndex<'s> {
+    source: &'s str,
+    line_starts: Vec<usize>,
+}
+
+impl<'s> LineIndex<'s> {
+    /// Indexes `source`.
+    pub fn new(source: &'s str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+        Self { source, line_starts }
+    }
+
+    /// The 0-based line holding byte `offset` (clamped to the source).
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&start| start <= offset).saturating_sub(1)
+    }
+
+    /// The largest char boundary at or before `offset`, within the source.
+    fn boundary(&self, offset: usize) -> usize {
+        let mut offset = offset.min(self.source.len());
+        while !self.source.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    }
+
+    /// The position of byte `offset` (clamped to the source and to a character boundary).
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = self.boundary(offset);
+        let line = self.line_of(offset);
+        let line_start = self.line_starts[line];
+        let before = &self.source[line_start..offset];
+        let utf16 = self.source[..offset].encode_utf16().count();
+        Position {
+            line: u32::try_from(line + 1).unwrap_or(u32::MAX),
+            column: u32::try_from(before.chars().count() + 1).unwrap_or(u32::MAX),
+            utf16: u32::try_from(utf16).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The text of 0-based line `line`, without its line break.
+    fn line_text(&self, line: usize) -> &'s str {
+        let start = self.line_starts[line];
+        let end = self.line_starts.get(line + 1).copied().unwrap_or(self.source.len());
+        self.source[start..end].trim_end_matches(['\n', '\r'])
+    }
+}
+
+/// A diagnostic with its positions resolved: what the JavaScript API and JSON output carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LocatedDiagnostic {
+    #[serde(flatten)]
+    pub diagnostic: Diagnostic,
+    pub start: Position,
+    pub end: Position,
+}
+
+/// Resolves the positions of every diagnostic.
+pub fn locate(source: &str, diagnostics: &[Diagnostic]) -> Vec<LocatedDiagnostic> {
+    let index = LineIndex::new(source);
+    diagnostics
+        .iter()
+        .map(|d| LocatedDiagnostic {
+            diagnostic: d.clone(),
+            start: index.position(d.span.start),
+            end: index.position(d.span.end),
+        })
+        .collect()
+}
+
+/// Renders diagnostics as a terminal would show them, rustc style:
+///
+/// ```text
+/// error[unknown-key]: unknown key `internal_prot` in [http_service]
+///  --> fly.toml:7:3
+///   |
+/// 7 |   internal_prot = 8080
+///   |   ^^^^^^^^^^^^^
+///   = help: did you mean `internal_port`?
+/// ```
+pub fn render(source: &str, path: &str, diagnostics: &[Diagnostic]) -> String {
+    let index = LineIndex::new(source);
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        render_one(&index, path, diagnostic, &mut out);
+        out.push('\n');
+    }
+    out
+}
+
+fn render_one(index: &LineIndex<'_>, path: &str, diagnostic: &Diagnostic, out: &mut String) {
+    let start = index.position(diagnostic.span.start);
+    let _ = writeln!(out, "{}[{}]: {}", diagnostic.severity.as_str(), diagnostic.code, diagnostic.message);
+    let mut marks: Vec<(Span, &str, char)> = vec![(diagnostic.span, "", '^')];
+    marks.extend(diagnostic.labels.iter().map(|l| (l.span, l.message.as_str(), '-')));
+    let lines: Vec<usize> = {
+        let mut lines: Vec<usize> =
+            marks.iter().map(|(span, _, _)| index.line_of(index.boundary(span.start))).collect();
+        lines.sort_unstable();
+        lines.dedup();
+        lines
+    };
+    let gutter = lines.last().map_or(1, |l| (l + 1).to_string().len());
+    let pad = " ".repeat(gutter);
+    let _ = writeln!(out, "{pad}--> {path}:{}:{}", start.line, start.column);
+    let _ = writeln!(out, "{pad} |");
+    for line in lines {
+        let text = index.line_text(line);
+        let _ = writeln!(out, "{:>gutter$} | {text}", line + 1);
+        for (span, message, mark) in &marks {
+            let from = index.boundary(span.start);
+            if index.line_of(from) != line {
+                continue;
+            }
+            let line_start = index.line_starts[line];
+            let line_end = line_start + text.len();
+            let to = index.boundary(span.end.min(line_end)).max(from);
+            let indent = index.source[line_start..from].chars().map(|c| if c == '\t' { '\t' } else { ' ' });
+            let width = index.source[from..to].chars().count().max(1);
+            let underline: String = std::iter::repeat_n(*mark, width).collect();
+            let label = if message.is_empty() { String::new() } else { format!(" {message}") };
+            let _ = writeln!(out, "{pad} | {}{underline}{label}", indent.collect::<String>());
+        }
+    }
+    if let Some(help) = &diagnostic.help {
+        let _ = writeln!(out, "{pad} = help: {help}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_lines_columns_and_utf16_units() {
+        let source = "a = 1\nnom = \"é😀x\"\n";
+        let index = LineIndex::new(source);
+        assert_eq!(index.position(0), Position { line: 1, column: 1, utf16: 0 });
+        let x = source.find('x').unwrap();
+        // é is 2 bytes / 1 UTF-16 unit, 😀 is 4 bytes / 2 UTF-16 units.
+        assert_eq!(index.position(x), Position { line: 2, column: 10, utf16: 6 + 9 });
+        // Offsets past the end or inside a character are clamped, never a panic.
+        assert_eq!(index.position(10_000).line, 3);
+        let inside_emoji = source.find('😀').unwrap() + 1;
+        assert_eq!(index.position(inside_emoji).column, 9);
+    }
+
+    #[test]
+    fn render_shows_the_line_and_underlines_the_span() {
+        let source = "app = \"x\"\n[http_service]\n  internal_prot = 8080\n";
+        let start = source.find("internal_prot").unwrap();
+        let d = Diagnostic::warning(
+            "unknown-key",
+            "unknown key `internal_prot` in [http_service]",
+            Span::new(start, start + 13),
+        )
+        .with_help("did you mean `internal_port`?");
+        let shown = render(source, "fly.toml", &[d]);
+        assert_eq!(
+            shown,
+            "warning[unknown-key]: unknown key `internal_prot` in [http_service]\n --> fly.toml:3:3\n  |\n3 |   internal_prot = 8080\n  |   ^^^^^^^^^^^^^\n  = help: did you mean `internal_port`?\n\n"
+        );
+    }
+
+    #[test]
+    fn render_survives_empty_and_out_of_range_spans() {
+        let d = Diagnostic::error("syntax", "unexpected end of file", Span::new(99, 120));
+        assert!(render("a = ", "fly.toml", &[d.clone()]).contains("fly.toml:1:5"));
+        assert!(render("", "fly.toml", &[d]).contains("fly.toml:1:1"));
+    }
+}
