@@ -266,8 +266,8 @@ mod tests {
         let index = LineIndex::new(source);
         assert_eq!(index.position(0), Position { line: 1, column: 1, utf16: 0 });
         let x = source.find('x').unwrap();
-        // é is 2 bytes / 1 UTF-16 unit, 😀 is 4 bytes / 2 UTF-16 units.
-        assert_eq!(index.position(x), Position { line: 2, column: 10, utf16: 6 + 9 });
+        // Before x on line 2: `nom = "` (7 units), é (2 bytes, 1 unit), 😀 (4 bytes, 2 units).
+        assert_eq!(index.position(x), Position { line: 2, column: 10, utf16: 6 + 7 + 1 + 2 });
         // Offsets past the end or inside a character are clamped, never a panic.
         assert_eq!(index.position(10_000).line, 3);
         let inside_emoji = source.find('😀').unwrap() + 1;
