@@ -5,7 +5,7 @@ fn main() {
     entries.sort();
     for path in entries.iter().filter(|p| p.extension().is_some_and(|e| e == "toml")) {
         let Ok(source) = std::fs::read_to_string(path) else { continue };
-        let parsed = flightdeck::config::parse(&source);
+        let parsed = flightdeck::config::validate(&source);
         let shown: Vec<_> = parsed
             .diagnostics
             .iter()

@@ -6,16 +6,20 @@
 
 mod decode;
 mod duration;
+mod groups;
 mod guest;
 mod model;
 mod regions;
 mod size;
+mod validate;
 
 pub use duration::{DurationError, GoDuration};
+pub use groups::{DEFAULT_GROUP, RESERVED_GROUPS};
 pub use guest::{DEFAULT_GPU_PRESET, DEFAULT_PRESET, Guest, GuestError, PRESETS, Preset, preset_named};
 pub use model::*;
 pub use regions::{DEPRECATED_REGIONS, REGIONS, RegionStatus, region_status};
 pub use size::{SizeError, memory_mb, volume_gb};
+pub use validate::split_command;
 
 use crate::diagnostics::{Diagnostic, Span};
 
@@ -63,4 +67,20 @@ pub fn parse(source: &str) -> Parsed {
     diagnostics.append(&mut decoder.diagnostics);
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     Parsed { config, spans: decoder.spans, diagnostics }
+}
+
+/// Parses and validates fly.toml text: [`parse`]'s diagnostics plus every validation rule, sorted by position.
+/// Rules run only when the TOML itself is valid, so a half-typed file shows its syntax error, not follow-on noise.
+///
+/// ```
+/// let report = flightdeck::config::validate("[deploy]\nstrategy = \"canary\"\n[mounts]\nsource = \"data\"\ndestination = \"/data\"\n");
+/// assert!(report.diagnostics.iter().any(|d| d.code == "canary-with-mounts"));
+/// ```
+pub fn validate(source: &str) -> Parsed {
+    let mut parsed = parse(source);
+    if !parsed.diagnostics.iter().any(|d| d.code == "toml-syntax") {
+        parsed.diagnostics.extend(validate::run(&parsed.config, &parsed.spans));
+        parsed.diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    }
+    parsed
 }

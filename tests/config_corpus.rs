@@ -1,0 +1,62 @@
+//! Every real fly.toml of the corpus (../shared/data/corpus): no false errors, sound spans, no panics.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed step is a failed test
+
+mod support;
+
+use std::collections::BTreeMap;
+
+use flightdeck::config::validate;
+use flightdeck::diagnostics::{LineIndex, Severity};
+
+/// The only errors allowed on the corpus, each with the reason flyctl rejects the file too.
+const EXPECTED_ERRORS: &[(&str, &str, usize, &str)] = &[
+    (
+        "dejagersh__symfony-on-fly__fly.toml",
+        "toml-syntax",
+        1,
+        "not valid TOML: the [processes] table is declared twice; flyctl's TOML decoder fails on it",
+    ),
+    (
+        "fly-apps__postgres-ha@139e5f2__fly.toml",
+        "check-type",
+        2,
+        "v1-era Nomad checks with type = \"script\"; flyctl's toMachineCheck rejects any type but http/tcp \
+         (\"Missing or invalid check type, must be 'http' or 'tcp'\")",
+    ),
+];
+
+#[test]
+fn real_configs_produce_no_errors_flyctl_would_not() {
+    let manifest = support::read("corpus/MANIFEST.tsv");
+    let files: Vec<&str> = manifest.lines().skip(1).filter_map(|l| l.split('\t').next()).collect();
+    assert!(files.len() >= 200, "the corpus should hold 200+ files, found {}", files.len());
+
+    let mut errors: BTreeMap<(String, &'static str), usize> = BTreeMap::new();
+    for file in &files {
+        let source = support::read(&format!("corpus/{file}"));
+        let report = validate(&source);
+        let index = LineIndex::new(&source);
+        for diagnostic in &report.diagnostics {
+            let span = diagnostic.span;
+            assert!(span.start <= span.end && span.end <= source.len(), "{file}: span {span:?} outside the source");
+            assert!(source.is_char_boundary(span.start) && source.is_char_boundary(span.end), "{file}: {span:?}");
+            assert!(index.position(span.start).line >= 1);
+            assert!(!diagnostic.message.is_empty() && !diagnostic.message.contains('\n'), "{file}: {diagnostic:?}");
+            if diagnostic.severity == Severity::Error {
+                *errors.entry(((*file).to_owned(), diagnostic.code)).or_default() += 1;
+            }
+        }
+    }
+    let expected: BTreeMap<(String, &'static str), usize> =
+        EXPECTED_ERRORS.iter().map(|(file, code, count, _)| (((*file).to_owned(), *code), *count)).collect();
+    assert_eq!(errors, expected, "errors on real configs must be ones flyctl would report too");
+}
+
+#[test]
+fn valid_corpus_configs_keep_their_app_names() {
+    // A spot check that parsing reads real files, not just that it returns no errors.
+    let source = support::read("corpus/fly-apps__live_beats__fly.toml");
+    let report = validate(&source);
+    assert_eq!(report.config.app.as_deref(), Some("livebeats"));
+    assert!(!report.has_errors());
+}
