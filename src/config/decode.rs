@@ -143,8 +143,10 @@ impl Decoder {
         ));
     }
 
-    /// Warns about a key this section does not have, keeps it in `extra`.
-    fn unknown(&mut self, field: &Field<'_, '_>, section: &str, known: &[&str], extra: &mut Extra) {
+    /// Warns about a key this section does not have, keeps it in `extra`. The message names the section by its
+    /// path (`http_service.checks[0]`), as `fly config validate --strict` does.
+    fn unknown(&mut self, field: &Field<'_, '_>, known: &[&str], extra: &mut Extra) {
+        let section = field.path.strip_suffix(field.key).map_or("", |p| p.trim_end_matches('.'));
         let place = if section.is_empty() { "at the top level".to_owned() } else { format!("in [{section}]") };
         let mut diagnostic = Diagnostic::warning(
             "unknown-key",
@@ -474,7 +476,7 @@ impl Decoder {
                         config.metrics.push(metrics);
                     }
                 }
-                _ => self.unknown(&field, "", TOP_LEVEL_KEYS, &mut config.extra),
+                _ => self.unknown(&field, TOP_LEVEL_KEYS, &mut config.extra),
             }
         }
         if config.kill_timeout.is_none() {
@@ -527,7 +529,7 @@ impl Decoder {
                         match entry.key {
                             "name" => name = self.string(&entry),
                             "command" => command = self.string(&entry).unwrap_or_default(),
-                            _ => self.unknown(&entry, &path, &["name", "command"], &mut extra),
+                            _ => self.unknown(&entry, &["name", "command"], &mut extra),
                         }
                     }
                     if let Some(name) = name {
@@ -571,7 +573,7 @@ impl Decoder {
                 "allowed_public_ports" | "private_network" | "restart_limit" | "script_checks" => {
                     self.ignored(&field, "is a Nomad (Apps v1) setting that Machines apps ignore", &mut out.extra)
                 }
-                _ => self.unknown(&field, "experimental", EXPERIMENTAL_KEYS, &mut out.extra),
+                _ => self.unknown(&field, EXPERIMENTAL_KEYS, &mut out.extra),
             }
         }
         out
@@ -606,7 +608,7 @@ impl Decoder {
                         for entry in self.fields(&field.path, table) {
                             match entry.key {
                                 "file" => compose.file = self.string(&entry),
-                                _ => self.unknown(&entry, "build.compose", &["file"], &mut compose.extra),
+                                _ => self.unknown(&entry, &["file"], &mut compose.extra),
                             }
                         }
                         out.compose = Some(compose);
@@ -614,7 +616,7 @@ impl Decoder {
                 }
                 "compression" => out.compression = self.string(&field),
                 "compression_level" => out.compression_level = self.int(&field),
-                _ => self.unknown(&field, "build", BUILD_KEYS, &mut out.extra),
+                _ => self.unknown(&field, BUILD_KEYS, &mut out.extra),
             }
         }
         out
@@ -633,7 +635,7 @@ impl Decoder {
                 "strategy" => out.strategy = self.string(&field),
                 "max_unavailable" => out.max_unavailable = self.float(&field),
                 "wait_timeout" => out.wait_timeout = self.duration(&field, IntUnit::Nanos),
-                _ => self.unknown(&field, "deploy", DEPLOY_KEYS, &mut out.extra),
+                _ => self.unknown(&field, DEPLOY_KEYS, &mut out.extra),
             }
         }
         out
@@ -652,7 +654,7 @@ impl Decoder {
                 "auto_extend_size_increment" => out.auto_extend_size_increment = self.size_text(&field),
                 "auto_extend_size_limit" => out.auto_extend_size_limit = self.size_text(&field),
                 "processes" => out.processes = self.strings(&field, false),
-                _ => self.unknown(&field, "mounts", MOUNT_KEYS, &mut out.extra),
+                _ => self.unknown(&field, MOUNT_KEYS, &mut out.extra),
             }
         }
         out
@@ -691,7 +693,7 @@ impl Decoder {
                         out.machine_checks.push(check);
                     }
                 }
-                _ => self.unknown(&field, "http_service", HTTP_SERVICE_KEYS, &mut out.extra),
+                _ => self.unknown(&field, HTTP_SERVICE_KEYS, &mut out.extra),
             }
         }
         out
@@ -735,7 +737,7 @@ impl Decoder {
                 "script_checks" => {
                     self.ignored(&field, "are a Nomad (Apps v1) feature that Machines apps ignore", &mut out.extra)
                 }
-                _ => self.unknown(&field, "services", SERVICE_KEYS, &mut out.extra),
+                _ => self.unknown(&field, SERVICE_KEYS, &mut out.extra),
             }
         }
         out
@@ -750,7 +752,7 @@ impl Decoder {
                         "type" => out.kind = self.string(&entry),
                         "hard_limit" => out.hard_limit = self.int(&entry),
                         "soft_limit" => out.soft_limit = self.int(&entry),
-                        _ => self.unknown(&entry, &field.path, &["type", "hard_limit", "soft_limit"], &mut out.extra),
+                        _ => self.unknown(&entry, &["type", "hard_limit", "soft_limit"], &mut out.extra),
                     }
                 }
                 Some(out)
@@ -808,13 +810,13 @@ impl Decoder {
                         for entry in self.fields(&field.path, table) {
                             match entry.key {
                                 "version" => options.version = self.string(&entry),
-                                _ => self.unknown(&entry, &field.path, &["version"], &mut options.extra),
+                                _ => self.unknown(&entry, &["version"], &mut options.extra),
                             }
                         }
                         out.proxy_proto_options = Some(options);
                     }
                 }
-                _ => self.unknown(&field, "services.ports", PORT_KEYS, &mut out.extra),
+                _ => self.unknown(&field, PORT_KEYS, &mut out.extra),
             }
         }
         out
@@ -827,7 +829,7 @@ impl Decoder {
                 "alpn" => out.alpn = self.strings(&field, false),
                 "versions" => out.versions = self.strings(&field, false),
                 "default_self_signed" => out.default_self_signed = self.bool(&field),
-                _ => self.unknown(&field, path, &["alpn", "versions", "default_self_signed"], &mut out.extra),
+                _ => self.unknown(&field, &["alpn", "versions", "default_self_signed"], &mut out.extra),
             }
         }
         out
@@ -852,7 +854,7 @@ impl Decoder {
                                     }
                                 }
                                 "pristine" => response.pristine = self.bool(&entry),
-                                _ => self.unknown(&entry, &field.path, &["headers", "pristine"], &mut response.extra),
+                                _ => self.unknown(&entry, &["headers", "pristine"], &mut response.extra),
                             }
                         }
                         out.response = Some(response);
@@ -862,7 +864,7 @@ impl Decoder {
                     Value::Array(items) => out.replay_cache = items,
                     _ => self.type_error(&field, "an array of tables"),
                 },
-                _ => self.unknown(&field, path, HTTP_OPTIONS_KEYS, &mut out.extra),
+                _ => self.unknown(&field, HTTP_OPTIONS_KEYS, &mut out.extra),
             }
         }
         out
@@ -876,12 +878,7 @@ impl Decoder {
                 "timeout" => out.timeout = self.duration(&field, IntUnit::Millis),
                 "grace_period" => out.grace_period = self.duration(&field, IntUnit::Millis),
                 "restart_limit" => self.ignored(&field, NOMAD_CHECK_KEY, &mut out.extra),
-                _ => self.unknown(
-                    &field,
-                    "services.tcp_checks",
-                    &["interval", "timeout", "grace_period"],
-                    &mut out.extra,
-                ),
+                _ => self.unknown(&field, &["interval", "timeout", "grace_period"], &mut out.extra),
             }
         }
         out
@@ -901,7 +898,7 @@ impl Decoder {
                 "tls_server_name" => out.tls_server_name = self.string(&field),
                 "headers" => out.headers = self.headers(&field),
                 "restart_limit" => self.ignored(&field, NOMAD_CHECK_KEY, &mut out.extra),
-                _ => self.unknown(&field, "http_checks", HTTP_CHECK_KEYS, &mut out.extra),
+                _ => self.unknown(&field, HTTP_CHECK_KEYS, &mut out.extra),
             }
         }
         out
@@ -924,7 +921,7 @@ impl Decoder {
                         match entry.key {
                             "name" => name = self.string(&entry),
                             "value" => value = Some(stringify(entry.value)),
-                            _ => self.unknown(&entry, &path, &["name", "value"], &mut Extra::new()),
+                            _ => self.unknown(&entry, &["name", "value"], &mut Extra::new()),
                         }
                     }
                     match name {
@@ -986,7 +983,7 @@ impl Decoder {
                 "processes" => out.processes = self.strings(&field, false),
                 // The legacy array form names each check inside it.
                 "name" if table.get("name").is_some() && path.starts_with("checks.") => {}
-                _ => self.unknown(&field, "checks", TOP_LEVEL_CHECK_KEYS, &mut out.extra),
+                _ => self.unknown(&field, TOP_LEVEL_CHECK_KEYS, &mut out.extra),
             }
         }
         out
@@ -1001,7 +998,7 @@ impl Decoder {
                 "entrypoint" => out.entrypoint = self.strings(&field, true),
                 "kill_signal" => out.kill_signal = self.string(&field),
                 "kill_timeout" => out.kill_timeout = self.duration(&field, IntUnit::Seconds),
-                _ => self.unknown(&field, "machine_checks", MACHINE_CHECK_KEYS, &mut out.extra),
+                _ => self.unknown(&field, MACHINE_CHECK_KEYS, &mut out.extra),
             }
         }
         out
@@ -1016,7 +1013,7 @@ impl Decoder {
                 "secret_name" => out.secret_name = self.string(&field),
                 "raw_value" => out.raw_value = self.string(&field),
                 "processes" => out.processes = self.strings(&field, false),
-                _ => self.unknown(&field, "files", FILE_KEYS, &mut out.extra),
+                _ => self.unknown(&field, FILE_KEYS, &mut out.extra),
             }
         }
         out
@@ -1029,7 +1026,7 @@ impl Decoder {
                 "policy" => out.policy = self.string(&field),
                 "retries" | "max_retries" => out.retries = self.int(&field),
                 "processes" => out.processes = self.strings(&field, false),
-                _ => self.unknown(&field, "restart", &["policy", "retries", "processes"], &mut out.extra),
+                _ => self.unknown(&field, &["policy", "retries", "processes"], &mut out.extra),
             }
         }
         out
@@ -1051,7 +1048,7 @@ impl Decoder {
                 "persist_rootfs" => out.persist_rootfs = self.string(&field),
                 "max_memory_mb" => out.max_memory_mb = self.int(&field),
                 "processes" => out.processes = self.strings(&field, false),
-                _ => self.unknown(&field, "vm", COMPUTE_KEYS, &mut out.extra),
+                _ => self.unknown(&field, COMPUTE_KEYS, &mut out.extra),
             }
         }
         out
@@ -1069,7 +1066,7 @@ impl Decoder {
                 "processes" => {
                     self.ignored(&field, "has no effect: statics apply to every process group", &mut out.extra)
                 }
-                _ => self.unknown(&field, "statics", STATIC_KEYS, &mut out.extra),
+                _ => self.unknown(&field, STATIC_KEYS, &mut out.extra),
             }
         }
         out
@@ -1083,7 +1080,7 @@ impl Decoder {
                 "path" => out.path = self.string(&field),
                 "https" => out.https = self.bool(&field),
                 "processes" => out.processes = self.strings(&field, false),
-                _ => self.unknown(&field, "metrics", &["port", "path", "https", "processes"], &mut out.extra),
+                _ => self.unknown(&field, &["port", "path", "https", "processes"], &mut out.extra),
             }
         }
         out
