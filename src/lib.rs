@@ -12,6 +12,8 @@
 pub mod api;
 pub mod config;
 pub mod diagnostics;
+pub mod duration;
+pub mod machine;
 
 #[cfg(all(feature = "js", target_arch = "wasm32"))]
 mod js;

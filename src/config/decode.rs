@@ -10,9 +10,9 @@ use serde_json::{Map, Number, Value};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::duration::GoDuration;
 use super::model::*;
 use crate::diagnostics::{Diagnostic, Span};
+use crate::duration::GoDuration;
 
 /// What integers mean where a duration is expected (flyctl patches some places and not others).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -989,8 +989,8 @@ impl Decoder {
         out
     }
 
-    fn machine_check(&mut self, path: &str, table: &DeTable<'_>) -> MachineCheck {
-        let mut out = MachineCheck::default();
+    fn machine_check(&mut self, path: &str, table: &DeTable<'_>) -> ServiceMachineCheck {
+        let mut out = ServiceMachineCheck::default();
         for field in self.fields(path, table) {
             match field.key {
                 "command" => out.command = self.strings(&field, true),

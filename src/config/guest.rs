@@ -1,7 +1,7 @@
 //! Machine sizes: flyctl's presets (fly-go `MachinePresets`) and the CPU and memory rules per CPU kind.
 //! Shared by fly.toml validation, machine configs and `scale vm`.
 
-use serde::{Deserialize, Serialize};
+pub use crate::machine::Guest;
 
 /// A named size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,26 +51,6 @@ pub const DEFAULT_GPU_PRESET: &str = "performance-8x";
 /// The preset called `name`.
 pub fn preset_named(name: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.name == name)
-}
-
-/// A machine's guest, as the Machines API takes it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Guest {
-    pub cpu_kind: String,
-    pub cpus: u32,
-    pub memory_mb: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gpus: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gpu_kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub kernel_args: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host_dedication_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub persist_rootfs: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_memory_mb: Option<u32>,
 }
 
 impl From<&Preset> for Guest {

@@ -5,17 +5,18 @@
 //! Must not depend on the API client, planning or any I/O.
 
 mod decode;
-mod duration;
 mod groups;
 mod guest;
+mod machine;
 mod model;
 mod regions;
 mod size;
 mod validate;
 
-pub use duration::{DurationError, GoDuration};
+pub use crate::duration::{DurationError, GoDuration};
 pub use groups::{DEFAULT_GROUP, RESERVED_GROUPS};
 pub use guest::{DEFAULT_GPU_PRESET, DEFAULT_PRESET, Guest, GuestError, PRESETS, Preset, preset_named};
+pub use machine::*;
 pub use model::*;
 pub use regions::{DEPRECATED_REGIONS, REGIONS, RegionStatus, region_status};
 pub use size::{SizeError, memory_mb, volume_gb};

@@ -10,11 +10,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::duration::GoDuration;
 use crate::diagnostics::Span;
+use crate::duration::GoDuration;
+pub use crate::machine::{Concurrency, HttpOptions, HttpResponseOptions, ProxyProtoOptions, TlsOptions};
 
-/// Unknown keys of one table, kept for round trips.
-pub type Extra = Map<String, Value>;
+pub use crate::machine::Extra;
 
 /// A parsed fly.toml.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -61,7 +61,7 @@ pub struct AppConfig {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<File>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub machine_checks: Vec<MachineCheck>,
+    pub machine_checks: Vec<ServiceMachineCheck>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub restart: Vec<Restart>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -220,7 +220,7 @@ pub struct HttpService {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<HttpCheck>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub machine_checks: Vec<MachineCheck>,
+    pub machine_checks: Vec<ServiceMachineCheck>,
     #[serde(flatten, skip_serializing_if = "Map::is_empty")]
     pub extra: Extra,
 }
@@ -248,21 +248,7 @@ pub struct Service {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub http_checks: Vec<HttpCheck>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub machine_checks: Vec<MachineCheck>,
-    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
-    pub extra: Extra,
-}
-
-/// `concurrency` of a service (legacy `"soft,hard"` strings are converted).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Concurrency {
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hard_limit: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub soft_limit: Option<i64>,
+    pub machine_checks: Vec<ServiceMachineCheck>,
     #[serde(flatten, skip_serializing_if = "Map::is_empty")]
     pub extra: Extra,
 }
@@ -287,64 +273,6 @@ pub struct Port {
     pub http_options: Option<HttpOptions>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy_proto_options: Option<ProxyProtoOptions>,
-    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
-    pub extra: Extra,
-}
-
-/// `tls_options`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct TlsOptions {
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub alpn: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub versions: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub default_self_signed: Option<bool>,
-    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
-    pub extra: Extra,
-}
-
-/// `http_options`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct HttpOptions {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub compress: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub h2_backend: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub idle_timeout: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub headers_read_timeout: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub response: Option<HttpResponseOptions>,
-    /// Passed to the Machines API as written.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub replay_cache: Vec<Value>,
-    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
-    pub extra: Extra,
-}
-
-/// `http_options.response`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct HttpResponseOptions {
-    /// Values keep their TOML type: a string, `false` (remove the header) or a list of strings.
-    #[serde(skip_serializing_if = "Map::is_empty")]
-    pub headers: Map<String, Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pristine: Option<bool>,
-    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
-    pub extra: Extra,
-}
-
-/// `proxy_proto_options`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ProxyProtoOptions {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
     #[serde(flatten, skip_serializing_if = "Map::is_empty")]
     pub extra: Extra,
 }
@@ -424,7 +352,7 @@ pub struct TopLevelCheck {
 /// `[[machine_checks]]`: a throwaway machine that tests a deploy.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct MachineCheck {
+pub struct ServiceMachineCheck {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub command: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

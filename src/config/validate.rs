@@ -4,12 +4,12 @@
 //! Severity policy: an error means flyctl or the Machines API would reject the config (or our deploy would refuse
 //! it); anything flyctl accepts is at most a warning, so real, deployed configs never show false errors.
 
-use super::duration::GoDuration;
 use super::guest::{Guest, preset_named};
 use super::model::*;
 use super::regions::{RegionStatus, region_status};
 use super::size::{memory_mb, volume_gb};
 use crate::diagnostics::{Diagnostic, Span};
+use crate::duration::GoDuration;
 
 const STRATEGIES: &[&str] = &["canary", "rolling", "immediate", "bluegreen"];
 const SIGNALS: &[&str] =

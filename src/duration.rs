@@ -1,4 +1,4 @@
-//! Durations as fly.toml writes them: Go duration strings (`"10s"`, `"1m21s"`, `"1.5h"`, `"300ms"`), kept in
+//! Durations as fly.toml and the Machines API write them: Go duration strings (`"10s"`, `"1m21s"`, `"1.5h"`, `"300ms"`), kept in
 //! nanoseconds and written back in Go's `Duration.String()` form (`"3m0s"`), as flyctl does.
 
 use std::fmt;
@@ -55,7 +55,7 @@ impl GoDuration {
     /// Parses a Go duration string: an optional sign, then one or more `<decimal><unit>` parts.
     ///
     /// ```
-    /// use flightdeck::config::GoDuration;
+    /// use flightdeck::duration::GoDuration;
     /// assert_eq!(GoDuration::parse("1m21s").unwrap(), GoDuration::from_secs(81));
     /// assert_eq!(GoDuration::parse("1.5s").unwrap(), GoDuration::from_millis(1500));
     /// assert_eq!(GoDuration::parse("0").unwrap(), GoDuration(0));
