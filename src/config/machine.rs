@@ -432,7 +432,7 @@ impl AppConfig {
         }
 
         machine.restart = None;
-        if let Some(restart) = self.restart.iter().filter(|r| applies(&r.processes)).next_back() {
+        if let Some(restart) = self.restart.iter().rfind(|r| applies(&r.processes)) {
             machine.restart = Some(MachineRestart {
                 policy: restart_policy(restart.policy.as_deref())?,
                 max_retries: restart.retries,
