@@ -60,3 +60,30 @@ fn valid_corpus_configs_keep_their_app_names() {
     assert_eq!(report.config.app.as_deref(), Some("livebeats"));
     assert!(!report.has_errors());
 }
+
+#[test]
+fn every_valid_corpus_config_round_trips_through_to_toml() {
+    let manifest = support::read("corpus/MANIFEST.tsv");
+    let mut checked = 0;
+    for file in manifest.lines().skip(1).filter_map(|l| l.split('\t').next()) {
+        let source = support::read(&format!("corpus/{file}"));
+        let parsed = flightdeck::config::parse(&source);
+        if parsed.has_errors() {
+            continue;
+        }
+        let written = flightdeck::config::to_toml(&parsed.config).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let again = flightdeck::config::parse(&written);
+        assert!(!again.has_errors(), "{file}: the written config has errors: {:?}\n{written}", again.diagnostics);
+        assert_eq!(again.config, parsed.config, "{file}: the config changed in a round trip\n{written}");
+        checked += 1;
+    }
+    assert!(checked >= 200, "round-tripped {checked} files");
+}
+
+#[test]
+fn flyctl_full_reference_round_trips() {
+    let parsed = flightdeck::config::parse(&support::read("flyctl-testdata/full-reference.toml"));
+    let written = flightdeck::config::to_toml(&parsed.config).unwrap();
+    assert_eq!(flightdeck::config::parse(&written).config, parsed.config);
+    assert!(written.contains("release_command_timeout = \"3m0s\""), "Go's Duration.String form\n{written}");
+}

@@ -12,6 +12,7 @@ mod model;
 mod regions;
 mod size;
 mod validate;
+mod write;
 
 pub use crate::duration::{DurationError, GoDuration};
 pub use groups::{DEFAULT_GROUP, RESERVED_GROUPS};
@@ -21,6 +22,7 @@ pub use model::*;
 pub use regions::{DEPRECATED_REGIONS, REGIONS, RegionStatus, region_status};
 pub use size::{SizeError, memory_mb, volume_gb};
 pub use validate::split_command;
+pub use write::{LaunchOptions, WriteError, launch_config, to_toml};
 
 use crate::diagnostics::{Diagnostic, Span};
 
