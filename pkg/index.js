@@ -5,4 +5,12 @@ import { initSync } from "./wasm/flightdeck.js";
 
 initSync({ module: readFileSync(new URL("./wasm/flightdeck_bg.wasm", import.meta.url)) });
 
-export { MachinesClient, version } from "./wasm/flightdeck.js";
+export {
+  MachinesClient,
+  version,
+  validateConfig,
+  renderDiagnostics,
+  machineConfigFor,
+  toToml,
+  launchConfig,
+} from "./wasm/flightdeck.js";

@@ -1,0 +1,110 @@
+//! fly.toml for JavaScript: validate (config + located diagnostics), render diagnostics, machine config per group,
+//! write TOML, launch defaults. Conversions only; the logic is `crate::config`.
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use super::{from_js, invalid_argument, js_error, string_arg, to_js};
+use crate::config::{AppConfig, LaunchOptions};
+use crate::diagnostics::{LocatedDiagnostic, locate, render};
+use crate::machine::MachineConfig;
+
+/// What `validateConfig` returns.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Validation<'a> {
+    /// No error-level diagnostics.
+    ok: bool,
+    config: &'a AppConfig,
+    diagnostics: Vec<LocatedDiagnostic>,
+    process_groups: Vec<String>,
+    default_group: String,
+}
+
+/// Parses and validates fly.toml text: `{ ok, config, diagnostics, processGroups, defaultGroup }`. Findings are data:
+/// this throws only when `source` is not a string.
+#[wasm_bindgen(js_name = validateConfig)]
+pub fn validate_config(source: JsValue) -> Result<JsValue, JsValue> {
+    let source = string_arg(&source, "source")?;
+    let report = crate::config::validate(&source);
+    to_js(&Validation {
+        ok: !report.has_errors(),
+        config: &report.config,
+        diagnostics: locate(&source, &report.diagnostics),
+        process_groups: report.config.process_names(),
+        default_group: report.config.default_group(),
+    })
+}
+
+/// The diagnostics of `source` as a terminal shows them (source snippets, carets, help lines).
+#[wasm_bindgen(js_name = renderDiagnostics)]
+pub fn render_diagnostics(source: JsValue, path: JsValue) -> Result<String, JsValue> {
+    let source = string_arg(&source, "source")?;
+    let path = if path.is_undefined() || path.is_null() { "fly.toml".to_owned() } else { string_arg(&path, "path")? };
+    let report = crate::config::validate(&source);
+    Ok(render(&source, &path, &report.diagnostics))
+}
+
+fn config_arg(value: JsValue) -> Result<AppConfig, JsValue> {
+    if !value.is_object() {
+        return Err(invalid_argument("config must be the `config` object that validateConfig returns"));
+    }
+    from_js(value, "config")
+}
+
+/// The machine config of one process group, optionally on top of a machine's current config.
+#[wasm_bindgen(js_name = machineConfigFor)]
+pub fn machine_config_for(config: JsValue, group: JsValue, existing: JsValue) -> Result<JsValue, JsValue> {
+    let config = config_arg(config)?;
+    let group = if group.is_undefined() || group.is_null() { config.default_group() } else { string_arg(&group, "group")? };
+    let existing: Option<MachineConfig> =
+        if existing.is_undefined() || existing.is_null() { None } else { Some(from_js(existing, "existing machine config")?) };
+    let machine = config
+        .machine_config(&group, existing.as_ref())
+        .map_err(|e| js_error("conversion", &e.to_string(), None, None))?;
+    to_js(&machine)
+}
+
+/// The config written as fly.toml text.
+#[wasm_bindgen(js_name = toToml)]
+pub fn to_toml(config: JsValue) -> Result<String, JsValue> {
+    let config = config_arg(config)?;
+    crate::config::to_toml(&config).map_err(|e| js_error("write", &e.to_string(), None, None))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LaunchInput {
+    app: String,
+    image: String,
+    internal_port: u16,
+    region: String,
+    #[serde(default)]
+    vm_size: Option<String>,
+    #[serde(default)]
+    command: Option<String>,
+}
+
+/// The fly.toml `launch` writes for `{ app, image, internalPort, region, vmSize?, command? }`, as `{ config, toml }`.
+#[wasm_bindgen(js_name = launchConfig)]
+pub fn launch_config(options: JsValue) -> Result<JsValue, JsValue> {
+    if !options.is_object() {
+        return Err(invalid_argument("launchConfig needs { app, image, internalPort, region }"));
+    }
+    let input: LaunchInput = from_js(options, "launchConfig")?;
+    let config = crate::config::launch_config(&LaunchOptions {
+        app: input.app,
+        image: input.image,
+        internal_port: input.internal_port,
+        primary_region: input.region,
+        vm_size: input.vm_size,
+        command: input.command,
+    });
+    let text = crate::config::to_toml(&config).map_err(|e| js_error("write", &e.to_string(), None, None))?;
+    #[derive(Serialize)]
+    struct Launch<'a> {
+        config: &'a AppConfig,
+        toml: String,
+    }
+    to_js(&Launch { config: &config, toml: text })
+}
