@@ -77,3 +77,18 @@ async fn fetch_transport_reports_unreachable_servers_as_transport_errors() {
     let error = api.with_timeout(Duration::from_secs(5)).list_apps("personal").await.unwrap_err();
     assert!(matches!(error, ApiError::Transport(_)), "{error:?}");
 }
+
+#[wasm_bindgen_test]
+fn validation_gives_the_same_findings_and_positions_in_wasm() {
+    use flightdeck::diagnostics::locate;
+    let source = "app = \"café-😀\"\n[http_service]\n  internal_prot = 8080\n[deploy]\nstrategy = \"canary\"\n[mounts]\nsource = \"d\"\ndestination = \"/d\"\n";
+    let report = flightdeck::config::validate(source);
+    let codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["internal-port-missing", "unknown-key", "canary-with-mounts"]);
+    let located = locate(source, &report.diagnostics);
+    let unknown = &located[1];
+    // Line 1 is 15 UTF-16 units (é is one, 😀 two) plus its newline; line 2 is 15 more; then two spaces.
+    assert_eq!((unknown.start.line, unknown.start.column, unknown.start.utf16), (3, 3, 33));
+    let machine = report.config.machine_config("app", None).unwrap();
+    assert_eq!(machine.mounts[0].path, "/d");
+}
