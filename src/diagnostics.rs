@@ -124,19 +124,29 @@ pub struct Position {
     pub utf16: u32,
 }
 
-/// Line starts of one source text, for turning byte offsets into [`Position`]s in O(log lines).
+/// Line starts of one source text, in bytes and in UTF-16 units, for turning byte offsets into [`Position`]s in
+/// O(log lines + line length), whatever the number of diagnostics.
 #[derive(Debug, Clone)]
 pub struct LineIndex<'s> {
     source: &'s str,
     line_starts: Vec<usize>,
+    line_starts_utf16: Vec<usize>,
 }
 
 impl<'s> LineIndex<'s> {
-    /// Indexes `source`.
+    /// Indexes `source` in one pass.
     pub fn new(source: &'s str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
-        Self { source, line_starts }
+        let mut line_starts_utf16 = vec![0];
+        let mut utf16 = 0;
+        for (i, c) in source.char_indices() {
+            utf16 += c.len_utf16();
+            if c == '\n' {
+                line_starts.push(i + 1);
+                line_starts_utf16.push(utf16);
+            }
+        }
+        Self { source, line_starts, line_starts_utf16 }
     }
 
     /// The 0-based line holding byte `offset` (clamped to the source).
@@ -157,13 +167,13 @@ impl<'s> LineIndex<'s> {
     pub fn position(&self, offset: usize) -> Position {
         let offset = self.boundary(offset);
         let line = self.line_of(offset);
-        let line_start = self.line_starts[line];
-        let before = &self.source[line_start..offset];
-        let utf16 = self.source[..offset].encode_utf16().count();
+        let before = &self.source[self.line_starts[line]..offset];
+        let (columns, utf16) = before.chars().fold((0, 0), |(n, u), c| (n + 1, u + c.len_utf16()));
+        let number = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Position {
-            line: u32::try_from(line + 1).unwrap_or(u32::MAX),
-            column: u32::try_from(before.chars().count() + 1).unwrap_or(u32::MAX),
-            utf16: u32::try_from(utf16).unwrap_or(u32::MAX),
+            line: number(line + 1),
+            column: number(columns + 1),
+            utf16: number(self.line_starts_utf16[line] + utf16),
         }
     }
 

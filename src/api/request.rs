@@ -97,11 +97,13 @@ pub fn create_app(base: &BaseUrl, token: &AuthToken, app: &CreateAppRequest) -> 
             "an app needs an organization slug (for example \"personal\")".to_owned(),
         ));
     }
-    let mut body = serde_json::to_value(app).map_err(|e| ApiError::InvalidArgument(e.to_string()))?;
-    if let Some(object) = body.as_object_mut() {
-        object.insert("app_name".to_owned(), serde_json::Value::String(app.name.clone()));
+    #[derive(serde::Serialize)]
+    struct Body<'a> {
+        #[serde(flatten)]
+        app: &'a CreateAppRequest,
+        app_name: &'a str,
     }
-    with_json_body(request(Method::Post, base.endpoint("/apps"), token), &body)
+    with_json_body(request(Method::Post, base.endpoint("/apps"), token), &Body { app, app_name: &app.name })
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! From TOML text to [`AppConfig`]: the span-carrying document tree (`toml::de::DeTable`) is walked by hand so that
+//! From TOML text to [`AppConfig`]: the span-carrying document tree (toml-spanner's `Item`s) is walked by hand so that
 //! every value keeps its position, flyctl's legacy shapes are normalised (flyctl-behaviour.md §A.3), and a wrong
 //! value costs one diagnostic instead of the whole file (flyctl drops everything but `app` on any decode error).
 //!
@@ -7,8 +7,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Number, Value};
-use toml::Spanned;
-use toml::de::{DeTable, DeValue};
+use toml_spanner::{Item, Table};
 
 use super::model::*;
 use crate::diagnostics::{Diagnostic, Span};
@@ -23,61 +22,76 @@ enum IntUnit {
     Nanos,
 }
 
+/// One TOML value, seen the way the decoder needs it.
+#[derive(Clone, Copy)]
+enum Node<'a, 'i> {
+    String(&'a str),
+    /// `None` when the integer does not fit an i64.
+    Integer(Option<i64>),
+    Float(f64),
+    Boolean(bool),
+    Datetime,
+    Array(&'a [Item<'i>]),
+    Table(&'a Table<'i>),
+}
+
+fn node<'a, 'i>(item: &'a Item<'i>) -> Node<'a, 'i> {
+    use toml_spanner::Value as V;
+    match item.value() {
+        V::String(s) => Node::String(s),
+        V::Integer(i) => Node::Integer(i.as_i64()),
+        V::Float(f) => Node::Float(*f),
+        V::Boolean(b) => Node::Boolean(*b),
+        V::DateTime(_) => Node::Datetime,
+        V::Array(items) => Node::Array(items.as_slice()),
+        V::Table(table) => Node::Table(table),
+    }
+}
+
+fn type_name(item: &Item<'_>) -> &'static str {
+    match node(item) {
+        Node::String(_) => "string",
+        Node::Integer(_) => "integer",
+        Node::Float(_) => "float",
+        Node::Boolean(_) => "boolean",
+        Node::Datetime => "datetime",
+        Node::Array(_) => "array",
+        Node::Table(_) => "table",
+    }
+}
+
 /// One key of a table: its path, spans and value.
 struct Field<'a, 'i> {
     path: String,
     key: &'a str,
     key_span: Span,
     span: Span,
-    value: &'a DeValue<'i>,
+    item: &'a Item<'i>,
 }
 
 /// The decoding pass: collects diagnostics and spans while it builds the model.
-pub(crate) struct Decoder {
+pub(crate) struct Decoder<'s> {
+    source: &'s str,
     pub diagnostics: Vec<Diagnostic>,
     pub spans: SpanMap,
 }
 
-fn span_of<T>(spanned: &Spanned<T>) -> Span {
-    spanned.span().into()
+fn span(span: toml_spanner::Span) -> Span {
+    span.range().into()
 }
 
 fn join(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
+    let mut joined = String::with_capacity(path.len() + key.len() + 1);
+    if !path.is_empty() {
+        joined.push_str(path);
+        joined.push('.');
+    }
+    joined.push_str(key);
+    joined
 }
 
 fn index(path: &str, i: usize) -> String {
     format!("{path}[{i}]")
-}
-
-/// The TOML value as JSON, for `extra` and free-form tables (datetimes become strings).
-pub(crate) fn to_json(value: &DeValue<'_>) -> Value {
-    match value {
-        DeValue::String(s) => Value::String(s.to_string()),
-        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
-            .map_or_else(|_| Value::String(i.as_str().to_owned()), Value::from),
-        DeValue::Float(f) => {
-            f.as_str().parse::<f64>().ok().and_then(Number::from_f64).map_or(Value::Null, Value::Number)
-        }
-        DeValue::Boolean(b) => Value::Bool(*b),
-        DeValue::Datetime(d) => Value::String(d.to_string()),
-        DeValue::Array(items) => Value::Array(items.iter().map(|v| to_json(v.get_ref())).collect()),
-        DeValue::Table(table) => Value::Object(
-            table.iter().map(|(k, v)| (k.get_ref().to_string(), to_json(v.get_ref()))).collect::<Map<_, _>>(),
-        ),
-    }
-}
-
-/// Go's `%v` of a scalar, which is how flyctl stringifies env values and header values.
-fn stringify(value: &DeValue<'_>) -> String {
-    match value {
-        DeValue::String(s) => s.to_string(),
-        DeValue::Integer(i) => to_json(value).as_i64().map_or_else(|| i.as_str().to_owned(), |n| n.to_string()),
-        DeValue::Float(f) => f.as_str().parse::<f64>().map_or_else(|_| f.as_str().to_owned(), |n| n.to_string()),
-        DeValue::Boolean(b) => b.to_string(),
-        DeValue::Datetime(d) => d.to_string(),
-        other => to_json(other).to_string(),
-    }
 }
 
 fn article(kind: &str) -> &'static str {
@@ -107,9 +121,43 @@ pub(crate) fn did_you_mean<'k>(unknown: &str, known: &[&'k str]) -> Option<&'k s
     })
 }
 
-impl Decoder {
-    pub fn new() -> Self {
-        Self { diagnostics: Vec::new(), spans: SpanMap::default() }
+impl<'s> Decoder<'s> {
+    pub fn new(source: &'s str) -> Self {
+        Self { source, diagnostics: Vec::new(), spans: SpanMap::default() }
+    }
+
+    /// The TOML value as JSON, for `extra` and free-form tables (datetimes as written).
+    fn to_json(&self, item: &Item<'_>) -> Value {
+        match node(item) {
+            Node::String(s) => Value::String(s.to_owned()),
+            Node::Integer(Some(n)) => Value::from(n),
+            Node::Integer(None) | Node::Datetime => Value::String(self.text(item).to_owned()),
+            Node::Float(f) => {
+                Number::from_f64(f).map_or_else(|| Value::String(self.text(item).to_owned()), Value::Number)
+            }
+            Node::Boolean(b) => Value::Bool(b),
+            Node::Array(items) => Value::Array(items.iter().map(|v| self.to_json(v)).collect()),
+            Node::Table(table) => Value::Object(
+                table.entries().iter().map(|(k, v)| (k.name.to_owned(), self.to_json(v))).collect::<Map<_, _>>(),
+            ),
+        }
+    }
+
+    /// Go's `%v` of a scalar, which is how flyctl stringifies env values and header values.
+    fn stringify(&self, item: &Item<'_>) -> String {
+        match node(item) {
+            Node::String(s) => s.to_owned(),
+            Node::Integer(Some(n)) => n.to_string(),
+            Node::Float(f) => f.to_string(),
+            Node::Boolean(b) => b.to_string(),
+            Node::Integer(None) | Node::Datetime => self.text(item).to_owned(),
+            Node::Array(_) | Node::Table(_) => self.to_json(item).to_string(),
+        }
+    }
+
+    /// The source text of an item.
+    fn text(&self, item: &Item<'_>) -> &'s str {
+        self.source.get(item.span().range()).unwrap_or_default()
     }
 
     fn push(&mut self, diagnostic: Diagnostic) {
@@ -117,16 +165,17 @@ impl Decoder {
     }
 
     /// The keys of a table as fields under `path`, recording their spans.
-    fn fields<'a, 'i>(&mut self, path: &str, table: &'a DeTable<'i>) -> Vec<Field<'a, 'i>> {
+    fn fields<'a, 'i>(&mut self, path: &str, table: &'a Table<'i>) -> Vec<Field<'a, 'i>> {
         table
+            .entries()
             .iter()
-            .map(|(key, value)| {
+            .map(|(key, item)| {
                 let field = Field {
-                    path: join(path, key.get_ref()),
-                    key: key.get_ref().as_ref(),
-                    key_span: span_of(key),
-                    span: span_of(value),
-                    value: value.get_ref(),
+                    path: join(path, key.name),
+                    key: key.name,
+                    key_span: span(key.span),
+                    span: span(item.span()),
+                    item,
                 };
                 self.spans.insert(&field.path, field.key_span, field.span);
                 field
@@ -135,7 +184,7 @@ impl Decoder {
     }
 
     fn type_error(&mut self, field: &Field<'_, '_>, expected: &str) {
-        let found = field.value.type_str();
+        let found = type_name(field.item);
         self.push(Diagnostic::error(
             "invalid-type",
             format!("`{}` must be {expected}, not {} {found}", field.path, article(found)),
@@ -157,18 +206,18 @@ impl Decoder {
             diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
         }
         self.push(diagnostic);
-        extra.insert(field.key.to_owned(), to_json(field.value));
+        extra.insert(field.key.to_owned(), self.to_json(field.item));
     }
 
     /// A key flyctl accepts and ignores on Machines (Nomad-era settings).
     fn ignored(&mut self, field: &Field<'_, '_>, why: &str, extra: &mut Extra) {
         self.push(Diagnostic::info("ignored-key", format!("`{}` {why}", field.path), field.key_span));
-        extra.insert(field.key.to_owned(), to_json(field.value));
+        extra.insert(field.key.to_owned(), self.to_json(field.item));
     }
 
     fn string(&mut self, field: &Field<'_, '_>) -> Option<String> {
-        match field.value {
-            DeValue::String(s) => Some(s.to_string()),
+        match node(field.item) {
+            Node::String(s) => Some(s.to_owned()),
             _ => {
                 self.type_error(field, "a string");
                 None
@@ -177,8 +226,8 @@ impl Decoder {
     }
 
     fn bool(&mut self, field: &Field<'_, '_>) -> Option<bool> {
-        match field.value {
-            DeValue::Boolean(b) => Some(*b),
+        match node(field.item) {
+            Node::Boolean(b) => Some(b),
             _ => {
                 self.type_error(field, "true or false");
                 None
@@ -187,10 +236,10 @@ impl Decoder {
     }
 
     fn int(&mut self, field: &Field<'_, '_>) -> Option<i64> {
-        match field.value {
-            DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
-                Ok(n) => Some(n),
-                Err(_) => {
+        match node(field.item) {
+            Node::Integer(n) => match n {
+                Some(n) => Some(n),
+                None => {
                     self.push(Diagnostic::error(
                         "invalid-value",
                         format!("`{}` is out of range", field.path),
@@ -208,8 +257,8 @@ impl Decoder {
 
     /// An integer, or a string holding one (flyctl converts ports and internal_port).
     fn int_or_numeric_string(&mut self, field: &Field<'_, '_>) -> Option<i64> {
-        match field.value {
-            DeValue::String(s) => match s.trim().parse::<i64>() {
+        match node(field.item) {
+            Node::String(s) => match s.trim().parse::<i64>() {
                 Ok(n) => Some(n),
                 Err(_) => {
                     self.push(Diagnostic::error(
@@ -225,9 +274,9 @@ impl Decoder {
     }
 
     fn float(&mut self, field: &Field<'_, '_>) -> Option<f64> {
-        match field.value {
-            DeValue::Float(f) => f.as_str().parse().ok(),
-            DeValue::Integer(_) => self.int(field).map(|n| n as f64),
+        match node(field.item) {
+            Node::Float(f) => Some(f),
+            Node::Integer(_) => self.int(field).map(|n| n as f64),
             _ => {
                 self.type_error(field, "a number");
                 None
@@ -237,23 +286,25 @@ impl Decoder {
 
     /// A list of strings; with `single`, a lone string is a one-element list (flyctl patches these places).
     fn strings(&mut self, field: &Field<'_, '_>, single: bool) -> Vec<String> {
-        match field.value {
-            DeValue::String(s) if single => vec![s.to_string()],
-            DeValue::Array(items) => {
+        match node(field.item) {
+            Node::String(s) if single => vec![s.to_owned()],
+            Node::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    match item.get_ref() {
-                        DeValue::String(s) => out.push(s.to_string()),
-                        other => self.push(Diagnostic::error(
-                            "invalid-type",
-                            format!(
-                                "`{}` must hold strings, not {} {}",
-                                index(&field.path, i),
-                                article(other.type_str()),
-                                other.type_str()
-                            ),
-                            span_of(item),
-                        )),
+                    match node(item) {
+                        Node::String(s) => out.push(s.to_owned()),
+                        _ => {
+                            let found = type_name(item);
+                            self.push(Diagnostic::error(
+                                "invalid-type",
+                                format!(
+                                    "`{}` must hold strings, not {} {found}",
+                                    index(&field.path, i),
+                                    article(found)
+                                ),
+                                span(item.span()),
+                            ));
+                        }
                     }
                 }
                 out
@@ -265,9 +316,9 @@ impl Decoder {
         }
     }
 
-    fn table<'a, 'i>(&mut self, field: &Field<'a, 'i>) -> Option<&'a DeTable<'i>> {
-        match field.value {
-            DeValue::Table(table) => Some(table),
+    fn table<'a, 'i>(&mut self, field: &Field<'a, 'i>) -> Option<&'a Table<'i>> {
+        match node(field.item) {
+            Node::Table(table) => Some(table),
             _ => {
                 self.type_error(field, "a table");
                 None
@@ -277,25 +328,29 @@ impl Decoder {
 
     /// The tables of a section written either as one table (`[vm]`) or as an array of tables (`[[vm]]`), each with
     /// its path in the normalised list (`vm[0]`). `list_path` is the normalised list's path.
-    fn table_list<'a, 'i>(&mut self, field: &Field<'a, 'i>, list_path: &str) -> Vec<(String, Span, &'a DeTable<'i>)> {
-        match field.value {
-            DeValue::Table(table) => {
+    fn table_list<'a, 'i>(&mut self, field: &Field<'a, 'i>, list_path: &str) -> Vec<(String, Span, &'a Table<'i>)> {
+        match node(field.item) {
+            Node::Table(table) => {
                 let path = index(list_path, 0);
                 self.spans.insert(&path, field.key_span, field.span);
                 vec![(path, field.span, table)]
             }
-            DeValue::Array(items) => {
+            Node::Array(items) => {
                 let mut out = Vec::new();
                 for (i, item) in items.iter().enumerate() {
                     let path = index(list_path, i);
-                    self.spans.insert(&path, span_of(item), span_of(item));
-                    match item.get_ref() {
-                        DeValue::Table(table) => out.push((path, span_of(item), table)),
-                        other => self.push(Diagnostic::error(
-                            "invalid-type",
-                            format!("`{path}` must be a table, not {} {}", article(other.type_str()), other.type_str()),
-                            span_of(item),
-                        )),
+                    let item_span = span(item.span());
+                    self.spans.insert(&path, item_span, item_span);
+                    match node(item) {
+                        Node::Table(table) => out.push((path, item_span, table)),
+                        _ => {
+                            let found = type_name(item);
+                            self.push(Diagnostic::error(
+                                "invalid-type",
+                                format!("`{path}` must be a table, not {} {found}", article(found)),
+                                item_span,
+                            ));
+                        }
                     }
                 }
                 out
@@ -308,9 +363,9 @@ impl Decoder {
     }
 
     fn duration(&mut self, field: &Field<'_, '_>, unit: IntUnit) -> Option<GoDuration> {
-        match field.value {
-            DeValue::String(s) if s.is_empty() => None,
-            DeValue::String(s) => match GoDuration::parse(s) {
+        match node(field.item) {
+            Node::String("") => None,
+            Node::String(s) => match GoDuration::parse(s) {
                 Ok(d) => Some(d),
                 Err(error) => {
                     self.push(
@@ -320,7 +375,7 @@ impl Decoder {
                     None
                 }
             },
-            DeValue::Integer(_) => {
+            Node::Integer(_) => {
                 let n = self.int(field)?;
                 Some(match unit {
                     IntUnit::Seconds => GoDuration::from_secs(n),
@@ -338,10 +393,8 @@ impl Decoder {
                     }
                 })
             }
-            DeValue::Float(f) if unit == IntUnit::Seconds => {
-                // flyctl truncates fractional seconds here.
-                f.as_str().parse::<f64>().ok().map(|secs| GoDuration::from_secs(secs.trunc() as i64))
-            }
+            // flyctl truncates fractional seconds here.
+            Node::Float(secs) if unit == IntUnit::Seconds => Some(GoDuration::from_secs(secs.trunc() as i64)),
             _ => {
                 self.type_error(field, "a duration string such as \"10s\"");
                 None
@@ -350,8 +403,8 @@ impl Decoder {
     }
 
     fn auto_stop(&mut self, field: &Field<'_, '_>) -> Option<AutoStop> {
-        match field.value {
-            DeValue::String(s) => match s.as_ref() {
+        match node(field.item) {
+            Node::String(s) => match s {
                 "off" | "false" => Some(AutoStop::Off),
                 "stop" | "true" => Some(AutoStop::Stop),
                 "suspend" => Some(AutoStop::Suspend),
@@ -367,8 +420,8 @@ impl Decoder {
                     None
                 }
             },
-            DeValue::Boolean(b) => {
-                let (value, word) = if *b { (AutoStop::Stop, "stop") } else { (AutoStop::Off, "off") };
+            Node::Boolean(b) => {
+                let (value, word) = if b { (AutoStop::Stop, "stop") } else { (AutoStop::Off, "off") };
                 self.push(
                     Diagnostic::info(
                         "legacy-auto-stop",
@@ -390,7 +443,7 @@ impl Decoder {
     // The document
 
     /// Decodes the whole document.
-    pub fn document(&mut self, root: &DeTable<'_>) -> AppConfig {
+    pub fn document(&mut self, root: &Table<'_>) -> AppConfig {
         let mut config = AppConfig::default();
         let mut legacy_kill_timeout = None;
         let mut legacy_metrics = Metrics::default();
@@ -491,28 +544,24 @@ impl Decoder {
     fn env(&mut self, field: &Field<'_, '_>, env: &mut BTreeMap<String, String>) {
         // [env] table, or the legacy [[env]] array of tables merged into one map; values stringified.
         for (path, _, table) in self.table_list(field, "env") {
-            let base = if field.value.is_array() { path } else { "env".to_owned() };
+            let base = if field.item.as_array().is_some() { path } else { "env".to_owned() };
             for entry in self.fields(&base, table) {
-                if matches!(entry.value, DeValue::Array(_) | DeValue::Table(_)) {
+                if matches!(node(entry.item), Node::Array(_) | Node::Table(_)) {
+                    let found = type_name(entry.item);
                     self.push(Diagnostic::warning(
                         "env-value-not-scalar",
-                        format!(
-                            "`{}` is {} {}; the machine gets its text form",
-                            entry.path,
-                            article(entry.value.type_str()),
-                            entry.value.type_str()
-                        ),
+                        format!("`{}` is {} {found}; the machine gets its text form", entry.path, article(found)),
                         entry.span,
                     ));
                 }
-                env.insert(entry.key.to_owned(), stringify(entry.value));
+                env.insert(entry.key.to_owned(), self.stringify(entry.item));
             }
         }
     }
 
     fn processes(&mut self, field: &Field<'_, '_>, processes: &mut BTreeMap<String, String>) {
-        match field.value {
-            DeValue::Table(table) => {
+        match node(field.item) {
+            Node::Table(table) => {
                 for entry in self.fields(&field.path, table) {
                     if let Some(command) = self.string(&entry) {
                         processes.insert(entry.key.to_owned(), command);
@@ -520,7 +569,7 @@ impl Decoder {
                 }
             }
             // Legacy [[processes]] with name/command; an empty list means none.
-            DeValue::Array(_) => {
+            Node::Array(_) => {
                 for (path, _, table) in self.table_list(field, "processes") {
                     let mut name = None;
                     let mut command = String::new();
@@ -544,7 +593,7 @@ impl Decoder {
     fn experimental(
         &mut self,
         path: &str,
-        table: &DeTable<'_>,
+        table: &Table<'_>,
         kill_timeout: &mut Option<GoDuration>,
         metrics: &mut Metrics,
     ) -> Experimental {
@@ -565,7 +614,7 @@ impl Decoder {
                 "enable_consul" => out.enable_consul = self.bool(&field),
                 "enable_etcd" => out.enable_etcd = self.bool(&field),
                 "lazy_load_images" => out.lazy_load_images = self.bool(&field),
-                "attached" => out.attached = Some(to_json(field.value)),
+                "attached" => out.attached = Some(self.to_json(field.item)),
                 "machine_config" => out.machine_config = self.string(&field),
                 "kill_timeout" => *kill_timeout = self.duration(&field, IntUnit::Seconds),
                 "metrics_port" => metrics.port = self.int_or_numeric_string(&field),
@@ -579,7 +628,7 @@ impl Decoder {
         out
     }
 
-    fn build(&mut self, path: &str, table: &DeTable<'_>) -> Build {
+    fn build(&mut self, path: &str, table: &Table<'_>) -> Build {
         let mut out = Build::default();
         for field in self.fields(path, table) {
             match field.key {
@@ -588,12 +637,12 @@ impl Decoder {
                 "args" => {
                     if let Some(table) = self.table(&field) {
                         for entry in self.fields(&field.path, table) {
-                            out.args.insert(entry.key.to_owned(), stringify(entry.value));
+                            out.args.insert(entry.key.to_owned(), self.stringify(entry.item));
                         }
                     }
                 }
                 "settings" => {
-                    if let Some(Value::Object(map)) = self.table(&field).map(|_| to_json(field.value)) {
+                    if let Some(Value::Object(map)) = self.table(&field).map(|_| self.to_json(field.item)) {
                         out.settings = map;
                     }
                 }
@@ -622,7 +671,7 @@ impl Decoder {
         out
     }
 
-    fn deploy(&mut self, path: &str, table: &DeTable<'_>) -> Deploy {
+    fn deploy(&mut self, path: &str, table: &Table<'_>) -> Deploy {
         let mut out = Deploy::default();
         for field in self.fields(path, table) {
             match field.key {
@@ -641,7 +690,7 @@ impl Decoder {
         out
     }
 
-    fn mount(&mut self, path: &str, table: &DeTable<'_>) -> Mount {
+    fn mount(&mut self, path: &str, table: &Table<'_>) -> Mount {
         let mut out = Mount::default();
         for field in self.fields(path, table) {
             match field.key {
@@ -662,13 +711,13 @@ impl Decoder {
 
     /// A size as text: strings as written, integers in the field's default unit (flyctl converts them).
     fn size_text(&mut self, field: &Field<'_, '_>) -> Option<String> {
-        match field.value {
-            DeValue::Integer(_) => self.int(field).map(|n| n.to_string()),
+        match node(field.item) {
+            Node::Integer(_) => self.int(field).map(|n| n.to_string()),
             _ => self.string(field),
         }
     }
 
-    fn http_service(&mut self, path: &str, table: &DeTable<'_>) -> HttpService {
+    fn http_service(&mut self, path: &str, table: &Table<'_>) -> HttpService {
         let mut out = HttpService::default();
         for field in self.fields(path, table) {
             match field.key {
@@ -699,7 +748,7 @@ impl Decoder {
         out
     }
 
-    fn service(&mut self, path: &str, table: &DeTable<'_>) -> Service {
+    fn service(&mut self, path: &str, table: &Table<'_>) -> Service {
         let mut out = Service::default();
         for field in self.fields(path, table) {
             match field.key {
@@ -744,8 +793,8 @@ impl Decoder {
     }
 
     fn concurrency(&mut self, field: &Field<'_, '_>) -> Option<Concurrency> {
-        match field.value {
-            DeValue::Table(table) => {
+        match node(field.item) {
+            Node::Table(table) => {
                 let mut out = Concurrency::default();
                 for entry in self.fields(&field.path, table) {
                     match entry.key {
@@ -758,7 +807,7 @@ impl Decoder {
                 Some(out)
             }
             // Legacy "soft,hard".
-            DeValue::String(text) => {
+            Node::String(text) => {
                 let parts: Vec<Option<i64>> = text.split(',').map(|p| p.trim().parse().ok()).collect();
                 match parts.as_slice() {
                     [Some(soft), Some(hard)] => Some(Concurrency {
@@ -777,11 +826,11 @@ impl Decoder {
                     }
                 }
             }
-            other => {
+            _ => {
                 self.push(
                     Diagnostic::error(
                         "invalid-type",
-                        format!("Unknown type for service concurrency: {}", other.type_str()),
+                        format!("Unknown type for service concurrency: {}", type_name(field.item)),
                         field.span,
                     )
                     .with_help(
@@ -793,7 +842,7 @@ impl Decoder {
         }
     }
 
-    fn port(&mut self, path: &str, table: &DeTable<'_>) -> Port {
+    fn port(&mut self, path: &str, table: &Table<'_>) -> Port {
         let mut out = Port::default();
         for field in self.fields(path, table) {
             match field.key {
@@ -822,7 +871,7 @@ impl Decoder {
         out
     }
 
-    fn tls_options(&mut self, path: &str, table: &DeTable<'_>) -> TlsOptions {
+    fn tls_options(&mut self, path: &str, table: &Table<'_>) -> TlsOptions {
         let mut out = TlsOptions::default();
         for field in self.fields(path, table) {
             match field.key {
@@ -835,7 +884,7 @@ impl Decoder {
         out
     }
 
-    fn http_options(&mut self, path: &str, table: &DeTable<'_>) -> HttpOptions {
+    fn http_options(&mut self, path: &str, table: &Table<'_>) -> HttpOptions {
         let mut out = HttpOptions::default();
         for field in self.fields(path, table) {
             match field.key {
@@ -849,7 +898,9 @@ impl Decoder {
                         for entry in self.fields(&field.path, table) {
                             match entry.key {
                                 "headers" => {
-                                    if let Some(Value::Object(map)) = self.table(&entry).map(|_| to_json(entry.value)) {
+                                    if let Some(Value::Object(map)) =
+                                        self.table(&entry).map(|_| self.to_json(entry.item))
+                                    {
                                         response.headers = map;
                                     }
                                 }
@@ -860,7 +911,7 @@ impl Decoder {
                         out.response = Some(response);
                     }
                 }
-                "replay_cache" => match to_json(field.value) {
+                "replay_cache" => match self.to_json(field.item) {
                     Value::Array(items) => out.replay_cache = items,
                     _ => self.type_error(&field, "an array of tables"),
                 },
@@ -870,7 +921,7 @@ impl Decoder {
         out
     }
 
-    fn tcp_check(&mut self, path: &str, table: &DeTable<'_>) -> TcpCheck {
+    fn tcp_check(&mut self, path: &str, table: &Table<'_>) -> TcpCheck {
         let mut out = TcpCheck::default();
         for field in self.fields(path, table) {
             match field.key {
@@ -884,7 +935,7 @@ impl Decoder {
         out
     }
 
-    fn http_check(&mut self, path: &str, table: &DeTable<'_>) -> HttpCheck {
+    fn http_check(&mut self, path: &str, table: &Table<'_>) -> HttpCheck {
         let mut out = HttpCheck::default();
         for field in self.fields(path, table) {
             match field.key {
@@ -907,20 +958,20 @@ impl Decoder {
     /// Check headers: a table (values stringified) or the legacy list of `{name, value}`; `[]` is none.
     fn headers(&mut self, field: &Field<'_, '_>) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
-        match field.value {
-            DeValue::Table(table) => {
+        match node(field.item) {
+            Node::Table(table) => {
                 for entry in self.fields(&field.path, table) {
-                    out.insert(entry.key.to_owned(), stringify(entry.value));
+                    out.insert(entry.key.to_owned(), self.stringify(entry.item));
                 }
             }
-            DeValue::Array(_) => {
+            Node::Array(_) => {
                 for (path, span, table) in self.table_list(field, &field.path) {
                     let mut name = None;
                     let mut value = None;
                     for entry in self.fields(&path, table) {
                         match entry.key {
                             "name" => name = self.string(&entry),
-                            "value" => value = Some(stringify(entry.value)),
+                            "value" => value = Some(self.stringify(entry.item)),
                             _ => self.unknown(&entry, &["name", "value"], &mut Extra::new()),
                         }
                     }
@@ -938,8 +989,8 @@ impl Decoder {
     }
 
     fn top_level_checks(&mut self, field: &Field<'_, '_>, checks: &mut BTreeMap<String, TopLevelCheck>) {
-        match field.value {
-            DeValue::Table(table) => {
+        match node(field.item) {
+            Node::Table(table) => {
                 for entry in self.fields(&field.path, table) {
                     if let Some(table) = self.table(&entry) {
                         let check = self.top_level_check(&entry.path, table);
@@ -948,9 +999,9 @@ impl Decoder {
                 }
             }
             // Legacy [[checks]] with a name each.
-            DeValue::Array(_) => {
+            Node::Array(_) => {
                 for (path, span, table) in self.table_list(field, "checks") {
-                    let name = table.get("name").and_then(|v| v.get_ref().as_str()).map(str::to_owned);
+                    let name = table.get("name").and_then(Item::as_str).map(str::to_owned);
                     let Some(name) = name else {
                         self.push(Diagnostic::error("invalid-value", format!("`{path}` needs a name"), span));
                         continue;
@@ -965,7 +1016,7 @@ impl Decoder {
         }
     }
 
-    fn top_level_check(&mut self, path: &str, table: &DeTable<'_>) -> TopLevelCheck {
+    fn top_level_check(&mut self, path: &str, table: &Table<'_>) -> TopLevelCheck {
         let mut out = TopLevelCheck::default();
         for field in self.fields(path, table) {
             match field.key {
@@ -989,7 +1040,7 @@ impl Decoder {
         out
     }
 
-    fn machine_check(&mut self, path: &str, table: &DeTable<'_>) -> ServiceMachineCheck {
+    fn machine_check(&mut self, path: &str, table: &Table<'_>) -> ServiceMachineCheck {
         let mut out = ServiceMachineCheck::default();
         for field in self.fields(path, table) {
             match field.key {
@@ -1004,7 +1055,7 @@ impl Decoder {
         out
     }
 
-    fn file(&mut self, path: &str, table: &DeTable<'_>) -> File {
+    fn file(&mut self, path: &str, table: &Table<'_>) -> File {
         let mut out = File::default();
         for field in self.fields(path, table) {
             match field.key {
@@ -1019,7 +1070,7 @@ impl Decoder {
         out
     }
 
-    fn restart(&mut self, path: &str, table: &DeTable<'_>) -> Restart {
+    fn restart(&mut self, path: &str, table: &Table<'_>) -> Restart {
         let mut out = Restart::default();
         for field in self.fields(path, table) {
             match field.key {
@@ -1032,7 +1083,7 @@ impl Decoder {
         out
     }
 
-    fn compute(&mut self, path: &str, table: &DeTable<'_>) -> Compute {
+    fn compute(&mut self, path: &str, table: &Table<'_>) -> Compute {
         let mut out = Compute::default();
         for field in self.fields(path, table) {
             match field.key {
@@ -1054,7 +1105,7 @@ impl Decoder {
         out
     }
 
-    fn statics(&mut self, path: &str, table: &DeTable<'_>) -> Static {
+    fn statics(&mut self, path: &str, table: &Table<'_>) -> Static {
         let mut out = Static::default();
         for field in self.fields(path, table) {
             match field.key {
@@ -1072,7 +1123,7 @@ impl Decoder {
         out
     }
 
-    fn metrics(&mut self, path: &str, table: &DeTable<'_>) -> Metrics {
+    fn metrics(&mut self, path: &str, table: &Table<'_>) -> Metrics {
         let mut out = Metrics::default();
         for field in self.fields(path, table) {
             match field.key {

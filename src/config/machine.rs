@@ -270,9 +270,13 @@ fn merge_machine_config_json(config: &AppConfig, target: &mut MachineConfig) -> 
         .filter(|s| s.starts_with('{'));
     let Some(json) = inline else { return Ok(()) };
     let patch: Value = serde_json::from_str(json).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
-    let mut merged = serde_json::to_value(&*target).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
+    let current = serde_json::to_string(&*target).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
+    let mut merged: Value =
+        serde_json::from_str(&current).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
     deep_merge(&mut merged, patch);
-    *target = serde_json::from_value(merged).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
+    // Back through text rather than `from_value`: one set of MachineConfig deserializers in the wasm, not two.
+    *target =
+        serde_json::from_str(&merged.to_string()).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
     Ok(())
 }
 

@@ -41,6 +41,34 @@ impl Parsed {
     }
 }
 
+/// A TOML syntax error as a diagnostic, pointing back at the first definition for duplicates.
+fn syntax_error(source: &str, error: &toml_spanner::Error) -> Diagnostic {
+    use toml_spanner::ErrorKind;
+    let at = Span::from(error.span().range());
+    let named =
+        |span: toml_spanner::Span| Span::from(span.range()).text(source).filter(|t| t.len() < 80).unwrap_or("?");
+    let (message, first) = match error.kind() {
+        ErrorKind::DuplicateKey { first } => {
+            (format!("duplicate key `{}`: a key may be defined only once", named(first)), Some(first))
+        }
+        ErrorKind::DuplicateTable { name, first } => {
+            (format!("duplicate table `[{}]`: a table may be defined only once", named(name)), Some(first))
+        }
+        ErrorKind::RedefineAsArray { first } => {
+            ("a table cannot be redefined as an array of tables".to_owned(), Some(first))
+        }
+        ErrorKind::DottedKeyInvalidType { first } => {
+            ("a dotted key cannot extend a value that is not a table".to_owned(), Some(first))
+        }
+        _ => (error.to_string().lines().next().unwrap_or("invalid TOML").trim().to_owned(), None),
+    };
+    let diagnostic = Diagnostic::error("toml-syntax", message, at);
+    match first {
+        Some(first) => diagnostic.with_label(Span::from(first.range()), "first defined here"),
+        None => diagnostic,
+    }
+}
+
 /// Parses fly.toml text. Never fails and never panics: invalid TOML gives `toml-syntax` errors at their spans and
 /// whatever the parser could recover; wrong values give diagnostics and are left out of the config.
 ///
@@ -51,22 +79,12 @@ impl Parsed {
 /// assert!(parsed.diagnostics.is_empty());
 /// ```
 pub fn parse(source: &str) -> Parsed {
-    let (root, errors) = toml::de::DeTable::parse_recoverable(source);
-    let mut diagnostics: Vec<Diagnostic> = errors
-        .iter()
-        .map(|error| {
-            let span = error.span().map_or_else(|| Span::new(source.len(), source.len()), Span::from);
-            let mut message = error.message().lines().next().unwrap_or("invalid TOML").trim().to_owned();
-            if message == "duplicate key"
-                && let Some(key) = span.text(source).filter(|k| k.len() < 80)
-            {
-                message = format!("duplicate key `{key}`: a key or table may be defined only once");
-            }
-            Diagnostic::error("toml-syntax", message, span)
-        })
-        .collect();
-    let mut decoder = decode::Decoder::new();
-    let config = decoder.document(root.get_ref());
+    let arena = toml_spanner::Arena::new();
+    let document = toml_spanner::parse_recoverable(source, &arena);
+    let mut diagnostics: Vec<Diagnostic> =
+        document.ctx.errors.iter().map(|error| syntax_error(source, error)).collect();
+    let mut decoder = decode::Decoder::new(source);
+    let config = decoder.document(document.table());
     diagnostics.append(&mut decoder.diagnostics);
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     Parsed { config, spans: decoder.spans, diagnostics }

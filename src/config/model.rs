@@ -462,35 +462,53 @@ pub struct Metrics {
 
 /// Where each value and key came from in the source, by path: `app`, `services[0].ports[1].port`,
 /// `checks.status.interval`, `env.FOO`. Paths of legacy shapes are the normalised ones (`vm[0]` for `[vm]`).
+///
+/// Recorded for every key while decoding but read only when a diagnostic is made, so it is an append-only list
+/// (cheap to build) searched linearly (rare); a later entry for the same path wins.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SpanMap {
-    values: BTreeMap<String, Span>,
-    keys: BTreeMap<String, Span>,
+    /// Every path, back to back: one growing buffer instead of one allocation per key.
+    paths: String,
+    /// `(path end in paths, key span, value span)`; a path starts where the previous one ends.
+    entries: Vec<(usize, Span, Span)>,
 }
 
 impl SpanMap {
     /// Records the spans of the key and the value at `path`.
     pub fn insert(&mut self, path: &str, key: Span, value: Span) {
-        self.keys.insert(path.to_owned(), key);
-        self.values.insert(path.to_owned(), value);
+        self.paths.push_str(path);
+        self.entries.push((self.paths.len(), key, value));
+    }
+
+    fn find(&self, path: &str) -> Option<(Span, Span)> {
+        let mut end = self.paths.len();
+        for (i, (path_end, key, value)) in self.entries.iter().enumerate().rev() {
+            debug_assert_eq!(*path_end, end);
+            let start = if i == 0 { 0 } else { self.entries[i - 1].0 };
+            if self.paths.get(start..end) == Some(path) {
+                return Some((*key, *value));
+            }
+            end = start;
+        }
+        None
     }
 
     /// The span of the value at `path`.
     pub fn value(&self, path: &str) -> Option<Span> {
-        self.values.get(path).copied()
+        self.find(path).map(|(_, value)| value)
     }
 
     /// The span of the key at `path`.
     pub fn key(&self, path: &str) -> Option<Span> {
-        self.keys.get(path).copied()
+        self.find(path).map(|(key, _)| key)
     }
 
     /// The value span at `path`, else the nearest ancestor's (`a.b[2].c` → `a.b[2]` → `a.b` → `a`), else 0..0.
     pub fn nearest(&self, path: &str) -> Span {
         let mut current = path;
         loop {
-            if let Some(span) = self.values.get(current) {
-                return *span;
+            if let Some(span) = self.value(current) {
+                return span;
             }
             match current.rfind(['.', '[']) {
                 Some(cut) => current = &current[..cut],

@@ -56,9 +56,13 @@ fn config_arg(value: JsValue) -> Result<AppConfig, JsValue> {
 #[wasm_bindgen(js_name = machineConfigFor)]
 pub fn machine_config_for(config: JsValue, group: JsValue, existing: JsValue) -> Result<JsValue, JsValue> {
     let config = config_arg(config)?;
-    let group = if group.is_undefined() || group.is_null() { config.default_group() } else { string_arg(&group, "group")? };
-    let existing: Option<MachineConfig> =
-        if existing.is_undefined() || existing.is_null() { None } else { Some(from_js(existing, "existing machine config")?) };
+    let group =
+        if group.is_undefined() || group.is_null() { config.default_group() } else { string_arg(&group, "group")? };
+    let existing: Option<MachineConfig> = if existing.is_undefined() || existing.is_null() {
+        None
+    } else {
+        Some(from_js(existing, "existing machine config")?)
+    };
     let machine = config
         .machine_config(&group, existing.as_ref())
         .map_err(|e| js_error("conversion", &e.to_string(), None, None))?;

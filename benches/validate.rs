@@ -1,0 +1,55 @@
+//! `cargo bench --bench validate`: fly.toml parse + validate per call, natively. Medians of repeated samples, so a
+//! noisy shared machine moves the figure less.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+fn shared(relative: &str) -> String {
+    let root = std::env::var("FLIGHTDECK_SHARED_DATA")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data").into());
+    std::fs::read_to_string(format!("{root}/{relative}")).unwrap_or_else(|e| panic!("{relative}: {e}"))
+}
+
+/// Median nanoseconds per call of `f` over `samples` samples of `iterations` calls.
+fn median_ns(samples: usize, iterations: usize, mut f: impl FnMut()) -> f64 {
+    for _ in 0..iterations {
+        f();
+    }
+    let mut per_call: Vec<f64> = (0..samples)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..iterations {
+                f();
+            }
+            start.elapsed().as_nanos() as f64 / iterations as f64
+        })
+        .collect();
+    per_call.sort_by(f64::total_cmp);
+    per_call[per_call.len() / 2]
+}
+
+fn main() {
+    let full_reference = shared("flyctl-testdata/full-reference.toml");
+    let lines = full_reference.lines().count();
+    let toml_only = median_ns(31, 200, || {
+        let arena = toml_spanner::Arena::new();
+        black_box(toml_spanner::parse_recoverable(black_box(&full_reference), &arena).table().len());
+    });
+    let parse = median_ns(31, 200, || {
+        black_box(flightdeck::config::parse(black_box(&full_reference)));
+    });
+    let validate = median_ns(31, 200, || {
+        black_box(flightdeck::config::validate(black_box(&full_reference)));
+    });
+    let parsed = flightdeck::config::parse(&full_reference).config;
+    let machine = median_ns(31, 200, || {
+        black_box(parsed.machine_config(black_box("web"), None).ok());
+    });
+    println!(
+        "validate full-reference.toml ({lines} lines): toml-spanner alone {:.1} µs, parse {:.1} µs, parse+validate {:.1} µs, machine_config(web) {:.1} µs (medians per call)",
+        toml_only / 1e3,
+        parse / 1e3,
+        validate / 1e3,
+        machine / 1e3
+    );
+}
