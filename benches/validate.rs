@@ -1,4 +1,5 @@
 //! `cargo bench --bench validate`: fly.toml parse + validate per call, natively. Medians of repeated samples, so a
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // a benchmark with missing data should stop loudly
 //! noisy shared machine moves the figure less.
 
 use std::hint::black_box;

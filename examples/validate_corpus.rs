@@ -1,4 +1,5 @@
-//! Prints every diagnostic the parser gives on the real-world corpus (a development aid).
+//! Prints every diagnostic the validator gives on the real-world corpus (a development aid):
+//! `cargo run --example validate_corpus [DIR]`.
 fn main() {
     let dir = std::env::args().nth(1).unwrap_or_else(|| "../shared/data/corpus".into());
     let mut entries: Vec<_> = std::fs::read_dir(&dir).into_iter().flatten().flatten().map(|e| e.path()).collect();
