@@ -1,6 +1,6 @@
 //! `cargo bench --bench validate`: fly.toml parse + validate per call, natively. Medians of repeated samples, so a
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // a benchmark with missing data should stop loudly
 //! noisy shared machine moves the figure less.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // a benchmark with missing data should stop loudly
 
 use std::hint::black_box;
 use std::time::Instant;
