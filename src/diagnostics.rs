@@ -134,18 +134,28 @@ pub struct LineIndex<'s> {
 }
 
 impl<'s> LineIndex<'s> {
-    /// Indexes `source` in one pass.
+    /// Indexes `source` in one pass over its bytes (UTF-16 line starts equal byte starts for ASCII text).
     pub fn new(source: &'s str) -> Self {
+        let bytes = source.as_bytes();
         let mut line_starts = vec![0];
-        let mut line_starts_utf16 = vec![0];
-        let mut utf16 = 0;
-        for (i, c) in source.char_indices() {
-            utf16 += c.len_utf16();
-            if c == '\n' {
-                line_starts.push(i + 1);
-                line_starts_utf16.push(utf16);
+        line_starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+        let line_starts_utf16 = if source.is_ascii() {
+            line_starts.clone()
+        } else {
+            // A UTF-16 unit per character start, two for the 4-byte (astral) ones.
+            let mut units = 0;
+            let mut starts = Vec::with_capacity(line_starts.len());
+            starts.push(0);
+            for byte in bytes {
+                if byte & 0xC0 != 0x80 {
+                    units += if *byte >= 0xF0 { 2 } else { 1 };
+                }
+                if *byte == b'\n' {
+                    starts.push(units);
+                }
             }
-        }
+            starts
+        };
         Self { source, line_starts, line_starts_utf16 }
     }
 
