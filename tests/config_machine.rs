@@ -263,3 +263,48 @@ fn files_are_base64_encoded_per_group_and_local_paths_are_left_to_the_caller() {
     let worker = config.machine_config("worker", None).unwrap().files;
     assert_eq!(serde_json::to_value(&worker).unwrap(), json!([{"guest_path": "/b", "local_path": "conf/b.yaml"}]));
 }
+
+#[test]
+fn test_machine_for_an_http_service_machine_check() {
+    let config = config("tomachine-machinechecks.toml");
+    let check = &config.http_service.as_ref().unwrap().machine_checks[0];
+    let machine = config.test_machine_config(check, None).unwrap();
+    let want = json!({
+        "init": {"cmd": ["curl", "https://fly.io"], "swap_size_mb": 512, "entrypoint": ["/bin/sh"]},
+        "image": "curlimages/curl",
+        "env": {"PRIMARY_REGION": "mia", "FLY_TEST_COMMAND": "1", "FLY_PROCESS_GROUP": "fly_app_test_machine_command", "FLY_TEST_MACHINE_IP": ""},
+        "metadata": metadata("fly_app_test_machine_command"),
+        "auto_destroy": true,
+        "restart": {"policy": "no"},
+        "dns": {"skip_registration": true},
+        "stop_config": {}
+    });
+    assert_eq!(to_json(&machine), want);
+}
+
+#[test]
+fn test_machine_takes_image_env_and_ip_from_the_tested_machine() {
+    use flightdeck::config::{ConversionError, ServiceMachineCheck, TestedMachine};
+    let config =
+        parse("app = 'x'\nprimary_region = 'mia'\nkill_signal = 'SIGTERM'\nkill_timeout = '10s'\n[env]\nFOO = 'bar'")
+            .config;
+    let tested: MachineConfig = serde_json::from_value(json!({"image": "nginx", "env": {"BAR": "BAZ"}})).unwrap();
+    let tested = TestedMachine { config: &tested, private_ip: "1.2.3.4" };
+    let check = ServiceMachineCheck { command: vec!["curl".into(), "https://fly.io".into()], ..Default::default() };
+    let machine = config.test_machine_config(&check, Some(tested)).unwrap();
+    assert_eq!(machine.image, "nginx");
+    assert_eq!(
+        (machine.env["FOO"].as_str(), machine.env["BAR"].as_str(), machine.env["FLY_TEST_MACHINE_IP"].as_str()),
+        ("bar", "BAZ", "1.2.3.4")
+    );
+    let stop = machine.stop_config.unwrap();
+    assert_eq!(stop.signal.as_deref(), Some("SIGTERM"), "no image of its own: the app's kill settings apply");
+    let with_image = ServiceMachineCheck { image: Some("curlimages/curl".into()), ..check.clone() };
+    let stop = config.test_machine_config(&with_image, Some(tested)).unwrap().stop_config.unwrap();
+    assert_eq!((stop.signal, stop.timeout), (None, None), "its own image: only its own kill settings");
+    assert_eq!(config.test_machine_config(&check, None), Err(ConversionError::TestMachineImage));
+    assert_eq!(
+        config.test_machine_config(&ServiceMachineCheck::default(), Some(tested)),
+        Err(ConversionError::TestMachineCommand)
+    );
+}

@@ -27,6 +27,7 @@ pub const META_FLIGHTDECK_VERSION: &str = "fly_flightdeck_version";
 /// Process groups of flyctl's temporary machines.
 pub const RELEASE_COMMAND_GROUP: &str = "fly_app_release_command";
 pub const CONSOLE_GROUP: &str = "fly_app_console";
+pub const TEST_MACHINE_GROUP: &str = "fly_app_test_machine_command";
 /// A `[[files]]` entry with `local_path` carries it under this key in `extra`; whoever can read files (CLI, engine)
 /// replaces it with `raw_value` before sending.
 pub const LOCAL_PATH_KEY: &str = "local_path";
@@ -59,6 +60,22 @@ pub enum ConversionError {
     RestartPolicy(String),
     #[error("machine_config is not valid JSON for a machine config: {0}")]
     MachineConfigJson(String),
+    #[error(
+        "missing command for test machine: add `command` to the [[services.machine_checks]] or [[http_service.machine_checks]] section"
+    )]
+    TestMachineCommand,
+    #[error(
+        "missing image for test machine: add `image` to the [[services.machine_checks]] or [[http_service.machine_checks]] section"
+    )]
+    TestMachineImage,
+}
+
+/// The app machine a `[[machine_checks]]` test machine is made for: its config (image, env, entrypoint) and 6PN
+/// address.
+#[derive(Debug, Clone, Copy)]
+pub struct TestedMachine<'a> {
+    pub config: &'a MachineConfig,
+    pub private_ip: &'a str,
 }
 
 /// Standard base64 (RFC 4648, with padding): flyctl sends `raw_value` encoded.
@@ -470,6 +487,57 @@ impl AppConfig {
             guest.host_dedication_id = Some(id.clone());
         }
         machine.guest = Some(guest);
+        Ok(machine)
+    }
+
+    /// The config of the throwaway machine that runs one `[[machine_checks]]` entry against `tested` (flyctl's
+    /// `ToTestMachineConfig`): the check's command, image (else the tested machine's) and entrypoint; the app's env
+    /// over the tested machine's; `FLY_TEST_MACHINE_IP`. A check with its own image keeps only its own kill
+    /// settings; one without falls back to the app's.
+    pub fn test_machine_config(
+        &self,
+        check: &ServiceMachineCheck,
+        tested: Option<TestedMachine<'_>>,
+    ) -> Result<MachineConfig, ConversionError> {
+        if check.command.is_empty() {
+            return Err(ConversionError::TestMachineCommand);
+        }
+        let image = match (&check.image, tested) {
+            (Some(image), _) if !image.is_empty() => image.clone(),
+            (_, Some(tested)) if !tested.config.image.is_empty() => tested.config.image.clone(),
+            _ => return Err(ConversionError::TestMachineImage),
+        };
+        let mut machine = self.temporary_machine(TEST_MACHINE_GROUP);
+        machine.image = image;
+        machine.init.cmd.clone_from(&check.command);
+        machine.init.entrypoint = if check.entrypoint.is_empty() {
+            tested.map(|t| t.config.init.entrypoint.clone()).unwrap_or_default()
+        } else {
+            check.entrypoint.clone()
+        };
+        if let Some(entrypoint) = self.experimental.as_ref().map(|e| &e.entrypoint).filter(|e| !e.is_empty()) {
+            machine.init.entrypoint.clone_from(entrypoint);
+        }
+        if let Some(tested) = tested {
+            for (key, value) in &tested.config.env {
+                machine.env.insert(key.clone(), value.clone());
+            }
+            machine.env.insert("FLY_PROCESS_GROUP".to_owned(), TEST_MACHINE_GROUP.to_owned());
+            if let Some(region) = self.primary_region.as_ref().filter(|r| !r.is_empty()) {
+                machine.env.insert("PRIMARY_REGION".to_owned(), region.clone());
+            }
+        }
+        machine.env.insert("FLY_TEST_COMMAND".to_owned(), "1".to_owned());
+        machine
+            .env
+            .insert("FLY_TEST_MACHINE_IP".to_owned(), tested.map(|t| t.private_ip.to_owned()).unwrap_or_default());
+        let own_image = check.image.as_ref().is_some_and(|i| !i.is_empty());
+        let (timeout, signal) = if own_image {
+            (check.kill_timeout, check.kill_signal.clone())
+        } else {
+            (check.kill_timeout.or(self.kill_timeout), check.kill_signal.clone().or_else(|| self.kill_signal.clone()))
+        };
+        machine.stop_config = Some(StopConfig { timeout, signal, extra: Extra::new() });
         Ok(machine)
     }
 
