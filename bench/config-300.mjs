@@ -56,8 +56,9 @@ export function config300() {
     lines.push("", "[[vm]]", '  size = "shared-cpu-2x"', '  memory = "1gb"', `  processes = ["${g}"]`);
   }
   lines.push("", "[[mounts]]", '  source = "data"', '  destination = "/data"', '  initial_size = "10gb"', '  processes = ["worker"]');
-  for (let i = 0; lines.length < 296; i++) {
+  for (let i = 0; lines.length + 4 <= 300; i++) {
     lines.push("", "[[statics]]", `  guest_path = "/app/public/${i}"`, `  url_prefix = "/static/${i}"`);
   }
-  return lines.slice(0, 300).join("\n") + "\n";
+  while (lines.length < 300) lines.push("# (padding to exactly 300 lines)");
+  return lines.join("\n") + "\n";
 }

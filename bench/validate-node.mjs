@@ -1,5 +1,6 @@
 // Validate flyctl's full-reference.toml in Node: our wasm validateConfig against the JS peer (smol-toml parse + ajv
 // with SchemaStore's fly.schema.json), side by side in one process, interleaved samples, medians.
+// Run with `node --expose-gc bench/validate-node.mjs`.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
@@ -23,7 +24,12 @@ const peer = () => {
   return check.errors;
 };
 
+// Each block starts from a clean heap, so one side's garbage is never collected on the other side's clock.
+const collect = globalThis.gc ?? (() => {
+  throw new Error("run with node --expose-gc");
+});
 function sample(fn, iterations) {
+  collect();
   const start = performance.now();
   for (let i = 0; i < iterations; i++) fn();
   return ((performance.now() - start) * 1e3) / iterations; // µs per call
