@@ -423,8 +423,9 @@ pub struct MachineMetrics {
     pub extra: Extra,
 }
 
-/// Decodes `null` as the type's default: the live API sends `null` for empty lists and maps.
-fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+/// Decodes `null` as the type's default: the live API sends `null` for empty lists, maps and strings. Shared by
+/// every API type.
+pub(crate) fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: Default + Deserialize<'de>,

@@ -1,7 +1,9 @@
 //! Machines API wire types. Unknown fields are kept in `extra` so a value read from the API and written back
 //! loses nothing we do not model; fields the API sometimes omits or sends as `null` decode to defaults.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
+
+use crate::machine::null_as_default;
 use serde_json::{Map, Value};
 
 /// An app, as `GET /v1/apps/{name}` and the list endpoint return it.
@@ -57,15 +59,6 @@ pub struct CreateAppRequest {
     pub network: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_subdomains: Option<bool>,
-}
-
-/// Decodes `null` as the type's default: the live API sends `null` where the spec promises a value.
-pub(crate) fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 #[cfg(test)]

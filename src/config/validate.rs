@@ -71,6 +71,13 @@ impl Rules<'_> {
         &mut self.out[index]
     }
 
+    /// A TCP/UDP port must be 1–65535.
+    fn port_in_range(&mut self, what: &str, port: i64, path: &str) {
+        if !(1..=65535).contains(&port) {
+            self.error("port-out-of-range", format!("{what} {port} is not between 1 and 65535"), path);
+        }
+    }
+
     fn help(diagnostic: &mut Diagnostic, help: impl Into<String>) {
         diagnostic.help = Some(help.into());
     }
@@ -366,8 +373,8 @@ impl Rules<'_> {
         if port == 0 {
             let d = self.warning("internal-port-missing", "the service has no internal_port", service);
             Self::help(d, "set internal_port to the port your app listens on inside the machine");
-        } else if !(1..=65535).contains(&port) {
-            self.error("port-out-of-range", format!("internal_port {port} is not between 1 and 65535"), path);
+        } else {
+            self.port_in_range("internal_port", port, path);
         }
     }
 
@@ -435,16 +442,9 @@ impl Rules<'_> {
     }
 
     fn port(&mut self, port: &Port, path: &str) {
-        let in_range = |p: i64| (1..=65535).contains(&p);
         for (name, value) in [("port", port.port), ("start_port", port.start_port), ("end_port", port.end_port)] {
-            if let Some(value) = value
-                && !in_range(value)
-            {
-                self.error(
-                    "port-out-of-range",
-                    format!("{name} {value} is not between 1 and 65535"),
-                    &format!("{path}.{name}"),
-                );
+            if let Some(value) = value {
+                self.port_in_range(name, value, &format!("{path}.{name}"));
             }
         }
         match (port.port, port.start_port, port.end_port) {
@@ -564,14 +564,8 @@ impl Rules<'_> {
                     }
                 }
             }
-            if let Some(port) = check.port
-                && !(1..=65535).contains(&port)
-            {
-                self.error(
-                    "port-out-of-range",
-                    format!("check port {port} is not between 1 and 65535"),
-                    &format!("{path}.port"),
-                );
+            if let Some(port) = check.port {
+                self.port_in_range("check port", port, &format!("{path}.port"));
             }
         }
     }
