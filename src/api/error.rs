@@ -22,6 +22,14 @@ pub enum ApiError {
     NameTaken { message: String, request_id: Option<String> },
     #[error("conflict: {message}")]
     Conflict { message: String, request_id: Option<String> },
+    #[error("the machine is leased by {owner} until {expires_at}")]
+    LeaseHeld { owner: String, expires_at: String, message: String, request_id: Option<String> },
+    #[error("no capacity for this machine: {message} (try another region or a smaller size)")]
+    Capacity { message: String, request_id: Option<String> },
+    #[error("no machine of app {app} is named or has the id {name:?}")]
+    UnknownMachine { app: String, name: String },
+    #[error("{count} machines of app {app} are named {name:?}: use a machine id")]
+    AmbiguousMachine { app: String, name: String, count: usize },
     #[error("precondition failed: {message}")]
     PreconditionFailed { message: String, request_id: Option<String> },
     #[error("the API timed out: {message}")]
@@ -54,6 +62,10 @@ impl ApiError {
             ApiError::NotFound { .. } => "not_found",
             ApiError::NameTaken { .. } => "name_taken",
             ApiError::Conflict { .. } => "conflict",
+            ApiError::LeaseHeld { .. } => "lease_held",
+            ApiError::Capacity { .. } => "capacity",
+            ApiError::UnknownMachine { .. } => "unknown_machine",
+            ApiError::AmbiguousMachine { .. } => "ambiguous_machine",
             ApiError::PreconditionFailed { .. } => "precondition_failed",
             ApiError::Timeout { .. } => "timeout",
             ApiError::RateLimited { .. } => "rate_limited",
@@ -76,7 +88,7 @@ impl ApiError {
             ApiError::Forbidden { .. } => 403,
             ApiError::NotFound { .. } => 404,
             ApiError::Timeout { .. } => 408,
-            ApiError::Conflict { .. } => 409,
+            ApiError::Conflict { .. } | ApiError::LeaseHeld { .. } => 409,
             ApiError::PreconditionFailed { .. } => 412,
             ApiError::NameTaken { .. } => 422,
             ApiError::RateLimited { .. } => 429,
@@ -94,6 +106,8 @@ impl ApiError {
             | ApiError::NotFound { request_id, .. }
             | ApiError::NameTaken { request_id, .. }
             | ApiError::Conflict { request_id, .. }
+            | ApiError::LeaseHeld { request_id, .. }
+            | ApiError::Capacity { request_id, .. }
             | ApiError::PreconditionFailed { request_id, .. }
             | ApiError::Timeout { request_id, .. }
             | ApiError::RateLimited { request_id, .. }

@@ -5,6 +5,7 @@
 //! Must not depend on config parsing, planning or any UI.
 
 pub mod error;
+pub mod machines;
 pub mod request;
 pub mod response;
 pub mod token;
@@ -19,6 +20,10 @@ mod native;
 pub use error::ApiError;
 #[cfg(target_arch = "wasm32")]
 pub use fetch::FetchTransport;
+pub use machines::{
+    CheckStatus, ImageRef, Lease, Machine, MachineEvent, MachineFilter, MachineRequest, MachineState, WaitResponse,
+    WaitState,
+};
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::NativeTransport;
 pub use request::BaseUrl;
@@ -90,5 +95,144 @@ impl<T: Transport> MachinesClient<T> {
     pub async fn get_app(&self, name: &str) -> Result<App, ApiError> {
         let response = self.send(request::get_app(&self.base, &self.token, name)).await?;
         response::get_app(&response)
+    }
+
+    /// The app's machines, filtered.
+    pub async fn list_machines(&self, app: &str, filter: &MachineFilter) -> Result<Vec<Machine>, ApiError> {
+        let response = self.send(machines::request::list(&self.base, &self.token, app, filter)).await?;
+        machines::response::list(&response)
+    }
+
+    /// One machine, by id or by name (names are resolved through a summary list; ambiguity is an error).
+    pub async fn get_machine(&self, app: &str, id_or_name: &str) -> Result<Machine, ApiError> {
+        let id = self.machine_id(app, id_or_name).await?;
+        let response = self.send(machines::request::get(&self.base, &self.token, app, &id, false)).await?;
+        machines::response::machine(&response)
+    }
+
+    /// The id of the machine called `id_or_name`: an id is taken as it is when it names a machine of the app;
+    /// otherwise the app's machines are searched by name.
+    pub async fn machine_id(&self, app: &str, id_or_name: &str) -> Result<String, ApiError> {
+        let looks_like_id = (14..=16).contains(&id_or_name.len())
+            && id_or_name.bytes().all(|b| b.is_ascii_hexdigit() || b.is_ascii_digit());
+        if looks_like_id {
+            return Ok(id_or_name.to_owned());
+        }
+        let filter = MachineFilter { summary: true, ..MachineFilter::default() };
+        let machines = self.list_machines(app, &filter).await?;
+        let matching: Vec<&Machine> = machines.iter().filter(|m| m.name == id_or_name || m.id == id_or_name).collect();
+        match matching.as_slice() {
+            [one] => Ok(one.id.clone()),
+            [] => Err(ApiError::UnknownMachine { app: app.to_owned(), name: id_or_name.to_owned() }),
+            many => {
+                Err(ApiError::AmbiguousMachine { app: app.to_owned(), name: id_or_name.to_owned(), count: many.len() })
+            }
+        }
+    }
+
+    /// Creates a machine. Never retried blindly: a create that may have happened is looked up, not repeated.
+    pub async fn create_machine(&self, app: &str, machine: &MachineRequest) -> Result<Machine, ApiError> {
+        let response = self.send(machines::request::create(&self.base, &self.token, app, machine)?).await?;
+        machines::response::machine(&response)
+    }
+
+    /// Replaces a machine's config (`machine.current_version` guards against lost updates).
+    pub async fn update_machine(
+        &self,
+        app: &str,
+        id: &str,
+        machine: &MachineRequest,
+        nonce: Option<&str>,
+    ) -> Result<Machine, ApiError> {
+        let response = self.send(machines::request::update(&self.base, &self.token, app, id, machine, nonce)?).await?;
+        machines::response::machine(&response)
+    }
+
+    /// Destroys a machine (`force` for a started one).
+    pub async fn destroy_machine(&self, app: &str, id: &str, force: bool, nonce: Option<&str>) -> Result<(), ApiError> {
+        let response = self.send(machines::request::destroy(&self.base, &self.token, app, id, force, nonce)).await?;
+        machines::response::done(&response)
+    }
+
+    /// `start`, `suspend`, `cordon` or `uncordon`.
+    pub async fn machine_action(
+        &self,
+        app: &str,
+        id: &str,
+        action: MachineAction,
+        nonce: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let response =
+            self.send(machines::request::action(&self.base, &self.token, app, id, action.path(), nonce)).await?;
+        machines::response::done(&response)
+    }
+
+    /// Stops a machine, optionally with a signal and a grace period.
+    pub async fn stop_machine(
+        &self,
+        app: &str,
+        id: &str,
+        signal: Option<&str>,
+        timeout: Option<crate::duration::GoDuration>,
+        nonce: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let response =
+            self.send(machines::request::stop(&self.base, &self.token, app, id, signal, timeout, nonce)?).await?;
+        machines::response::done(&response)
+    }
+
+    /// One wait call (at most 60 s, the API's limit).
+    pub async fn wait_machine(&self, app: &str, id: &str, wait: &WaitFor<'_>) -> Result<WaitResponse, ApiError> {
+        let mut request = machines::request::wait(&self.base, &self.token, app, id, wait);
+        // The server holds the request up to the wait's timeout: give the transport that long and a margin.
+        request.timeout = Some(Duration::from_secs(wait.timeout_secs.clamp(1, machines::MAX_WAIT_SECS) + 10));
+        let response = self.transport.send(request).await?;
+        machines::response::wait(&response)
+    }
+
+    /// Acquires a lease (`nonce: None`) or refreshes the caller's (`Some(nonce)`).
+    pub async fn acquire_lease(
+        &self,
+        app: &str,
+        id: &str,
+        ttl_secs: u64,
+        description: &str,
+        nonce: Option<&str>,
+    ) -> Result<Lease, ApiError> {
+        let request = machines::request::acquire_lease(&self.base, &self.token, app, id, ttl_secs, description, nonce)?;
+        let response = self.send(request).await?;
+        machines::response::lease(&response)
+    }
+
+    /// Releases the caller's lease.
+    pub async fn release_lease(&self, app: &str, id: &str, nonce: &str) -> Result<(), ApiError> {
+        let response = self.send(machines::request::release_lease(&self.base, &self.token, app, id, nonce)).await?;
+        machines::response::done(&response)
+    }
+
+    /// A machine's recent events, newest first.
+    pub async fn machine_events(&self, app: &str, id: &str, limit: u32) -> Result<Vec<MachineEvent>, ApiError> {
+        let response = self.send(machines::request::events(&self.base, &self.token, app, id, limit)).await?;
+        machines::response::events(&response)
+    }
+}
+
+/// The bodiless lifecycle actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MachineAction {
+    Start,
+    Suspend,
+    Cordon,
+    Uncordon,
+}
+
+impl MachineAction {
+    fn path(self) -> &'static str {
+        match self {
+            MachineAction::Start => "start",
+            MachineAction::Suspend => "suspend",
+            MachineAction::Cordon => "cordon",
+            MachineAction::Uncordon => "uncordon",
+        }
     }
 }

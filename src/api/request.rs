@@ -55,7 +55,8 @@ pub fn encode_component(value: &str) -> String {
     out
 }
 
-fn request(method: Method, url: String, token: &AuthToken) -> HttpRequest {
+/// A request with the token, `Accept: application/json` and our user agent.
+pub(crate) fn authorized(method: Method, url: String, token: &AuthToken) -> HttpRequest {
     HttpRequest {
         method,
         url,
@@ -69,7 +70,8 @@ fn request(method: Method, url: String, token: &AuthToken) -> HttpRequest {
     }
 }
 
-fn with_json_body<B: serde::Serialize>(mut request: HttpRequest, body: &B) -> Result<HttpRequest, ApiError> {
+/// Adds a JSON body.
+pub(crate) fn json_body<B: serde::Serialize>(mut request: HttpRequest, body: &B) -> Result<HttpRequest, ApiError> {
     let bytes = serde_json::to_vec(body).map_err(|e| ApiError::InvalidArgument(e.to_string()))?;
     request.headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
     request.body = Some(bytes);
@@ -78,12 +80,12 @@ fn with_json_body<B: serde::Serialize>(mut request: HttpRequest, body: &B) -> Re
 
 /// `GET /v1/apps?org_slug=…`
 pub fn list_apps(base: &BaseUrl, token: &AuthToken, org_slug: &str) -> HttpRequest {
-    request(Method::Get, base.endpoint(&format!("/apps?org_slug={}", encode_component(org_slug))), token)
+    authorized(Method::Get, base.endpoint(&format!("/apps?org_slug={}", encode_component(org_slug))), token)
 }
 
 /// `GET /v1/apps/{name}`
 pub fn get_app(base: &BaseUrl, token: &AuthToken, name: &str) -> HttpRequest {
-    request(Method::Get, base.endpoint(&format!("/apps/{}", encode_component(name))), token)
+    authorized(Method::Get, base.endpoint(&format!("/apps/{}", encode_component(name))), token)
 }
 
 /// `POST /v1/apps`. The body carries both `name` (current spec, flyctl) and `app_name` (older spec and docs), so
@@ -103,7 +105,7 @@ pub fn create_app(base: &BaseUrl, token: &AuthToken, app: &CreateAppRequest) -> 
         app: &'a CreateAppRequest,
         app_name: &'a str,
     }
-    with_json_body(request(Method::Post, base.endpoint("/apps"), token), &Body { app, app_name: &app.name })
+    json_body(authorized(Method::Post, base.endpoint("/apps"), token), &Body { app, app_name: &app.name })
 }
 
 #[cfg(test)]

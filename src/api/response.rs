@@ -47,6 +47,9 @@ pub fn error_for(response: &HttpResponse) -> ApiError {
     let request_id = request_id(response);
     let ErrorBody { message, status } = error_body(response);
     let name_taken = status.as_deref() == Some("name_taken") || message.contains("already been taken");
+    if matches!(status.as_deref(), Some("insufficient_capacity" | "volume_placement_capacity")) {
+        return ApiError::Capacity { message, request_id };
+    }
     match response.status {
         400 => ApiError::BadRequest { message, request_id },
         401 => ApiError::Unauthorized { message, request_id },
