@@ -1,4 +1,5 @@
 //! The client over a scripted transport: what it sends, in what order, and how it reads the answers.
+#![cfg(not(target_arch = "wasm32"))] // tokio drives it; the wasm suites cover the fetch transport
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed step is a failed test
 
 use std::collections::VecDeque;

@@ -715,16 +715,13 @@ mod tests {
 
     #[test]
     fn wait_clamps_to_the_apis_limit_and_lists_states() {
-        let req = request::wait(
-            &base(),
-            &token(),
-            "a",
-            "m",
-            &[WaitState::Started, WaitState::Stopped],
-            Some("01HV"),
-            None,
-            600,
-        );
+        let wait = WaitFor {
+            states: &[WaitState::Started, WaitState::Stopped],
+            version: Some("01HV"),
+            from_event_id: None,
+            timeout_secs: 600,
+        };
+        let req = request::wait(&base(), &token(), "a", "m", &wait);
         assert_eq!(
             req.url,
             "https://api.machines.dev/v1/apps/a/machines/m/wait?state=started%2Cstopped&timeout=60&version=01HV"

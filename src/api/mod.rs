@@ -21,8 +21,8 @@ pub use error::ApiError;
 #[cfg(target_arch = "wasm32")]
 pub use fetch::FetchTransport;
 pub use machines::{
-    CheckStatus, ImageRef, Lease, Machine, MachineEvent, MachineFilter, MachineRequest, MachineState, WaitResponse,
-    WaitState,
+    CheckStatus, ImageRef, Lease, Machine, MachineEvent, MachineFilter, MachineRequest, MachineState, WaitFor,
+    WaitResponse, WaitState,
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::NativeTransport;
