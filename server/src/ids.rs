@@ -20,3 +20,8 @@ pub fn object_id(len: usize) -> String {
         format!("{nanos:0>width$x}", width = len).chars().rev().take(len).collect()
     })
 }
+
+/// `len` random lowercase hex digits (machine ids, lease nonces).
+pub fn hex_id(len: usize) -> String {
+    object_id(len).bytes().map(|b| char::from(b"0123456789abcdef"[usize::from(b) % 16])).collect()
+}

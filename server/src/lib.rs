@@ -20,7 +20,7 @@ use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
 use emulator::Emulator;
 
 /// How to run the server.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ServerOptions {
     /// Folder of the built dashboard (Trunk's `dist/`).
     pub dashboard_dir: PathBuf,
@@ -30,6 +30,14 @@ pub struct ServerOptions {
     pub demo: bool,
     /// Answer CORS from any origin (test runners only).
     pub allow_cross_origin: bool,
+    /// How much faster than real time machines move (1 = realistic timings).
+    pub speed: f64,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self { dashboard_dir: PathBuf::from("dist"), token: None, demo: false, allow_cross_origin: false, speed: 1.0 }
+    }
 }
 
 /// The whole application: `/v1` (emulator), `/__flightdeck` (session info for the dashboard), and the dashboard.
@@ -58,7 +66,7 @@ pub async fn serve(
     options: ServerOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    let emulator = Emulator::new(options.token.clone()).map_err(io::Error::other)?;
+    let emulator = Emulator::new(options.token.clone()).map_err(io::Error::other)?.with_speed(options.speed);
     if options.demo {
         emulator.seed_demo_apps();
     }

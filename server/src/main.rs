@@ -26,6 +26,9 @@ struct Cli {
     /// Answer CORS preflights from any origin (for test runners serving pages on another port).
     #[arg(long)]
     allow_cross_origin: bool,
+    /// Move machines this many times faster than real time (create, start, stop, destroy).
+    #[arg(long, default_value_t = 1.0)]
+    speed: f64,
 }
 
 #[tokio::main]
@@ -36,6 +39,7 @@ async fn main() -> ExitCode {
         token: cli.token,
         demo: cli.demo,
         allow_cross_origin: cli.allow_cross_origin,
+        speed: cli.speed,
     };
     let listener = match tokio::net::TcpListener::bind(cli.listen).await {
         Ok(listener) => listener,

@@ -13,7 +13,7 @@ struct Running {
 async fn start(options: ServerOptions) -> Running {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let emulator = Emulator::new(options.token.clone()).unwrap();
+    let emulator = Emulator::new(options.token.clone()).unwrap().with_speed(options.speed);
     let app = flightdeck_server::router(emulator.clone(), &options);
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     Running { base, emulator }

@@ -21,7 +21,7 @@ fn app_json(emulator: &Emulator, app: &AppRecord) -> Value {
         "id": app.id,
         "name": app.name,
         "status": app.status,
-        "machine_count": 0,
+        "machine_count": emulator.live_machine_count(&app.name),
         "volume_count": 0,
         "network": app.network,
         "organization": {

@@ -8,15 +8,31 @@ use flightdeck::api::AuthToken;
 
 use super::{Emulator, reply};
 
-/// The org the request's token is scoped to.
+/// The org the request's token is scoped to, and who the token is (lease owners are tokens).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrgScope(pub String);
+pub struct OrgScope {
+    pub org: String,
+    owner: String,
+}
 
 impl OrgScope {
     /// Whether this token may see `org_slug`.
     pub fn allows(&self, org_slug: &str) -> bool {
-        self.0 == org_slug
+        self.org == org_slug
     }
+
+    /// A stable, non-secret name for the token (a hash), as Fly names lease owners `<id>@tokens.fly.io`.
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+}
+
+fn token_owner(secret: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    // DefaultHasher::new() has fixed keys: the same token always gets the same name.
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    secret.hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
 }
 
 impl FromRequestParts<Emulator> for OrgScope {
@@ -30,6 +46,8 @@ impl FromRequestParts<Emulator> for OrgScope {
             return Err(unauthorized());
         }
         let token = AuthToken::new(header).map_err(|_| unauthorized())?;
-        emulator.org_of_token(&token.secret()).map(OrgScope).ok_or_else(unauthorized)
+        let secret = token.secret();
+        let org = emulator.org_of_token(&secret).ok_or_else(unauthorized)?;
+        Ok(OrgScope { org, owner: token_owner(&secret) })
     }
 }

@@ -5,6 +5,7 @@
 
 mod apps;
 mod auth;
+pub mod machines;
 mod reply;
 
 use std::collections::{BTreeMap, HashMap};
@@ -40,6 +41,8 @@ struct State {
     orgs: BTreeMap<String, String>,
     /// App names are global across Fly, so they key the map.
     apps: BTreeMap<String, AppRecord>,
+    /// Machine ids are global too.
+    machines: BTreeMap<String, machines::MachineRecord>,
 }
 
 /// An app of that name exists already (in some org).
@@ -51,6 +54,11 @@ struct NameTaken;
 pub struct Emulator {
     state: Arc<Mutex<State>>,
     dev_token: Arc<str>,
+    /// Woken on every machine change (waits long-poll on it).
+    changes: Arc<tokio::sync::Notify>,
+    /// How much faster than real time machines move (`--speed`).
+    speed: f64,
+    timings: machines::Timings,
 }
 
 /// Why the emulator could not start.
@@ -72,7 +80,65 @@ impl Emulator {
         let mut state = State::default();
         state.orgs.insert(PERSONAL_ORG.to_owned(), "Personal".to_owned());
         state.tokens.insert(secret.clone(), PERSONAL_ORG.to_owned());
-        Ok(Self { state: Arc::new(Mutex::new(state)), dev_token: secret.into() })
+        Ok(Self {
+            state: Arc::new(Mutex::new(state)),
+            dev_token: secret.into(),
+            changes: Arc::new(tokio::sync::Notify::new()),
+            speed: 1.0,
+            timings: machines::Timings::default(),
+        })
+    }
+
+    /// The same emulator with machines moving `speed` times faster than real time (clamped to 0.01–10,000).
+    #[must_use]
+    pub fn with_speed(mut self, speed: f64) -> Self {
+        self.speed = if speed.is_finite() { speed.clamp(0.01, 10_000.0) } else { 1.0 };
+        self
+    }
+
+    pub(crate) fn speed(&self) -> f64 {
+        self.speed
+    }
+
+    pub(crate) fn timings(&self) -> machines::Timings {
+        self.timings
+    }
+
+    pub(crate) fn notify(&self) -> Arc<tokio::sync::Notify> {
+        Arc::clone(&self.changes)
+    }
+
+    pub(crate) fn changed(&self) {
+        self.changes.notify_waiters();
+    }
+
+    pub(crate) fn app_visible(&self, app: &str, scope: &OrgScope) -> bool {
+        self.app(app).is_some_and(|a| scope.allows(&a.org_slug))
+    }
+
+    pub(crate) fn machine(&self, id: &str) -> Option<machines::MachineRecord> {
+        self.lock().machines.get(id).cloned()
+    }
+
+    pub(crate) fn machines_of(&self, app: &str) -> Vec<flightdeck::api::Machine> {
+        self.lock().machines.values().filter(|r| r.app == app).map(|r| r.machine.clone()).collect()
+    }
+
+    pub(crate) fn insert_machine(&self, record: machines::MachineRecord) {
+        self.lock().machines.insert(record.machine.id.clone(), record);
+    }
+
+    /// Applies `change` to machine `id` under the lock; `None` when there is no such machine.
+    pub(crate) fn with_machine<R>(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut machines::MachineRecord) -> R,
+    ) -> Option<R> {
+        self.lock().machines.get_mut(id).map(change)
+    }
+
+    fn live_machine_count(&self, app: &str) -> usize {
+        self.lock().machines.values().filter(|r| r.app == app && !r.machine.state.is_gone()).count()
     }
 
     /// The token of org `personal`.
@@ -85,6 +151,11 @@ impl Emulator {
         let mut state = self.lock();
         state.orgs.insert(slug.to_owned(), slug.to_owned());
         state.tokens.insert(token.to_owned(), slug.to_owned());
+    }
+
+    /// Adds another token for an existing org (two clients of one org, as in lease races).
+    pub fn add_token(&self, org: &str, token: &str) {
+        self.lock().tokens.insert(token.to_owned(), org.to_owned());
     }
 
     /// Seeds a few apps into `personal` for a first look at the dashboard.
@@ -147,6 +218,20 @@ pub fn routes(emulator: Emulator) -> Router {
     Router::new()
         .route("/apps", get(apps::list).post(apps::create))
         .route("/apps/{app_name}", get(apps::show))
+        .route("/apps/{app_name}/machines", get(machines::list).post(machines::create))
+        .route("/apps/{app_name}/machines/{id}", get(machines::show).post(machines::update).delete(machines::destroy))
+        .route("/apps/{app_name}/machines/{id}/wait", get(machines::wait))
+        .route(
+            "/apps/{app_name}/machines/{id}/lease",
+            get(machines::lease).post(machines::lease).delete(machines::lease),
+        )
+        .route("/apps/{app_name}/machines/{id}/metadata", get(machines::metadata))
+        .route(
+            "/apps/{app_name}/machines/{id}/metadata/{key}",
+            axum::routing::post(machines::metadata_key).delete(machines::metadata_key),
+        )
+        .route("/apps/{app_name}/machines/{id}/events", get(machines::events))
+        .route("/apps/{app_name}/machines/{id}/{action}", axum::routing::post(machines::action))
         .layer(middleware::from_fn(reply::with_request_id))
         .with_state(emulator)
 }

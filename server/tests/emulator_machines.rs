@@ -1,0 +1,161 @@
+//! The core's client against the emulator's machine endpoints over real HTTP: lifecycle, waits, versions, leases
+//! between two clients, metadata, events, names. The emulator runs 200× faster than real time.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed step is a failed test
+
+use flightdeck::api::{
+    ApiError, AuthToken, CreateAppRequest, MachineAction, MachineFilter, MachineRequest, MachineState, MachinesClient,
+    NativeTransport, WaitFor, WaitState,
+};
+use flightdeck::machine::MachineConfig;
+use flightdeck_server::ServerOptions;
+use flightdeck_server::emulator::Emulator;
+
+type Client = MachinesClient<NativeTransport>;
+
+async fn start() -> (Emulator, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let options = ServerOptions { speed: 200.0, ..ServerOptions::default() };
+    let emulator = Emulator::new(None).unwrap().with_speed(options.speed);
+    let app = flightdeck_server::router(emulator.clone(), &options);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (emulator, base)
+}
+
+fn client(base: &str, token: &str) -> Client {
+    MachinesClient::new(base, AuthToken::new(token).unwrap(), NativeTransport::new()).unwrap()
+}
+
+async fn app_with_client() -> (Emulator, String, Client) {
+    let (emulator, base) = start().await;
+    let api = client(&base, emulator.dev_token());
+    api.create_app(&CreateAppRequest { name: "shop".into(), org_slug: "personal".into(), ..Default::default() })
+        .await
+        .unwrap();
+    (emulator, base, api)
+}
+
+fn request(image: &str, group: &str) -> MachineRequest {
+    let mut config = MachineConfig { image: image.into(), ..MachineConfig::default() };
+    config.metadata.insert("fly_process_group".into(), group.into());
+    MachineRequest { region: Some("syd".into()), config, ..MachineRequest::default() }
+}
+
+async fn wait_for(api: &Client, id: &str, state: WaitState) -> String {
+    let wait = WaitFor { states: &[state], version: None, from_event_id: None, timeout_secs: 10 };
+    api.wait_machine("shop", id, &wait).await.unwrap().state.unwrap()
+}
+
+#[tokio::test]
+async fn a_machine_is_created_started_stopped_started_and_destroyed() {
+    let (_emulator, _base, api) = app_with_client().await;
+    let created = api.create_machine("shop", &request("nginx:1.27", "web")).await.unwrap();
+    assert_eq!((created.state.clone(), created.region.as_str(), created.id.len()), (MachineState::Created, "syd", 14));
+    assert_eq!(wait_for(&api, &created.id, WaitState::Started).await, "started");
+
+    api.stop_machine("shop", &created.id, Some("SIGTERM"), None, None).await.unwrap();
+    assert_eq!(wait_for(&api, &created.id, WaitState::Stopped).await, "stopped");
+    api.machine_action("shop", &created.id, MachineAction::Start, None).await.unwrap();
+    assert_eq!(wait_for(&api, &created.id, WaitState::Started).await, "started");
+
+    let refused = api.destroy_machine("shop", &created.id, false, None).await.unwrap_err();
+    assert!(matches!(refused, ApiError::PreconditionFailed { .. }), "{refused:?}");
+    api.destroy_machine("shop", &created.id, true, None).await.unwrap();
+    assert_eq!(wait_for(&api, &created.id, WaitState::Destroyed).await, "destroyed");
+    assert!(api.list_machines("shop", &MachineFilter::default()).await.unwrap().is_empty());
+    let with_deleted = MachineFilter { include_deleted: true, ..MachineFilter::default() };
+    assert_eq!(api.list_machines("shop", &with_deleted).await.unwrap().len(), 1);
+
+    let kinds: Vec<String> =
+        api.machine_events("shop", &created.id, 50).await.unwrap().into_iter().map(|e| e.kind).collect();
+    for kind in ["launch", "start", "stop", "exit", "destroy"] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} missing from {kinds:?}");
+    }
+}
+
+#[tokio::test]
+async fn updates_are_versioned_and_stale_versions_refused() {
+    let (_emulator, _base, api) = app_with_client().await;
+    let machine = api.create_machine("shop", &request("nginx:1.27", "web")).await.unwrap();
+    wait_for(&api, &machine.id, WaitState::Started).await;
+    let current = api.get_machine("shop", &machine.id).await.unwrap();
+    let mut update = request("nginx:1.28", "web");
+    update.current_version = Some(current.current_version().to_owned());
+    let updated = api.update_machine("shop", &machine.id, &update, None).await.unwrap();
+    assert_ne!(updated.current_version(), current.current_version());
+    assert_eq!(updated.config.as_ref().unwrap().image, "nginx:1.28");
+    let wait = WaitFor {
+        states: &[WaitState::Started],
+        version: Some(updated.current_version()),
+        from_event_id: None,
+        timeout_secs: 10,
+    };
+    assert_eq!(api.wait_machine("shop", &machine.id, &wait).await.unwrap().state.as_deref(), Some("started"));
+
+    let stale = api.update_machine("shop", &machine.id, &update, None).await.unwrap_err();
+    assert!(matches!(stale, ApiError::PreconditionFailed { .. }), "{stale:?}");
+}
+
+#[tokio::test]
+async fn a_lease_keeps_other_clients_out_until_released() {
+    let (emulator, base, api) = app_with_client().await;
+    emulator.add_token("personal", "second-token");
+    let other = client(&base, "second-token");
+    let machine = api.create_machine("shop", &request("nginx:1.27", "web")).await.unwrap();
+    wait_for(&api, &machine.id, WaitState::Started).await;
+
+    let lease = api.acquire_lease("shop", &machine.id, 30, "deploy", None).await.unwrap();
+    let held = other.acquire_lease("shop", &machine.id, 30, "deploy", None).await.unwrap_err();
+    let ApiError::LeaseHeld { owner, expires_at, .. } = held else { panic!("{held:?}") };
+    assert_eq!(owner, lease.owner);
+    assert!(expires_at.ends_with('Z') && expires_at.len() == 20, "RFC 3339: {expires_at}");
+    assert!(matches!(other.stop_machine("shop", &machine.id, None, None, None).await, Err(ApiError::LeaseHeld { .. })));
+
+    api.stop_machine("shop", &machine.id, None, None, Some(&lease.nonce)).await.unwrap();
+    let refreshed = api.acquire_lease("shop", &machine.id, 60, "deploy", Some(&lease.nonce)).await.unwrap();
+    assert_eq!(refreshed.nonce, lease.nonce);
+    assert!(refreshed.expires_at >= lease.expires_at);
+    api.release_lease("shop", &machine.id, &lease.nonce).await.unwrap();
+    wait_for(&api, &machine.id, WaitState::Stopped).await;
+    other.machine_action("shop", &machine.id, MachineAction::Start, None).await.unwrap();
+}
+
+#[tokio::test]
+async fn waits_time_out_with_flyds_message() {
+    let (_emulator, _base, api) = app_with_client().await;
+    let mut stopped = request("nginx:1.27", "web");
+    stopped.skip_launch = Some(true);
+    let machine = api.create_machine("shop", &stopped).await.unwrap();
+    let wait = WaitFor { states: &[WaitState::Started], version: None, from_event_id: None, timeout_secs: 1 };
+    let error = api.wait_machine("shop", &machine.id, &wait).await.unwrap_err();
+    assert!(
+        matches!(error, ApiError::Timeout { ref message, .. } if message.contains("currently created")),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn filters_names_metadata_and_cordons() {
+    let (_emulator, _base, api) = app_with_client().await;
+    let mut named = request("nginx:1.27", "web");
+    named.name = Some("web-1".into());
+    let web = api.create_machine("shop", &named).await.unwrap();
+    let worker = api.create_machine("shop", &request("worker:1", "worker")).await.unwrap();
+    assert_eq!(api.get_machine("shop", "web-1").await.unwrap().id, web.id, "names resolve to ids");
+    let duplicate = api.create_machine("shop", &named).await.unwrap_err();
+    assert_eq!(duplicate.status(), Some(409));
+
+    let by_group = MachineFilter {
+        metadata: vec![("fly_process_group".into(), "worker".into())],
+        summary: true,
+        ..MachineFilter::default()
+    };
+    let found = api.list_machines("shop", &by_group).await.unwrap();
+    assert_eq!(found.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), [worker.id.as_str()]);
+    assert!(found[0].config.is_none(), "summary omits the config");
+
+    api.machine_action("shop", &web.id, MachineAction::Cordon, None).await.unwrap();
+    assert_eq!(api.get_machine("shop", &web.id).await.unwrap().cordoned, Some(true));
+    let apps = api.list_apps("personal").await.unwrap();
+    assert_eq!(apps[0].machine_count, Some(2));
+}
