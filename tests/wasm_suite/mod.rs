@@ -92,3 +92,30 @@ fn validation_gives_the_same_findings_and_positions_in_wasm() {
     let machine = report.config.machine_config("app", None).unwrap();
     assert_eq!(machine.mounts[0].path, "/d");
 }
+
+#[wasm_bindgen_test]
+async fn fetch_transport_drives_a_machine_through_a_lease() {
+    use flightdeck::api::{MachineAction, MachineRequest, WaitFor, WaitState};
+    use flightdeck::machine::MachineConfig;
+    let (_, token) = emulator();
+    let api = client(token);
+    let app = unique_name("wasm-machines");
+    api.create_app(&CreateAppRequest { name: app.clone(), org_slug: "personal".into(), ..Default::default() })
+        .await
+        .unwrap();
+    let request = MachineRequest {
+        region: Some("ams".into()),
+        config: MachineConfig { image: "nginx:1.27".into(), ..MachineConfig::default() },
+        ..MachineRequest::default()
+    };
+    let machine = api.create_machine(&app, &request).await.unwrap();
+    let started = WaitFor { states: &[WaitState::Started], version: None, from_event_id: None, timeout_secs: 20 };
+    assert_eq!(api.wait_machine(&app, &machine.id, &started).await.unwrap().state.as_deref(), Some("started"));
+
+    let lease = api.acquire_lease(&app, &machine.id, 30, "wasm", None).await.unwrap();
+    let without_nonce = api.machine_action(&app, &machine.id, MachineAction::Cordon, None).await.unwrap_err();
+    assert_eq!(without_nonce.code(), "lease_held");
+    api.machine_action(&app, &machine.id, MachineAction::Cordon, Some(&lease.nonce)).await.unwrap();
+    api.release_lease(&app, &machine.id, &lease.nonce).await.unwrap();
+    api.destroy_machine(&app, &machine.id, true, None).await.unwrap();
+}
