@@ -159,3 +159,70 @@ async fn filters_names_metadata_and_cordons() {
     let apps = api.list_apps("personal").await.unwrap();
     assert_eq!(apps[0].machine_count, Some(2));
 }
+
+fn mounted(volume: &str) -> MachineRequest {
+    let mut machine = request("postgres:16", "db");
+    machine.region = None;
+    machine.config.mounts =
+        vec![flightdeck::machine::MachineMount { volume: volume.into(), path: "/data".into(), ..Default::default() }];
+    machine
+}
+
+#[tokio::test]
+async fn volumes_bind_to_one_machine_in_their_region_and_outlive_it() {
+    use flightdeck::api::CreateVolumeRequest;
+    let (_emulator, _base, api) = app_with_client().await;
+    let create =
+        CreateVolumeRequest { name: "pg_data".into(), region: "fra".into(), size_gb: Some(10), ..Default::default() };
+    let volume = api.create_volume("shop", &create).await.unwrap();
+    assert!(volume.id.starts_with("vol_") && volume.attached_machine_id.is_none());
+    assert_eq!((volume.size_gb, volume.region.as_str(), volume.encrypted), (10, "fra", Some(true)));
+
+    let machine = api.create_machine("shop", &mounted(&volume.id)).await.unwrap();
+    assert_eq!(machine.region, "fra", "a mounted volume decides the region");
+    assert_eq!(
+        api.get_volume("shop", &volume.id).await.unwrap().attached_machine_id.as_deref(),
+        Some(machine.id.as_str())
+    );
+
+    let taken = api.create_machine("shop", &mounted(&volume.id)).await.unwrap_err();
+    assert!(
+        matches!(taken, ApiError::PreconditionFailed { ref message, .. } if message.contains("already attached")),
+        "{taken:?}"
+    );
+    let mut elsewhere = mounted(&volume.id);
+    elsewhere.region = Some("syd".into());
+    assert_eq!(api.create_machine("shop", &elsewhere).await.unwrap_err().code(), "precondition_failed");
+    let refused = api.delete_volume("shop", &volume.id).await.unwrap_err();
+    assert!(refused.to_string().contains("attached"), "{refused}");
+
+    wait_for(&api, &machine.id, WaitState::Started).await;
+    let extended = api.extend_volume("shop", &volume.id, 20).await.unwrap();
+    assert_eq!((extended.volume.size_gb, extended.needs_restart), (20, true));
+    assert!(api.extend_volume("shop", &volume.id, 5).await.is_err(), "volumes only grow");
+
+    api.destroy_machine("shop", &machine.id, true, None).await.unwrap();
+    wait_for(&api, &machine.id, WaitState::Destroyed).await;
+    let survivor = api.get_volume("shop", &volume.id).await.unwrap();
+    assert_eq!(
+        (survivor.state.as_str(), survivor.attached_machine_id.as_deref()),
+        ("created", None),
+        "detached, not destroyed"
+    );
+    let deleted = api.delete_volume("shop", &volume.id).await.unwrap();
+    assert_eq!(deleted.state, "destroyed");
+    assert!(api.list_volumes("shop").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn volume_requests_are_validated() {
+    use flightdeck::api::CreateVolumeRequest;
+    let (_emulator, _base, api) = app_with_client().await;
+    for (name, size) in [("Bad-Name", 3), ("ok", 0), ("ok", 501)] {
+        let create =
+            CreateVolumeRequest { name: name.into(), region: "ams".into(), size_gb: Some(size), ..Default::default() };
+        assert_eq!(api.create_volume("shop", &create).await.unwrap_err().code(), "bad_request", "{name} {size}");
+    }
+    let missing = api.create_machine("shop", &mounted("vol_doesnotexist0000")).await.unwrap_err();
+    assert_eq!(missing.code(), "precondition_failed");
+}

@@ -11,6 +11,7 @@ pub mod response;
 pub mod token;
 pub mod transport;
 pub mod types;
+pub mod volumes;
 
 #[cfg(target_arch = "wasm32")]
 mod fetch;
@@ -30,6 +31,7 @@ pub use request::BaseUrl;
 pub use token::{AuthToken, TokenError};
 pub use transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 pub use types::{App, CreateAppRequest, ListAppsResponse, Organization};
+pub use volumes::{CreateVolumeRequest, ExtendResponse, Volume};
 
 use std::time::Duration;
 
@@ -208,6 +210,36 @@ impl<T: Transport> MachinesClient<T> {
     pub async fn release_lease(&self, app: &str, id: &str, nonce: &str) -> Result<(), ApiError> {
         let response = self.send(machines::request::release_lease(&self.base, &self.token, app, id, nonce)).await?;
         machines::response::done(&response)
+    }
+
+    /// The app's volumes.
+    pub async fn list_volumes(&self, app: &str) -> Result<Vec<Volume>, ApiError> {
+        let response = self.send(volumes::request::list(&self.base, &self.token, app)).await?;
+        volumes::response::list(&response)
+    }
+
+    /// Creates a volume in a region.
+    pub async fn create_volume(&self, app: &str, volume: &CreateVolumeRequest) -> Result<Volume, ApiError> {
+        let response = self.send(volumes::request::create(&self.base, &self.token, app, volume)?).await?;
+        volumes::response::volume(&response)
+    }
+
+    /// One volume.
+    pub async fn get_volume(&self, app: &str, id: &str) -> Result<Volume, ApiError> {
+        let response = self.send(volumes::request::get(&self.base, &self.token, app, id)).await?;
+        volumes::response::volume(&response)
+    }
+
+    /// Deletes a volume (refused while a machine has it attached).
+    pub async fn delete_volume(&self, app: &str, id: &str) -> Result<Volume, ApiError> {
+        let response = self.send(volumes::request::delete(&self.base, &self.token, app, id)).await?;
+        volumes::response::volume(&response)
+    }
+
+    /// Grows a volume.
+    pub async fn extend_volume(&self, app: &str, id: &str, size_gb: u64) -> Result<ExtendResponse, ApiError> {
+        let response = self.send(volumes::request::extend(&self.base, &self.token, app, id, size_gb)?).await?;
+        volumes::response::extend(&response)
     }
 
     /// A machine's recent events, newest first.

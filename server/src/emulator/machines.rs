@@ -59,6 +59,11 @@ fn now_rfc3339() -> String {
     rfc3339(now_ms() / 1000)
 }
 
+/// Now, as the API writes timestamps.
+pub(crate) fn now_timestamp() -> String {
+    now_rfc3339()
+}
+
 /// Unix seconds as RFC 3339 UTC (`2026-11-26T18:00:00Z`), without a date library: Howard Hinnant's civil-from-days.
 fn rfc3339(unix_secs: i64) -> String {
     let (days, rem) = (unix_secs.div_euclid(86_400), unix_secs.rem_euclid(86_400));
@@ -134,15 +139,19 @@ impl Emulator {
         let delay = after.div_f64(self.speed());
         tokio::spawn(async move {
             tokio::time::sleep(delay).await;
-            let changed = emulator.with_machine(&id, |record| {
+            let applied = emulator.with_machine(&id, |record| {
                 if record.machine.current_version() == version {
                     then(&mut record.machine);
-                    true
+                    Some(record.machine.state.clone())
                 } else {
-                    false
+                    None
                 }
             });
-            if changed == Some(true) {
+            // Follow-ups that take the lock again run here, after it is released.
+            if let Some(Some(state)) = applied {
+                if state == MachineState::Destroyed {
+                    emulator.detach_volumes(&id);
+                }
                 emulator.changed();
             }
         });
@@ -289,12 +298,27 @@ pub async fn create(
         return reply::error(StatusCode::CONFLICT, format!("a machine with name {name} already exists"));
     }
     let id = ids::hex_id(14);
+    let volume_ids: Vec<String> =
+        request.config.mounts.iter().map(|m| m.volume.clone()).filter(|v| !v.is_empty()).collect();
+    // A mounted volume decides the region when none is given: the machine must run on the volume's host.
+    let region = match request.region.clone().filter(|r| !r.is_empty()) {
+        Some(region) => region,
+        None => {
+            volume_ids.first().and_then(|v| emulator.volume(v)).map_or_else(|| "ord".to_owned(), |r| r.volume.region)
+        }
+    };
+    if volume_ids.len() > 1 {
+        return reply::error(StatusCode::BAD_REQUEST, "invalid config.mounts, only 1 volume supported");
+    }
+    if let Err(message) = emulator.attach_volumes(&app, &id, &region, &volume_ids) {
+        return reply::error(StatusCode::PRECONDITION_FAILED, format!("failed_precondition: {message}"));
+    }
     let instance = version();
     let mut machine = Machine {
         id: id.clone(),
         name,
         state: MachineState::Created,
-        region: request.region.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| "ord".to_owned()),
+        region,
         instance_id: instance.clone(),
         version: Some(instance),
         private_ip: format!("fdaa:0:1:a7b:{}:{}::2", &id[..4], &id[4..8]),

@@ -7,6 +7,7 @@ mod apps;
 mod auth;
 pub mod machines;
 mod reply;
+pub mod volumes;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -43,6 +44,7 @@ struct State {
     apps: BTreeMap<String, AppRecord>,
     /// Machine ids are global too.
     machines: BTreeMap<String, machines::MachineRecord>,
+    volumes: BTreeMap<String, volumes::VolumeRecord>,
 }
 
 /// An app of that name exists already (in some org).
@@ -135,6 +137,60 @@ impl Emulator {
         change: impl FnOnce(&mut machines::MachineRecord) -> R,
     ) -> Option<R> {
         self.lock().machines.get_mut(id).map(change)
+    }
+
+    pub(crate) fn volume(&self, id: &str) -> Option<volumes::VolumeRecord> {
+        self.lock().volumes.get(id).cloned()
+    }
+
+    pub(crate) fn volumes_of(&self, app: &str) -> Vec<flightdeck::api::Volume> {
+        self.lock().volumes.values().filter(|r| r.app == app).map(|r| r.volume.clone()).collect()
+    }
+
+    pub(crate) fn insert_volume(&self, record: volumes::VolumeRecord) {
+        self.lock().volumes.insert(record.volume.id.clone(), record);
+    }
+
+    pub(crate) fn with_volume<R>(&self, id: &str, change: impl FnOnce(&mut volumes::VolumeRecord) -> R) -> Option<R> {
+        self.lock().volumes.get_mut(id).map(change)
+    }
+
+    /// Attaches each mounted volume to `machine`, all or none: every volume must exist in `app`, be free, and be in
+    /// `region`. Returns the refusal message otherwise.
+    pub(crate) fn attach_volumes(
+        &self,
+        app: &str,
+        machine: &str,
+        region: &str,
+        volume_ids: &[String],
+    ) -> Result<(), String> {
+        let mut state = self.lock();
+        for id in volume_ids {
+            let Some(record) = state.volumes.get(id).filter(|r| r.app == app && !r.volume.is_gone()) else {
+                return Err(format!("volume {id} not found"));
+            };
+            if record.volume.region != region {
+                return Err(format!("volume {id} is in region {}, the machine in {region}", record.volume.region));
+            }
+            if let Some(other) = record.volume.attached_machine_id.as_deref().filter(|m| *m != machine) {
+                return Err(format!("volume {id} is already attached to machine {other}"));
+            }
+        }
+        for id in volume_ids {
+            if let Some(record) = state.volumes.get_mut(id) {
+                record.volume.attached_machine_id = Some(machine.to_owned());
+            }
+        }
+        Ok(())
+    }
+
+    /// Detaches every volume from `machine` (on destroy). Volumes are never destroyed with their machine.
+    pub(crate) fn detach_volumes(&self, machine: &str) {
+        for record in self.lock().volumes.values_mut() {
+            if record.volume.attached_machine_id.as_deref() == Some(machine) {
+                record.volume.attached_machine_id = None;
+            }
+        }
     }
 
     fn live_machine_count(&self, app: &str) -> usize {
@@ -232,6 +288,9 @@ pub fn routes(emulator: Emulator) -> Router {
         )
         .route("/apps/{app_name}/machines/{id}/events", get(machines::events))
         .route("/apps/{app_name}/machines/{id}/{action}", axum::routing::post(machines::action))
+        .route("/apps/{app_name}/volumes", get(volumes::list).post(volumes::create))
+        .route("/apps/{app_name}/volumes/{id}", get(volumes::show).delete(volumes::delete))
+        .route("/apps/{app_name}/volumes/{id}/extend", axum::routing::put(volumes::extend))
         .layer(middleware::from_fn(reply::with_request_id))
         .with_state(emulator)
 }
