@@ -226,3 +226,45 @@ async fn volume_requests_are_validated() {
     let missing = api.create_machine("shop", &mounted("vol_doesnotexist0000")).await.unwrap_err();
     assert_eq!(missing.code(), "precondition_failed");
 }
+
+#[tokio::test]
+async fn secrets_show_digests_never_values_and_bump_the_version() {
+    use std::collections::BTreeMap;
+    let (emulator, base, api) = app_with_client().await;
+    let set = BTreeMap::from([
+        ("DATABASE_URL".to_owned(), Some("postgres://secret".to_owned())),
+        ("API_KEY".to_owned(), Some("k1".to_owned())),
+    ]);
+    let first = api.update_secrets("shop", &set).await.unwrap();
+    assert_eq!(first.version, 1);
+    assert_eq!(first.secrets.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["API_KEY", "DATABASE_URL"]);
+    let digest = first.secrets[0].digest.clone();
+
+    let change = BTreeMap::from([("API_KEY".to_owned(), Some("k2".to_owned())), ("DATABASE_URL".to_owned(), None)]);
+    let second = api.update_secrets("shop", &change).await.unwrap();
+    assert_eq!(second.version, 2);
+    assert_eq!(second.secrets.len(), 1);
+    assert_ne!(second.secrets[0].digest, digest, "a new value, a new digest");
+
+    let raw = reqwest::Client::new()
+        .get(format!("{base}/v1/apps/shop/secrets?show_secrets=true"))
+        .header("authorization", format!("Bearer {}", emulator.dev_token()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!raw.contains("k2") && !raw.contains("postgres://secret"), "values are never returned: {raw}");
+    assert_eq!(api.list_secrets("shop").await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn apps_with_machines_are_deleted_only_with_force() {
+    let (_emulator, _base, api) = app_with_client().await;
+    api.create_machine("shop", &request("nginx:1.27", "web")).await.unwrap();
+    let refused = api.delete_app("shop", false).await.unwrap_err();
+    assert_eq!(refused.code(), "precondition_failed");
+    api.delete_app("shop", true).await.unwrap();
+    assert_eq!(api.get_app("shop").await.unwrap_err().code(), "not_found");
+}

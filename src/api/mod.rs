@@ -8,6 +8,7 @@ pub mod error;
 pub mod machines;
 pub mod request;
 pub mod response;
+pub mod secrets;
 pub mod token;
 pub mod transport;
 pub mod types;
@@ -28,6 +29,7 @@ pub use machines::{
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::NativeTransport;
 pub use request::BaseUrl;
+pub use secrets::{AppSecret, SecretsUpdate};
 pub use token::{AuthToken, TokenError};
 pub use transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 pub use types::{App, CreateAppRequest, ListAppsResponse, Organization};
@@ -210,6 +212,32 @@ impl<T: Transport> MachinesClient<T> {
     pub async fn release_lease(&self, app: &str, id: &str, nonce: &str) -> Result<(), ApiError> {
         let response = self.send(machines::request::release_lease(&self.base, &self.token, app, id, nonce)).await?;
         machines::response::done(&response)
+    }
+
+    /// `DELETE /v1/apps/{name}` (`force` also destroys its machines).
+    pub async fn delete_app(&self, name: &str, force: bool) -> Result<(), ApiError> {
+        let mut url = format!("{}/v1/apps/{}", self.base.as_str(), request::encode_component(name));
+        if force {
+            url.push_str("?force=true");
+        }
+        let response = self.send(request::authorized(Method::Delete, url, &self.token)).await?;
+        machines::response::done(&response)
+    }
+
+    /// The app's secrets: names and digests, never values.
+    pub async fn list_secrets(&self, app: &str) -> Result<Vec<AppSecret>, ApiError> {
+        let response = self.send(secrets::request::list(&self.base, &self.token, app)).await?;
+        secrets::response::list(&response)
+    }
+
+    /// Sets (`Some`) and unsets (`None`) secrets in one change; returns the new secrets version.
+    pub async fn update_secrets(
+        &self,
+        app: &str,
+        values: &std::collections::BTreeMap<String, Option<String>>,
+    ) -> Result<SecretsUpdate, ApiError> {
+        let response = self.send(secrets::request::update(&self.base, &self.token, app, values)?).await?;
+        secrets::response::update(&response)
     }
 
     /// The app's volumes.

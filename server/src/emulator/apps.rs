@@ -109,3 +109,27 @@ mod tests {
         }
     }
 }
+
+/// `DELETE /v1/apps/{app_name}[?force=true]` → 202.
+pub async fn delete(
+    State(emulator): State<Emulator>,
+    scope: OrgScope,
+    Path(name): Path<String>,
+    Query(query): Query<std::collections::BTreeMap<String, String>>,
+) -> Response {
+    match emulator.app(&name) {
+        Some(app) if scope.allows(&app.org_slug) => {
+            let force = query.get("force").is_some_and(|v| v == "true");
+            match emulator.delete_app(&name, force) {
+                Ok(()) => {
+                    emulator.changed();
+                    StatusCode::ACCEPTED.into_response()
+                }
+                Err(message) => {
+                    reply::error(StatusCode::PRECONDITION_FAILED, format!("failed_precondition: {message}"))
+                }
+            }
+        }
+        _ => reply::error(StatusCode::NOT_FOUND, "app not found"),
+    }
+}

@@ -7,6 +7,7 @@ mod apps;
 mod auth;
 pub mod machines;
 mod reply;
+pub mod secrets;
 pub mod volumes;
 
 use std::collections::{BTreeMap, HashMap};
@@ -32,6 +33,9 @@ pub struct AppRecord {
     pub network: String,
     pub status: String,
     pub created_at_ms: u64,
+    /// Name → digest; values are never kept.
+    pub secrets: BTreeMap<String, secrets::SecretRecord>,
+    pub secrets_version: u64,
 }
 
 #[derive(Debug, Default)]
@@ -137,6 +141,23 @@ impl Emulator {
         change: impl FnOnce(&mut machines::MachineRecord) -> R,
     ) -> Option<R> {
         self.lock().machines.get_mut(id).map(change)
+    }
+
+    pub(crate) fn with_app<R>(&self, name: &str, change: impl FnOnce(&mut AppRecord) -> R) -> Option<R> {
+        self.lock().apps.get_mut(name).map(change)
+    }
+
+    /// Deletes an app; with `force` its machines and volumes go with it, without it live machines refuse.
+    pub(crate) fn delete_app(&self, name: &str, force: bool) -> Result<(), String> {
+        let mut state = self.lock();
+        let live = state.machines.values().filter(|r| r.app == name && !r.machine.state.is_gone()).count();
+        if live > 0 && !force {
+            return Err(format!("app {name} has {live} machines: destroy them first or use force=true"));
+        }
+        state.machines.retain(|_, r| r.app != name);
+        state.volumes.retain(|_, r| r.app != name);
+        state.apps.remove(name);
+        Ok(())
     }
 
     pub(crate) fn volume(&self, id: &str) -> Option<volumes::VolumeRecord> {
@@ -256,6 +277,8 @@ impl Emulator {
             network: network.unwrap_or_else(|| "default".to_owned()),
             status: "pending".to_owned(),
             created_at_ms: now_ms(),
+            secrets: BTreeMap::new(),
+            secrets_version: 0,
         };
         state.apps.insert(name.to_owned(), record.clone());
         Ok(record)
@@ -273,7 +296,9 @@ fn now_ms() -> u64 {
 pub fn routes(emulator: Emulator) -> Router {
     Router::new()
         .route("/apps", get(apps::list).post(apps::create))
-        .route("/apps/{app_name}", get(apps::show))
+        .route("/apps/{app_name}", get(apps::show).delete(apps::delete))
+        .route("/apps/{app_name}/secrets", get(secrets::list).post(secrets::update))
+        .route("/apps/{app_name}/secrets/{name}", axum::routing::delete(secrets::delete))
         .route("/apps/{app_name}/machines", get(machines::list).post(machines::create))
         .route("/apps/{app_name}/machines/{id}", get(machines::show).post(machines::update).delete(machines::destroy))
         .route("/apps/{app_name}/machines/{id}/wait", get(machines::wait))
