@@ -95,21 +95,6 @@ pub async fn show(State(emulator): State<Emulator>, scope: OrgScope, Path(name):
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::valid_app_name;
-
-    #[test]
-    fn app_names_follow_flys_rule() {
-        for ok in ["a", "my-app-1", "0day"] {
-            assert!(valid_app_name(ok), "{ok}");
-        }
-        for bad in ["", "My-App", "-x", "x-", "a_b", "a.b", &"a".repeat(64)] {
-            assert!(!valid_app_name(bad), "{bad}");
-        }
-    }
-}
-
 /// `DELETE /v1/apps/{app_name}[?force=true]` → 202.
 pub async fn delete(
     State(emulator): State<Emulator>,
@@ -131,5 +116,20 @@ pub async fn delete(
             }
         }
         _ => reply::error(StatusCode::NOT_FOUND, "app not found"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_app_name;
+
+    #[test]
+    fn app_names_follow_flys_rule() {
+        for ok in ["a", "my-app-1", "0day"] {
+            assert!(valid_app_name(ok), "{ok}");
+        }
+        for bad in ["", "My-App", "-x", "x-", "a_b", "a.b", &"a".repeat(64)] {
+            assert!(!valid_app_name(bad), "{bad}");
+        }
     }
 }
