@@ -16,6 +16,18 @@ extern "C" {
     fn set_timeout(callback: &js_sys::Function, millis: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(handle: &JsValue);
+    /// `performance.now()`: monotonic, in browsers and Node ≥ 16.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
+/// Resolves after `duration` on the host's `setTimeout`.
+async fn sleep(duration: Duration) {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        set_timeout(&resolve, duration.as_millis() as f64);
+    });
+    // A timer promise never rejects.
+    let _: Result<JsValue, JsValue> = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Sends requests with the host's `fetch`.
@@ -95,5 +107,13 @@ async fn send(request: HttpRequest) -> Result<HttpResponse, TransportError> {
 impl Transport for FetchTransport {
     fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> + MaybeSend {
         send(request)
+    }
+
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + MaybeSend {
+        sleep(duration)
+    }
+
+    fn now_ms(&self) -> f64 {
+        performance_now()
     }
 }

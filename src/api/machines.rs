@@ -299,7 +299,8 @@ pub enum WaitState {
 }
 
 impl WaitState {
-    fn as_str(self) -> &'static str {
+    /// The state as the API spells it.
+    pub fn as_str(self) -> &'static str {
         match self {
             WaitState::Started => "started",
             WaitState::Stopped => "stopped",

@@ -8,6 +8,7 @@ pub mod error;
 pub mod machines;
 pub mod request;
 pub mod response;
+pub mod retry;
 pub mod secrets;
 pub mod token;
 pub mod transport;
@@ -29,6 +30,7 @@ pub use machines::{
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::NativeTransport;
 pub use request::BaseUrl;
+pub use retry::RetryPolicy;
 pub use secrets::{AppSecret, SecretsUpdate};
 pub use token::{AuthToken, TokenError};
 pub use transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
@@ -58,18 +60,32 @@ pub struct MachinesClient<T> {
     token: AuthToken,
     transport: T,
     timeout: Duration,
+    retry: RetryPolicy,
 }
 
 impl<T: Transport> MachinesClient<T> {
     /// A client for the API at `base_url` (with or without the trailing `/v1`).
     pub fn new(base_url: &str, token: AuthToken, transport: T) -> Result<Self, ApiError> {
-        Ok(Self { base: BaseUrl::parse(base_url)?, token, transport, timeout: DEFAULT_REQUEST_TIMEOUT })
+        Ok(Self {
+            base: BaseUrl::parse(base_url)?,
+            token,
+            transport,
+            timeout: DEFAULT_REQUEST_TIMEOUT,
+            retry: RetryPolicy::default(),
+        })
     }
 
     /// The same client with another per-request timeout.
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// The same client with another retry policy (`attempts: 1` turns retries off).
+    #[must_use]
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
         self
     }
 
@@ -83,10 +99,32 @@ impl<T: Transport> MachinesClient<T> {
         Ok(self.transport.send(request).await?)
     }
 
+    /// Sends a request that is safe to repeat, retrying transient failures (408, 429, 5xx, no answer) with backoff.
+    async fn idempotent<R>(
+        &self,
+        request: HttpRequest,
+        read: impl Fn(&HttpResponse) -> Result<R, ApiError>,
+    ) -> Result<R, ApiError> {
+        let mut attempt = 0;
+        loop {
+            let outcome = match self.send(request.clone()).await {
+                Ok(response) => read(&response),
+                Err(error) => Err(error),
+            };
+            match outcome {
+                Err(error) if retry::retryable(&error) && attempt + 1 < self.retry.attempts => {
+                    let seed = self.transport.now_ms().to_bits();
+                    self.transport.sleep(self.retry.backoff(attempt, &error, seed)).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// `GET /v1/apps?org_slug=…`: the apps of one organization (`personal` is always allowed).
     pub async fn list_apps(&self, org_slug: &str) -> Result<Vec<App>, ApiError> {
-        let response = self.send(request::list_apps(&self.base, &self.token, org_slug)).await?;
-        response::list_apps(&response)
+        self.idempotent(request::list_apps(&self.base, &self.token, org_slug), response::list_apps).await
     }
 
     /// `POST /v1/apps`: creates an app; app names are global across Fly, so a taken name is [`ApiError::NameTaken`].
@@ -97,21 +135,19 @@ impl<T: Transport> MachinesClient<T> {
 
     /// `GET /v1/apps/{name}`.
     pub async fn get_app(&self, name: &str) -> Result<App, ApiError> {
-        let response = self.send(request::get_app(&self.base, &self.token, name)).await?;
-        response::get_app(&response)
+        self.idempotent(request::get_app(&self.base, &self.token, name), response::get_app).await
     }
 
     /// The app's machines, filtered.
     pub async fn list_machines(&self, app: &str, filter: &MachineFilter) -> Result<Vec<Machine>, ApiError> {
-        let response = self.send(machines::request::list(&self.base, &self.token, app, filter)).await?;
-        machines::response::list(&response)
+        self.idempotent(machines::request::list(&self.base, &self.token, app, filter), machines::response::list).await
     }
 
     /// One machine, by id or by name (names are resolved through a summary list; ambiguity is an error).
     pub async fn get_machine(&self, app: &str, id_or_name: &str) -> Result<Machine, ApiError> {
         let id = self.machine_id(app, id_or_name).await?;
-        let response = self.send(machines::request::get(&self.base, &self.token, app, &id, false)).await?;
-        machines::response::machine(&response)
+        self.idempotent(machines::request::get(&self.base, &self.token, app, &id, false), machines::response::machine)
+            .await
     }
 
     /// The id of the machine called `id_or_name`: an id is taken as it is when it names a machine of the app;
@@ -134,10 +170,61 @@ impl<T: Transport> MachinesClient<T> {
         }
     }
 
-    /// Creates a machine. Never retried blindly: a create that may have happened is looked up, not repeated.
+    /// Creates a machine. Never retried blindly: when the answer is lost (no response, 408, 5xx) the create may or may
+    /// not have happened, so a named machine is looked up instead of created twice; an unnamed one returns the error.
     pub async fn create_machine(&self, app: &str, machine: &MachineRequest) -> Result<Machine, ApiError> {
-        let response = self.send(machines::request::create(&self.base, &self.token, app, machine)?).await?;
-        machines::response::machine(&response)
+        let request = machines::request::create(&self.base, &self.token, app, machine)?;
+        let outcome = match self.send(request).await {
+            Ok(response) => machines::response::machine(&response),
+            Err(error) => Err(error),
+        };
+        match (outcome, machine.name.as_deref().filter(|n| !n.is_empty())) {
+            (Err(error), Some(name)) if retry::retryable(&error) && !matches!(error, ApiError::RateLimited { .. }) => {
+                let filter = MachineFilter { summary: true, ..MachineFilter::default() };
+                let existing = self.list_machines(app, &filter).await?;
+                match existing.iter().find(|m| m.name == name && !m.state.is_gone()) {
+                    Some(found) => self.get_machine(app, &found.id).await,
+                    None => Err(error),
+                }
+            }
+            (outcome, _) => outcome,
+        }
+    }
+
+    /// Waits until the machine reaches one of `wait.states` or `deadline` passes, in calls of at most 60 s (the
+    /// API's limit), backing off on transient failures. A deadline that passes is [`ApiError::Timeout`].
+    pub async fn wait_until(
+        &self,
+        app: &str,
+        id: &str,
+        wait: &WaitFor<'_>,
+        deadline: Duration,
+    ) -> Result<WaitResponse, ApiError> {
+        let started = self.transport.now_ms();
+        let mut attempt = 0;
+        loop {
+            let elapsed = Duration::from_secs_f64(((self.transport.now_ms() - started) / 1000.0).max(0.0));
+            let Some(remaining) = deadline.checked_sub(elapsed).filter(|r| !r.is_zero()) else {
+                let states: Vec<&str> = wait.states.iter().map(|s| s.as_str()).collect();
+                return Err(ApiError::Timeout {
+                    message: format!("machine {id} did not reach {} within {deadline:?}", states.join(" or ")),
+                    request_id: None,
+                });
+            };
+            let call = WaitFor { timeout_secs: remaining.as_secs().clamp(1, machines::MAX_WAIT_SECS), ..*wait };
+            match self.wait_machine(app, id, &call).await {
+                Ok(done) => return Ok(done),
+                // The server held the call for its whole timeout: ask again straight away.
+                Err(ApiError::Timeout { .. }) => attempt = 0,
+                Err(error) if retry::retryable(&error) => {
+                    let seed = self.transport.now_ms().to_bits();
+                    let pause = self.retry.backoff(attempt, &error, seed).min(remaining);
+                    self.transport.sleep(pause).await;
+                    attempt += 1;
+                }
+                Err(error) => return Err(error),
+            }
+        }
     }
 
     /// Replaces a machine's config (`machine.current_version` guards against lost updates).
@@ -226,8 +313,7 @@ impl<T: Transport> MachinesClient<T> {
 
     /// The app's secrets: names and digests, never values.
     pub async fn list_secrets(&self, app: &str) -> Result<Vec<AppSecret>, ApiError> {
-        let response = self.send(secrets::request::list(&self.base, &self.token, app)).await?;
-        secrets::response::list(&response)
+        self.idempotent(secrets::request::list(&self.base, &self.token, app), secrets::response::list).await
     }
 
     /// Sets (`Some`) and unsets (`None`) secrets in one change; returns the new secrets version.
@@ -242,8 +328,7 @@ impl<T: Transport> MachinesClient<T> {
 
     /// The app's volumes.
     pub async fn list_volumes(&self, app: &str) -> Result<Vec<Volume>, ApiError> {
-        let response = self.send(volumes::request::list(&self.base, &self.token, app)).await?;
-        volumes::response::list(&response)
+        self.idempotent(volumes::request::list(&self.base, &self.token, app), volumes::response::list).await
     }
 
     /// Creates a volume in a region.
@@ -254,8 +339,7 @@ impl<T: Transport> MachinesClient<T> {
 
     /// One volume.
     pub async fn get_volume(&self, app: &str, id: &str) -> Result<Volume, ApiError> {
-        let response = self.send(volumes::request::get(&self.base, &self.token, app, id)).await?;
-        volumes::response::volume(&response)
+        self.idempotent(volumes::request::get(&self.base, &self.token, app, id), volumes::response::volume).await
     }
 
     /// Deletes a volume (refused while a machine has it attached).
@@ -272,8 +356,8 @@ impl<T: Transport> MachinesClient<T> {
 
     /// A machine's recent events, newest first.
     pub async fn machine_events(&self, app: &str, id: &str, limit: u32) -> Result<Vec<MachineEvent>, ApiError> {
-        let response = self.send(machines::request::events(&self.base, &self.token, app, id, limit)).await?;
-        machines::response::events(&response)
+        self.idempotent(machines::request::events(&self.base, &self.token, app, id, limit), machines::response::events)
+            .await
     }
 }
 

@@ -3,10 +3,18 @@
 use super::transport::{HttpRequest, HttpResponse, MaybeSend, Method, Transport, TransportError};
 use std::future::Future;
 
-/// Sends requests with a shared reqwest client (connection pooling across calls).
-#[derive(Debug, Clone, Default)]
+/// Sends requests with a shared reqwest client (connection pooling across calls); tokio's timer and the process's
+/// monotonic clock.
+#[derive(Debug, Clone)]
 pub struct NativeTransport {
     client: reqwest::Client,
+    started: std::time::Instant,
+}
+
+impl Default for NativeTransport {
+    fn default() -> Self {
+        Self { client: reqwest::Client::new(), started: std::time::Instant::now() }
+    }
 }
 
 impl NativeTransport {
@@ -55,5 +63,13 @@ impl Transport for NativeTransport {
             let body = response.bytes().await.map_err(classify)?.to_vec();
             Ok(HttpResponse { status, headers, body })
         }
+    }
+
+    fn sleep(&self, duration: std::time::Duration) -> impl Future<Output = ()> + MaybeSend {
+        tokio::time::sleep(duration)
+    }
+
+    fn now_ms(&self) -> f64 {
+        self.started.elapsed().as_secs_f64() * 1000.0
     }
 }

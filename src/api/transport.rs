@@ -108,14 +108,30 @@ pub trait MaybeSend {}
 #[cfg(target_arch = "wasm32")]
 impl<T> MaybeSend for T {}
 
-/// Sends one request and returns the response, whatever its status; only the absence of a response is an error.
+/// Sends requests, and lends the client its host's timer and clock (for backoff, rate limits and deadlines), so the
+/// same client runs on tokio, in browsers and in Node — and, in tests, on a virtual clock.
 pub trait Transport {
+    /// Sends one request and returns the response, whatever its status; only the absence of a response is an error.
     fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> + MaybeSend;
+
+    /// Waits `duration` on the host's timer.
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + MaybeSend;
+
+    /// Milliseconds on a clock that never goes back.
+    fn now_ms(&self) -> f64;
 }
 
 impl<T: Transport + ?Sized> Transport for &T {
     fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> + MaybeSend {
         (**self).send(request)
+    }
+
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + MaybeSend {
+        (**self).sleep(duration)
+    }
+
+    fn now_ms(&self) -> f64 {
+        (**self).now_ms()
     }
 }
 
