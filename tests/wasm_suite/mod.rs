@@ -119,3 +119,13 @@ async fn fetch_transport_drives_a_machine_through_a_lease() {
     api.release_lease(&app, &machine.id, &lease.nonce).await.unwrap();
     api.destroy_machine(&app, &machine.id, true, None).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn fetch_transport_sleeps_on_the_hosts_timer_and_reads_a_monotonic_clock() {
+    use flightdeck::api::Transport;
+    let transport = FetchTransport;
+    let before = transport.now_ms();
+    transport.sleep(Duration::from_millis(60)).await;
+    let elapsed = transport.now_ms() - before;
+    assert!((55.0..5_000.0).contains(&elapsed), "slept {elapsed} ms");
+}
