@@ -217,3 +217,30 @@ async fn waits_loop_through_server_timeouts_until_the_deadline() {
         .collect();
     assert_eq!(timeouts, ["60", "30"], "each call asks for at most what is left");
 }
+
+#[tokio::test]
+async fn the_client_paces_itself_to_the_apis_rate_limits() {
+    use flightdeck::api::MachineAction;
+    let ok = (200, r#"{"ok":true}"#);
+    let script = Script::new(&[ok, ok, ok, ok, ok, ok]);
+    let api = client(&script);
+    for _ in 0..4 {
+        api.machine_action("shop", "148ed599c14189", MachineAction::Cordon, None).await.unwrap();
+    }
+    assert_eq!(script.slept(), [Duration::from_secs(1)], "a burst of 3, then one a second");
+    api.machine_action("shop", "148ed599c14189", MachineAction::Uncordon, None).await.unwrap();
+    api.machine_action("shop", "3d8d413b29d089", MachineAction::Cordon, None).await.unwrap();
+    assert_eq!(script.slept().len(), 1, "other actions and other machines have their own buckets");
+}
+
+#[tokio::test]
+async fn mutations_retry_only_a_rate_limit() {
+    use flightdeck::api::MachineAction;
+    let script =
+        Script::new(&[(429, r#"{"error":"slow down"}"#), (200, r#"{"ok":true}"#)]).with_header(0, "retry-after", "1");
+    client(&script).machine_action("shop", "148ed599c14189", MachineAction::Start, None).await.unwrap();
+    assert_eq!(script.sent().len(), 2);
+    let script = Script::new(&[BUSY, (200, r#"{"ok":true}"#)]);
+    let error = client(&script).machine_action("shop", "148ed599c14189", MachineAction::Start, None).await.unwrap_err();
+    assert_eq!((error.status(), script.sent().len()), (Some(503), 1), "a 503 may have acted: not repeated");
+}

@@ -32,11 +32,20 @@ pub struct ServerOptions {
     pub allow_cross_origin: bool,
     /// How much faster than real time machines move (1 = realistic timings).
     pub speed: f64,
+    /// Enforce the Machines API's rate limits (429 with Retry-After).
+    pub rate_limits: bool,
 }
 
 impl Default for ServerOptions {
     fn default() -> Self {
-        Self { dashboard_dir: PathBuf::from("dist"), token: None, demo: false, allow_cross_origin: false, speed: 1.0 }
+        Self {
+            dashboard_dir: PathBuf::from("dist"),
+            token: None,
+            demo: false,
+            allow_cross_origin: false,
+            speed: 1.0,
+            rate_limits: true,
+        }
     }
 }
 
@@ -66,7 +75,10 @@ pub async fn serve(
     options: ServerOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    let emulator = Emulator::new(options.token.clone()).map_err(io::Error::other)?.with_speed(options.speed);
+    let mut emulator = Emulator::new(options.token.clone()).map_err(io::Error::other)?.with_speed(options.speed);
+    if !options.rate_limits {
+        emulator = emulator.without_rate_limits();
+    }
     if options.demo {
         emulator.seed_demo_apps();
     }

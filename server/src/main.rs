@@ -29,6 +29,9 @@ struct Cli {
     /// Move machines this many times faster than real time (create, start, stop, destroy).
     #[arg(long, default_value_t = 1.0)]
     speed: f64,
+    /// Do not enforce the Machines API's rate limits (1 request/s per machine and action, bursts of 3).
+    #[arg(long)]
+    no_rate_limits: bool,
 }
 
 #[tokio::main]
@@ -40,6 +43,7 @@ async fn main() -> ExitCode {
         demo: cli.demo,
         allow_cross_origin: cli.allow_cross_origin,
         speed: cli.speed,
+        rate_limits: !cli.no_rate_limits,
     };
     let listener = match tokio::net::TcpListener::bind(cli.listen).await {
         Ok(listener) => listener,

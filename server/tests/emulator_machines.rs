@@ -268,3 +268,36 @@ async fn apps_with_machines_are_deleted_only_with_force() {
     api.delete_app("shop", true).await.unwrap();
     assert_eq!(api.get_app("shop").await.unwrap_err().code(), "not_found");
 }
+
+#[tokio::test]
+async fn the_emulator_enforces_per_machine_per_action_rate_limits() {
+    let (emulator, base, api) = app_with_client().await;
+    let machine = api.create_machine("shop", &request("nginx:1.27", "web")).await.unwrap();
+    let http = reqwest::Client::new();
+    let auth = format!("Bearer {}", emulator.dev_token());
+    let mut statuses = Vec::new();
+    let mut retry_after = None;
+    for _ in 0..4 {
+        let response = http
+            .post(format!("{base}/v1/apps/shop/machines/{}/cordon", machine.id))
+            .header("authorization", &auth)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+        retry_after = response.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned()).or(retry_after);
+    }
+    assert_eq!(statuses, [200, 200, 200, 429], "bursts of 3 per machine and action");
+    assert_eq!(retry_after.as_deref(), Some("1"));
+    let other_action = http
+        .post(format!("{base}/v1/apps/shop/machines/{}/uncordon", machine.id))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other_action.status(), 200);
+    // The client paces itself and rides out a 429: four more cordons all succeed.
+    for _ in 0..4 {
+        api.machine_action("shop", &machine.id, MachineAction::Cordon, None).await.unwrap();
+    }
+}

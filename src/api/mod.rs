@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod machines;
+pub mod ratelimit;
 pub mod request;
 pub mod response;
 pub mod retry;
@@ -61,6 +62,8 @@ pub struct MachinesClient<T> {
     transport: T,
     timeout: Duration,
     retry: RetryPolicy,
+    /// Shared by clones, so every copy of one client paces against the same buckets.
+    limiter: std::sync::Arc<std::sync::Mutex<ratelimit::RateLimiter>>,
 }
 
 impl<T: Transport> MachinesClient<T> {
@@ -72,6 +75,7 @@ impl<T: Transport> MachinesClient<T> {
             transport,
             timeout: DEFAULT_REQUEST_TIMEOUT,
             retry: RetryPolicy::default(),
+            limiter: std::sync::Arc::default(),
         })
     }
 
@@ -97,6 +101,41 @@ impl<T: Transport> MachinesClient<T> {
     async fn send(&self, mut request: HttpRequest) -> Result<HttpResponse, ApiError> {
         request.timeout = Some(self.timeout);
         Ok(self.transport.send(request).await?)
+    }
+
+    /// Waits for a token of the Machines API's per-machine, per-action rate limit, so the client does not earn 429s.
+    async fn pace(&self, key: &str, rate: ratelimit::Rate) {
+        let wait = {
+            let mut limiter = self.limiter.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            limiter.reserve(key, rate, self.transport.now_ms())
+        };
+        if !wait.is_zero() {
+            self.transport.sleep(wait).await;
+        }
+    }
+
+    /// Sends a request that changes something. Only a 429 is retried (after Retry-After): the server refused it
+    /// before acting, so sending it again cannot do the change twice.
+    async fn mutation<R>(
+        &self,
+        request: HttpRequest,
+        read: impl Fn(&HttpResponse) -> Result<R, ApiError>,
+    ) -> Result<R, ApiError> {
+        let mut attempt = 0;
+        loop {
+            let outcome = match self.send(request.clone()).await {
+                Ok(response) => read(&response),
+                Err(error) => Err(error),
+            };
+            match outcome {
+                Err(error @ ApiError::RateLimited { .. }) if attempt + 1 < self.retry.attempts => {
+                    let seed = self.transport.now_ms().to_bits();
+                    self.transport.sleep(self.retry.backoff(attempt, &error, seed)).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Sends a request that is safe to repeat, retrying transient failures (408, 429, 5xx, no answer) with backoff.
@@ -146,6 +185,7 @@ impl<T: Transport> MachinesClient<T> {
     /// One machine, by id or by name (names are resolved through a summary list; ambiguity is an error).
     pub async fn get_machine(&self, app: &str, id_or_name: &str) -> Result<Machine, ApiError> {
         let id = self.machine_id(app, id_or_name).await?;
+        self.pace(&format!("{id}/get"), ratelimit::READ_RATE).await;
         self.idempotent(machines::request::get(&self.base, &self.token, app, &id, false), machines::response::machine)
             .await
     }
@@ -173,11 +213,9 @@ impl<T: Transport> MachinesClient<T> {
     /// Creates a machine. Never retried blindly: when the answer is lost (no response, 408, 5xx) the create may or may
     /// not have happened, so a named machine is looked up instead of created twice; an unnamed one returns the error.
     pub async fn create_machine(&self, app: &str, machine: &MachineRequest) -> Result<Machine, ApiError> {
+        self.pace(&format!("{app}/create"), ratelimit::ACTION_RATE).await;
         let request = machines::request::create(&self.base, &self.token, app, machine)?;
-        let outcome = match self.send(request).await {
-            Ok(response) => machines::response::machine(&response),
-            Err(error) => Err(error),
-        };
+        let outcome = self.mutation(request, machines::response::machine).await;
         match (outcome, machine.name.as_deref().filter(|n| !n.is_empty())) {
             (Err(error), Some(name)) if retry::retryable(&error) && !matches!(error, ApiError::RateLimited { .. }) => {
                 let filter = MachineFilter { summary: true, ..MachineFilter::default() };
@@ -235,14 +273,22 @@ impl<T: Transport> MachinesClient<T> {
         machine: &MachineRequest,
         nonce: Option<&str>,
     ) -> Result<Machine, ApiError> {
-        let response = self.send(machines::request::update(&self.base, &self.token, app, id, machine, nonce)?).await?;
-        machines::response::machine(&response)
+        self.pace(&format!("{id}/update"), ratelimit::ACTION_RATE).await;
+        self.mutation(
+            machines::request::update(&self.base, &self.token, app, id, machine, nonce)?,
+            machines::response::machine,
+        )
+        .await
     }
 
     /// Destroys a machine (`force` for a started one).
     pub async fn destroy_machine(&self, app: &str, id: &str, force: bool, nonce: Option<&str>) -> Result<(), ApiError> {
-        let response = self.send(machines::request::destroy(&self.base, &self.token, app, id, force, nonce)).await?;
-        machines::response::done(&response)
+        self.pace(&format!("{id}/destroy"), ratelimit::ACTION_RATE).await;
+        self.mutation(
+            machines::request::destroy(&self.base, &self.token, app, id, force, nonce),
+            machines::response::done,
+        )
+        .await
     }
 
     /// `start`, `suspend`, `cordon` or `uncordon`.
@@ -253,9 +299,12 @@ impl<T: Transport> MachinesClient<T> {
         action: MachineAction,
         nonce: Option<&str>,
     ) -> Result<(), ApiError> {
-        let response =
-            self.send(machines::request::action(&self.base, &self.token, app, id, action.path(), nonce)).await?;
-        machines::response::done(&response)
+        self.pace(&format!("{id}/{}", action.path()), ratelimit::ACTION_RATE).await;
+        self.mutation(
+            machines::request::action(&self.base, &self.token, app, id, action.path(), nonce),
+            machines::response::done,
+        )
+        .await
     }
 
     /// Stops a machine, optionally with a signal and a grace period.
@@ -267,13 +316,17 @@ impl<T: Transport> MachinesClient<T> {
         timeout: Option<crate::duration::GoDuration>,
         nonce: Option<&str>,
     ) -> Result<(), ApiError> {
-        let response =
-            self.send(machines::request::stop(&self.base, &self.token, app, id, signal, timeout, nonce)?).await?;
-        machines::response::done(&response)
+        self.pace(&format!("{id}/stop"), ratelimit::ACTION_RATE).await;
+        self.mutation(
+            machines::request::stop(&self.base, &self.token, app, id, signal, timeout, nonce)?,
+            machines::response::done,
+        )
+        .await
     }
 
     /// One wait call (at most 60 s, the API's limit).
     pub async fn wait_machine(&self, app: &str, id: &str, wait: &WaitFor<'_>) -> Result<WaitResponse, ApiError> {
+        self.pace(&format!("{id}/wait"), ratelimit::READ_RATE).await;
         let mut request = machines::request::wait(&self.base, &self.token, app, id, wait);
         // The server holds the request up to the wait's timeout: give the transport that long and a margin.
         request.timeout = Some(Duration::from_secs(wait.timeout_secs.clamp(1, machines::MAX_WAIT_SECS) + 10));
@@ -290,15 +343,19 @@ impl<T: Transport> MachinesClient<T> {
         description: &str,
         nonce: Option<&str>,
     ) -> Result<Lease, ApiError> {
+        self.pace(&format!("{id}/lease"), ratelimit::ACTION_RATE).await;
         let request = machines::request::acquire_lease(&self.base, &self.token, app, id, ttl_secs, description, nonce)?;
-        let response = self.send(request).await?;
-        machines::response::lease(&response)
+        self.mutation(request, machines::response::lease).await
     }
 
     /// Releases the caller's lease.
     pub async fn release_lease(&self, app: &str, id: &str, nonce: &str) -> Result<(), ApiError> {
-        let response = self.send(machines::request::release_lease(&self.base, &self.token, app, id, nonce)).await?;
-        machines::response::done(&response)
+        self.pace(&format!("{id}/lease"), ratelimit::ACTION_RATE).await;
+        self.mutation(
+            machines::request::release_lease(&self.base, &self.token, app, id, nonce),
+            machines::response::done,
+        )
+        .await
     }
 
     /// `DELETE /v1/apps/{name}` (`force` also destroys its machines).

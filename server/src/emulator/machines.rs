@@ -17,6 +17,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use flightdeck::api::ratelimit::{ACTION_RATE, READ_RATE};
 use flightdeck::api::{Lease, Machine, MachineEvent, MachineRequest, MachineState};
 use serde_json::{Value, json};
 
@@ -286,6 +287,9 @@ pub async fn create(
     if !emulator.app_visible(&app, &scope) {
         return reply::error(StatusCode::NOT_FOUND, "app not found");
     }
+    if let Some(wait) = emulator.throttle(&format!("{app}/create"), ACTION_RATE) {
+        return reply::rate_limited(wait);
+    }
     let request = match parse_body(&body) {
         Ok(request) => request,
         Err(response) => return response,
@@ -364,6 +368,22 @@ fn find(emulator: &Emulator, scope: &OrgScope, app: &str, id: &str) -> Result<Ma
     emulator.machine(id).filter(|r| r.app == app).ok_or_else(not_found)
 }
 
+/// [`find`], then a token of the machine's `action` bucket.
+fn find_paced(
+    emulator: &Emulator,
+    scope: &OrgScope,
+    app: &str,
+    id: &str,
+    action: &str,
+    rate: flightdeck::api::ratelimit::Rate,
+) -> Result<MachineRecord, Response> {
+    let record = find(emulator, scope, app, id)?;
+    match emulator.throttle(&format!("{id}/{action}"), rate) {
+        Some(wait) => Err(reply::rate_limited(wait)),
+        None => Ok(record),
+    }
+}
+
 /// `GET /v1/apps/{app}/machines/{id}`.
 pub async fn show(
     State(emulator): State<Emulator>,
@@ -371,7 +391,7 @@ pub async fn show(
     Path((app, id)): Path<(String, String)>,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> Response {
-    match find(&emulator, &scope, &app, &id) {
+    match find_paced(&emulator, &scope, &app, &id, "get", READ_RATE) {
         Ok(mut record) => {
             if query.get("include_leases").is_some_and(|v| v == "true") {
                 record.machine.lease = live_lease(&record).map(|l| Lease { nonce: String::new(), ..l.clone() });
@@ -390,7 +410,7 @@ pub async fn update(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let record = match find(&emulator, &scope, &app, &id) {
+    let record = match find_paced(&emulator, &scope, &app, &id, "update", ACTION_RATE) {
         Ok(record) => record,
         Err(response) => return response,
     };
@@ -440,7 +460,7 @@ pub async fn destroy(
     Query(query): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let record = match find(&emulator, &scope, &app, &id) {
+    let record = match find_paced(&emulator, &scope, &app, &id, "destroy", ACTION_RATE) {
         Ok(record) => record,
         Err(response) => return response,
     };
@@ -480,7 +500,7 @@ pub async fn action(
     Path((app, id, action)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let record = match find(&emulator, &scope, &app, &id) {
+    let record = match find_paced(&emulator, &scope, &app, &id, &action, ACTION_RATE) {
         Ok(record) => record,
         Err(response) => return response,
     };
@@ -530,7 +550,7 @@ pub async fn wait(
     Path((app, id)): Path<(String, String)>,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> Response {
-    if let Err(response) = find(&emulator, &scope, &app, &id) {
+    if let Err(response) = find_paced(&emulator, &scope, &app, &id, "wait", READ_RATE) {
         return response;
     }
     let wanted: Vec<String> =
@@ -591,7 +611,8 @@ pub async fn lease(
     Query(query): Query<BTreeMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    let record = match find(&emulator, &scope, &app, &id) {
+    let rate = if method == axum::http::Method::GET { READ_RATE } else { ACTION_RATE };
+    let record = match find_paced(&emulator, &scope, &app, &id, "lease", rate) {
         Ok(record) => record,
         Err(response) => return response,
     };

@@ -65,6 +65,9 @@ pub struct Emulator {
     /// How much faster than real time machines move (`--speed`).
     speed: f64,
     timings: machines::Timings,
+    /// The Machines API's per-machine, per-action limits; `None` when turned off.
+    limiter: Option<Arc<Mutex<flightdeck::api::ratelimit::RateLimiter>>>,
+    started: std::time::Instant,
 }
 
 /// Why the emulator could not start.
@@ -92,6 +95,8 @@ impl Emulator {
             changes: Arc::new(tokio::sync::Notify::new()),
             speed: 1.0,
             timings: machines::Timings::default(),
+            limiter: Some(Arc::default()),
+            started: std::time::Instant::now(),
         })
     }
 
@@ -100,6 +105,21 @@ impl Emulator {
     pub fn with_speed(mut self, speed: f64) -> Self {
         self.speed = if speed.is_finite() { speed.clamp(0.01, 10_000.0) } else { 1.0 };
         self
+    }
+
+    /// The same emulator without rate limits (for load tests of everything else).
+    #[must_use]
+    pub fn without_rate_limits(mut self) -> Self {
+        self.limiter = None;
+        self
+    }
+
+    /// Takes a token for `key`: `None` when the request may go ahead, else how long until it could (the caller
+    /// answers 429 with `Retry-After`).
+    pub(crate) fn throttle(&self, key: &str, rate: flightdeck::api::ratelimit::Rate) -> Option<std::time::Duration> {
+        let limiter = self.limiter.as_ref()?;
+        let now_ms = self.started.elapsed().as_secs_f64() * 1000.0;
+        limiter.lock().unwrap_or_else(PoisonError::into_inner).take(key, rate, now_ms)
     }
 
     pub(crate) fn speed(&self) -> f64 {
