@@ -34,6 +34,8 @@ pub struct ServerOptions {
     pub speed: f64,
     /// Enforce the Machines API's rate limits (429 with Retry-After).
     pub rate_limits: bool,
+    /// Serve the control API under `/__emulator` (faults).
+    pub control: bool,
 }
 
 impl Default for ServerOptions {
@@ -45,15 +47,18 @@ impl Default for ServerOptions {
             allow_cross_origin: false,
             speed: 1.0,
             rate_limits: true,
+            control: true,
         }
     }
 }
 
 /// The whole application: `/v1` (emulator), `/__flightdeck` (session info for the dashboard), and the dashboard.
 pub fn router(emulator: Emulator, options: &ServerOptions) -> Router {
-    let router = Router::new()
-        .nest("/v1", emulator::routes(emulator.clone()))
-        .merge(dashboard::routes(emulator, &options.dashboard_dir));
+    let mut router = Router::new().nest("/v1", emulator::routes(emulator.clone()));
+    if options.control {
+        router = router.nest("/__emulator", emulator::control::routes(emulator.clone()));
+    }
+    let router = router.merge(dashboard::routes(emulator, &options.dashboard_dir));
     if options.allow_cross_origin { router.layer(cross_origin()) } else { router }
 }
 

@@ -32,6 +32,9 @@ struct Cli {
     /// Do not enforce the Machines API's rate limits (1 request/s per machine and action, bursts of 3).
     #[arg(long)]
     no_rate_limits: bool,
+    /// Do not serve the control API (/__emulator: fault injection).
+    #[arg(long)]
+    no_control: bool,
 }
 
 #[tokio::main]
@@ -44,6 +47,7 @@ async fn main() -> ExitCode {
         allow_cross_origin: cli.allow_cross_origin,
         speed: cli.speed,
         rate_limits: !cli.no_rate_limits,
+        control: !cli.no_control,
     };
     let listener = match tokio::net::TcpListener::bind(cli.listen).await {
         Ok(listener) => listener,

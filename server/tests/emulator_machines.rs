@@ -301,3 +301,73 @@ async fn the_emulator_enforces_per_machine_per_action_rate_limits() {
         api.machine_action("shop", &machine.id, MachineAction::Cordon, None).await.unwrap();
     }
 }
+
+fn checked(group: &str) -> MachineRequest {
+    let mut machine = request("nginx:1.27", group);
+    let check = flightdeck::machine::MachineCheck {
+        kind: Some("http".into()),
+        port: Some(8080),
+        path: Some("/health".into()),
+        ..Default::default()
+    };
+    machine.config.checks.insert("alive".into(), check);
+    machine
+}
+
+async fn set_faults(base: &str, token: &str, faults: serde_json::Value) {
+    let response = reqwest::Client::new()
+        .put(format!("{base}/__emulator/faults"))
+        .header("authorization", format!("Bearer {token}"))
+        .json(&faults)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+async fn settle_checks(api: &Client, id: &str) -> Vec<(String, String)> {
+    for _ in 0..100 {
+        let machine = api.get_machine("shop", id).await.unwrap();
+        if !machine.checks.is_empty() && machine.checks.iter().all(|c| c.status != "warning") {
+            return machine.checks.into_iter().map(|c| (c.name, c.status)).collect();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("checks never left their grace period");
+}
+
+#[tokio::test]
+async fn health_checks_pass_after_their_grace_period_unless_a_fault_says_otherwise() {
+    let (emulator, base, api) = app_with_client().await;
+    let healthy = api.create_machine("shop", &checked("web")).await.unwrap();
+    assert_eq!(settle_checks(&api, &healthy.id).await, [("alive".to_owned(), "passing".to_owned())]);
+
+    set_faults(&base, emulator.dev_token(), serde_json::json!({ "failing_checks": ["shop/worker"] })).await;
+    let sick = api.create_machine("shop", &checked("worker")).await.unwrap();
+    assert_eq!(settle_checks(&api, &sick.id).await, [("alive".to_owned(), "critical".to_owned())]);
+}
+
+#[tokio::test]
+async fn run_to_exit_machines_report_their_exit_code_and_auto_destroy() {
+    let (emulator, base, api) = app_with_client().await;
+    set_faults(&base, emulator.dev_token(), serde_json::json!({ "exit_codes": { "shop/fly_app_release_command": 3 } }))
+        .await;
+    let mut release = request("app:1", "fly_app_release_command");
+    release.config.auto_destroy = Some(true);
+    release.config.restart = Some(flightdeck::machine::MachineRestart { policy: "no".into(), ..Default::default() });
+    let machine = api.create_machine("shop", &release).await.unwrap();
+    assert_eq!(wait_for(&api, &machine.id, WaitState::Destroyed).await, "destroyed");
+    let events = api.machine_events("shop", &machine.id, 50).await.unwrap();
+    let exit = events.iter().find(|e| e.kind == "exit").expect("an exit event");
+    assert_eq!(exit.exit_code(), Some(3));
+}
+
+#[tokio::test]
+async fn failing_starts_end_in_the_failed_state() {
+    let (emulator, base, api) = app_with_client().await;
+    set_faults(&base, emulator.dev_token(), serde_json::json!({ "failing_starts": ["shop"] })).await;
+    let machine = api.create_machine("shop", &request("broken:1", "web")).await.unwrap();
+    assert_eq!(wait_for(&api, &machine.id, WaitState::Failed).await, "failed");
+    let no_token = reqwest::Client::new().get(format!("{base}/__emulator/faults")).send().await.unwrap();
+    assert_eq!(no_token.status(), 401, "the control API takes the same tokens as /v1");
+}

@@ -31,6 +31,10 @@ pub struct Timings {
     pub start: Duration,
     pub stop: Duration,
     pub destroy: Duration,
+    /// How long a run-to-exit machine (auto_destroy, restart "no": release commands) runs before it exits.
+    pub run: Duration,
+    /// A health check's grace period when its config gives none.
+    pub check_grace: Duration,
 }
 
 impl Default for Timings {
@@ -40,6 +44,8 @@ impl Default for Timings {
             start: Duration::from_millis(1000),
             stop: Duration::from_millis(500),
             destroy: Duration::from_millis(300),
+            run: Duration::from_millis(1500),
+            check_grace: Duration::from_millis(1000),
         }
     }
 }
@@ -94,6 +100,42 @@ fn event(kind: &str, status: &str, source: &str) -> MachineEvent {
         timestamp: now_ms(),
         ..MachineEvent::default()
     }
+}
+
+/// An `exit` event with flyd's `request.exit_event`.
+fn record_exit(machine: &mut Machine, code: i64, status: &str) {
+    let mut exit = event("exit", status, "flyd");
+    exit.request =
+        Some(json!({ "exit_event": { "exit_code": code, "requested_stop": false, "exited_at": now_rfc3339() } }));
+    machine.events.insert(0, exit);
+    machine.updated_at = Some(now_rfc3339());
+}
+
+/// The health checks of a machine, named as Fly names them: top-level checks by their names, service checks
+/// `servicecheck-NN-<type>-<port>`.
+fn check_names(machine: &Machine) -> Vec<String> {
+    let Some(config) = &machine.config else { return Vec::new() };
+    let mut names: Vec<String> = config.checks.keys().cloned().collect();
+    let mut n = 0;
+    for service in &config.services {
+        for check in &service.checks {
+            let kind = check.kind.as_deref().unwrap_or("tcp");
+            names.push(format!("servicecheck-{n:02}-{kind}-{}", check.port.unwrap_or(service.internal_port)));
+            n += 1;
+        }
+    }
+    names
+}
+
+/// The longest grace period among the machine's checks.
+fn check_grace(machine: &Machine) -> Option<Duration> {
+    let config = machine.config.as_ref()?;
+    let graces = config
+        .checks
+        .values()
+        .chain(config.services.iter().flat_map(|s| s.checks.iter()))
+        .filter_map(|c| c.grace_period);
+    graces.filter_map(|g| u64::try_from(g.as_nanos()).ok()).map(Duration::from_nanos).max()
 }
 
 fn record_event(machine: &mut Machine, kind: &str, status: &str, source: &str) {
@@ -159,30 +201,86 @@ impl Emulator {
     }
 
     /// Boots a machine: starting now, started after the start time.
-    fn boot(&self, machine: &mut Machine, after: Duration) {
+    fn boot(&self, app: &str, machine: &mut Machine, after: Duration) {
         let (id, version) = (machine.id.clone(), machine.current_version().to_owned());
         let start = self.timings().start;
         let emulator = self.clone();
+        let app = app.to_owned();
         self.later(&id, &version, after, move |m| {
             m.state = MachineState::Starting;
             m.updated_at = Some(now_rfc3339());
             let (id, version) = (m.id.clone(), m.current_version().to_owned());
-            emulator.later(&id, &version, start, |m| {
-                m.state = MachineState::Started;
-                record_event(m, "start", "started", "flyd");
-            });
+            let after_start = emulator.clone();
+            emulator.later(&id, &version, start, move |m| after_start.started(&app, m));
         });
     }
 
-    fn halt(&self, machine: &mut Machine, then_start: bool) {
+    /// The moment a machine's process starts: it fails (fault), or it is started with its health checks in their
+    /// grace period, and a run-to-exit machine is set to exit.
+    fn started(&self, app: &str, machine: &mut Machine) {
+        let group = machine.process_group().unwrap_or("app").to_owned();
+        let faults = self.faults();
+        if faults.failing_start(app, &group) {
+            machine.state = MachineState::Failed;
+            record_exit(machine, 1, "failed");
+            return;
+        }
+        machine.state = MachineState::Started;
+        record_event(machine, "start", "started", "flyd");
+        let checks = check_names(machine);
+        let grace = check_grace(machine).unwrap_or(self.timings().check_grace);
+        machine.checks = checks
+            .iter()
+            .map(|name| flightdeck::api::CheckStatus {
+                name: name.clone(),
+                status: "warning".to_owned(),
+                output: "waiting for the grace period".to_owned(),
+                updated_at: Some(now_rfc3339()),
+                ..Default::default()
+            })
+            .collect();
+        let (id, version) = (machine.id.clone(), machine.current_version().to_owned());
+        if !checks.is_empty() {
+            let failing = faults.failing_checks(app, &group);
+            self.later(&id, &version, grace, move |m| {
+                for check in &mut m.checks {
+                    check.status = if failing { "critical" } else { "passing" }.to_owned();
+                    check.output = if failing { "connection refused (fault injected)" } else { "OK" }.to_owned();
+                    check.updated_at = Some(now_rfc3339());
+                }
+            });
+        }
+        let config = machine.config.as_ref();
+        let runs_to_exit = config
+            .is_some_and(|c| c.auto_destroy == Some(true) && c.restart.as_ref().is_some_and(|r| r.policy == "no"));
+        if runs_to_exit {
+            let code = faults.exit_code(app, &group);
+            let destroy = self.timings().destroy;
+            let emulator = self.clone();
+            self.later(&id, &version, self.timings().run, move |m| {
+                m.state = MachineState::Stopped;
+                record_exit(m, code, "stopped");
+                // auto_destroy: gone once it has exited.
+                m.state = MachineState::Destroying;
+                let (id, version) = (m.id.clone(), m.current_version().to_owned());
+                emulator.later(&id, &version, destroy, |m| {
+                    m.state = MachineState::Destroyed;
+                    record_event(m, "destroy", "destroyed", "flyd");
+                });
+            });
+        }
+    }
+
+    fn halt(&self, app: &str, machine: &mut Machine, then_start: bool) {
         machine.state = MachineState::Stopping;
         let (id, version) = (machine.id.clone(), machine.current_version().to_owned());
         let emulator = self.clone();
+        let app = app.to_owned();
         self.later(&id, &version, self.timings().stop, move |m| {
             m.state = MachineState::Stopped;
             record_event(m, "exit", "stopped", "flyd");
             if then_start {
-                emulator.boot(m, Duration::ZERO);
+                emulator.boot(&app, m, Duration::ZERO);
             }
         });
     }
@@ -341,7 +439,7 @@ pub async fn create(
         lease = Some(granted);
     }
     if request.skip_launch != Some(true) {
-        emulator.boot(&mut machine, emulator.timings().create);
+        emulator.boot(&app, &mut machine, emulator.timings().create);
     }
     let response = machine.clone();
     emulator.insert_machine(MachineRecord { app, machine, lease });
@@ -434,6 +532,7 @@ pub async fn update(
     }
     let emulator2 = emulator.clone();
     let updated = emulator.with_machine(&id, move |record| {
+        let app = record.app.clone();
         let machine = &mut record.machine;
         let was_running = matches!(machine.state, MachineState::Started | MachineState::Starting);
         let instance = version();
@@ -442,9 +541,9 @@ pub async fn update(
         machine.config = Some(request.config);
         record_event(machine, "update", "replacing", "user");
         if was_running && request.skip_launch != Some(true) {
-            emulator2.halt(machine, true);
+            emulator2.halt(&app, machine, true);
         } else if machine.state == MachineState::Created && request.skip_launch != Some(true) {
-            emulator2.boot(machine, Duration::ZERO);
+            emulator2.boot(&app, machine, Duration::ZERO);
         }
         machine.clone()
     });
@@ -520,19 +619,20 @@ pub async fn action(
     let emulator2 = emulator.clone();
     let action2 = action.clone();
     emulator.with_machine(&id, move |record| {
+        let app = record.app.clone();
         let machine = &mut record.machine;
         match action2.as_str() {
             "start" => {
                 record_event(machine, "start", "starting", "user");
-                emulator2.boot(machine, Duration::ZERO);
+                emulator2.boot(&app, machine, Duration::ZERO);
             }
             "stop" | "suspend" => {
                 record_event(machine, "stop", "stopping", "user");
-                emulator2.halt(machine, false);
+                emulator2.halt(&app, machine, false);
             }
             "restart" => {
                 record_event(machine, "restart", "stopping", "user");
-                emulator2.halt(machine, true);
+                emulator2.halt(&app, machine, true);
             }
             "cordon" => machine.cordoned = Some(true),
             _ => machine.cordoned = Some(false),

@@ -5,6 +5,8 @@
 
 mod apps;
 mod auth;
+pub mod control;
+pub mod faults;
 pub mod machines;
 mod reply;
 pub mod secrets;
@@ -68,6 +70,7 @@ pub struct Emulator {
     /// The Machines API's per-machine, per-action limits; `None` when turned off.
     limiter: Option<Arc<Mutex<flightdeck::api::ratelimit::RateLimiter>>>,
     started: std::time::Instant,
+    faults: Arc<Mutex<faults::Faults>>,
 }
 
 /// Why the emulator could not start.
@@ -97,6 +100,7 @@ impl Emulator {
             timings: machines::Timings::default(),
             limiter: Some(Arc::default()),
             started: std::time::Instant::now(),
+            faults: Arc::default(),
         })
     }
 
@@ -120,6 +124,16 @@ impl Emulator {
         let limiter = self.limiter.as_ref()?;
         let now_ms = self.started.elapsed().as_secs_f64() * 1000.0;
         limiter.lock().unwrap_or_else(PoisonError::into_inner).take(key, rate, now_ms)
+    }
+
+    /// The faults in force.
+    pub fn faults(&self) -> faults::Faults {
+        self.faults.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Replaces the faults in force.
+    pub fn set_faults(&self, faults: faults::Faults) {
+        *self.faults.lock().unwrap_or_else(PoisonError::into_inner) = faults;
     }
 
     pub(crate) fn speed(&self) -> f64 {
