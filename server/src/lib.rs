@@ -36,6 +36,8 @@ pub struct ServerOptions {
     pub rate_limits: bool,
     /// Serve the control API under `/__emulator` (faults).
     pub control: bool,
+    /// Save the emulator's state here and load it at start.
+    pub state_file: Option<PathBuf>,
 }
 
 impl Default for ServerOptions {
@@ -48,6 +50,7 @@ impl Default for ServerOptions {
             speed: 1.0,
             rate_limits: true,
             control: true,
+            state_file: None,
         }
     }
 }
@@ -84,6 +87,11 @@ pub async fn serve(
     if !options.rate_limits {
         emulator = emulator.without_rate_limits();
     }
+    if let Some(path) = &options.state_file
+        && emulator.load(path)?
+    {
+        println!("loaded the emulator's state from {}", path.display());
+    }
     if options.demo {
         emulator.seed_demo_apps();
     }
@@ -96,6 +104,35 @@ pub async fn serve(
         "  try        curl -H 'Authorization: Bearer {}' 'http://{address}/v1/apps?org_slug=personal'",
         emulator.dev_token()
     );
-    let app = router(emulator, &options);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    let saver = options.state_file.clone().map(|path| tokio::spawn(keep_saved(emulator.clone(), path)));
+    let app = router(emulator.clone(), &options);
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    if let Some(saver) = saver {
+        saver.abort();
+    }
+    // The last word: whatever happened since the last periodic save.
+    if let Some(path) = &options.state_file {
+        emulator.save(path)?;
+    }
+    served
+}
+
+/// Saves the state whenever it changed, checking twice a second.
+async fn keep_saved(emulator: Emulator, path: PathBuf) {
+    let mut last = String::new();
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        match emulator.snapshot() {
+            Ok(snapshot) if snapshot != last => {
+                let (target, text) = (path.clone(), snapshot.clone());
+                let written = tokio::task::spawn_blocking(move || emulator::write_snapshot(&target, &text)).await;
+                match written {
+                    Ok(Ok(())) => last = snapshot,
+                    Ok(Err(error)) => eprintln!("flightdeck-server: could not save {}: {error}", path.display()),
+                    Err(error) => eprintln!("flightdeck-server: could not save {}: {error}", path.display()),
+                }
+            }
+            _ => {}
+        }
+    }
 }

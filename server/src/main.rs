@@ -35,6 +35,9 @@ struct Cli {
     /// Do not serve the control API (/__emulator: fault injection).
     #[arg(long)]
     no_control: bool,
+    /// Keep the emulator's state in this file: loaded at start, saved on every change and at exit.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -48,6 +51,7 @@ async fn main() -> ExitCode {
         speed: cli.speed,
         rate_limits: !cli.no_rate_limits,
         control: !cli.no_control,
+        state_file: cli.state,
     };
     let listener = match tokio::net::TcpListener::bind(cli.listen).await {
         Ok(listener) => listener,

@@ -371,3 +371,49 @@ async fn failing_starts_end_in_the_failed_state() {
     let no_token = reqwest::Client::new().get(format!("{base}/__emulator/faults")).send().await.unwrap();
     assert_eq!(no_token.status(), 401, "the control API takes the same tokens as /v1");
 }
+
+#[tokio::test]
+async fn state_survives_a_restart_through_the_state_file() {
+    use flightdeck::api::CreateVolumeRequest;
+    let dir = std::env::temp_dir().join(format!("flightdeck-state-{}-{}", std::process::id(), line!()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("state.json");
+    let options = ServerOptions {
+        token: Some("persist-token".into()),
+        speed: 200.0,
+        state_file: Some(state.clone()),
+        ..ServerOptions::default()
+    };
+
+    let run = |options: ServerOptions| async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(flightdeck_server::serve(listener, options, async move {
+            let _ = stopped.await;
+        }));
+        (base, stop, server)
+    };
+
+    let (base, stop, server) = run(options.clone()).await;
+    let api = client(&base, "persist-token");
+    api.create_app(&CreateAppRequest { name: "shop".into(), org_slug: "personal".into(), ..Default::default() })
+        .await
+        .unwrap();
+    let volume = CreateVolumeRequest { name: "data".into(), region: "ams".into(), ..Default::default() };
+    let volume = api.create_volume("shop", &volume).await.unwrap();
+    let machine = api.create_machine("shop", &request("nginx:1.27", "web")).await.unwrap();
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+    assert!(state.is_file(), "saved at shutdown");
+
+    let (base, stop, server) = run(options).await;
+    let api = client(&base, "persist-token");
+    assert_eq!(api.list_apps("personal").await.unwrap()[0].name, "shop");
+    assert_eq!(api.get_volume("shop", &volume.id).await.unwrap().name, "data");
+    let again = api.get_machine("shop", &machine.id).await.unwrap();
+    assert!(matches!(again.state, MachineState::Created | MachineState::Started), "settled on load: {:?}", again.state);
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+    std::fs::remove_dir_all(dir).ok();
+}

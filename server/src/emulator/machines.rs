@@ -51,7 +51,7 @@ impl Default for Timings {
 }
 
 /// A machine as the emulator keeps it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct MachineRecord {
     pub app: String,
     pub machine: Machine,

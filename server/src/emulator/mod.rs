@@ -10,6 +10,9 @@ pub mod faults;
 pub mod machines;
 mod reply;
 pub mod secrets;
+mod snapshot;
+
+pub use snapshot::write_snapshot;
 pub mod volumes;
 
 use std::collections::{BTreeMap, HashMap};
@@ -27,7 +30,7 @@ pub use auth::OrgScope;
 pub const PERSONAL_ORG: &str = "personal";
 
 /// An app as the emulator stores it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AppRecord {
     pub id: String,
     pub name: String,

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::{Emulator, OrgScope, reply};
 
 /// One stored secret: no value, only what the API shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SecretRecord {
     pub digest: String,
     pub created_at: String,

@@ -16,7 +16,7 @@ use super::{Emulator, OrgScope, reply};
 use crate::ids;
 
 /// A volume as the emulator keeps it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct VolumeRecord {
     pub app: String,
     pub volume: Volume,
