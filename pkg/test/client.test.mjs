@@ -28,9 +28,10 @@ test("createApp then listApps and getApp see the app", async () => {
     apps.map((a) => a.name),
     ["npm-shop"],
   );
-  assert.equal(apps[0].organization.slug, "personal");
+  assert.equal(apps[0].machine_count, 0, "the list shows counts");
   const shown = await api.getApp("npm-shop");
   assert.equal(shown.id, created.id);
+  assert.equal(shown.organization.slug, "personal", "the app itself shows its organization");
 });
 
 test("API failures reject with FlightdeckError carrying code, status and requestId", async () => {

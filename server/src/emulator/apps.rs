@@ -16,18 +16,27 @@ pub struct ListQuery {
     org_slug: Option<String>,
 }
 
+/// One app as `GET /v1/apps/{app}` shows it.
 fn app_json(emulator: &Emulator, app: &AppRecord) -> Value {
     json!({
         "id": app.id,
         "name": app.name,
         "status": app.status,
-        "machine_count": emulator.live_machine_count(&app.name),
-        "volume_count": 0,
-        "network": app.network,
         "organization": {
             "name": emulator.org_name(&app.org_slug).unwrap_or_else(|| app.org_slug.clone()),
             "slug": app.org_slug,
         },
+    })
+}
+
+/// One app as the list shows it (machines-api.md §3.1).
+fn list_item_json(emulator: &Emulator, app: &AppRecord) -> Value {
+    json!({
+        "id": app.id,
+        "name": app.name,
+        "machine_count": emulator.live_machine_count(&app.name),
+        "volume_count": emulator.live_volume_count(&app.name),
+        "network": app.network,
     })
 }
 
@@ -39,7 +48,7 @@ pub async fn list(State(emulator): State<Emulator>, scope: OrgScope, Query(query
     if !scope.allows(&org) {
         return reply::error(StatusCode::NOT_FOUND, "organization not found");
     }
-    let apps: Vec<Value> = emulator.apps_of_org(&org).iter().map(|a| app_json(&emulator, a)).collect();
+    let apps: Vec<Value> = emulator.apps_of_org(&org).iter().map(|a| list_item_json(&emulator, a)).collect();
     Json(json!({ "total_apps": apps.len(), "apps": apps })).into_response()
 }
 

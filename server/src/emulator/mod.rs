@@ -251,6 +251,10 @@ impl Emulator {
         }
     }
 
+    fn live_volume_count(&self, app: &str) -> usize {
+        self.lock().volumes.values().filter(|r| r.app == app && !r.volume.is_gone()).count()
+    }
+
     fn live_machine_count(&self, app: &str) -> usize {
         self.lock().machines.values().filter(|r| r.app == app && !r.machine.state.is_gone()).count()
     }

@@ -38,11 +38,12 @@ pub fn AppTable(apps: Vec<App>) -> impl IntoView {
         .into_iter()
         .map(|app| {
             let machines = app.machine_count.unwrap_or(0);
+            let volumes = app.volume_count.unwrap_or(0);
             view! {
                 <tr>
                     <td class="name">{app.name}</td>
-                    <td>{app.status.unwrap_or_else(|| "unknown".to_owned())}</td>
                     <td class="num">{machines}</td>
+                    <td class="num">{volumes}</td>
                     <td>{app.network.unwrap_or_default()}</td>
                     <td class="mono">{app.id}</td>
                 </tr>
@@ -52,7 +53,7 @@ pub fn AppTable(apps: Vec<App>) -> impl IntoView {
     view! {
         <table class="apps" aria-label="Apps">
             <thead>
-                <tr><th>"Name"</th><th>"Status"</th><th class="num">"Machines"</th><th>"Network"</th><th>"ID"</th></tr>
+                <tr><th>"Name"</th><th class="num">"Machines"</th><th class="num">"Volumes"</th><th>"Network"</th><th>"ID"</th></tr>
             </thead>
             <tbody>{rows}</tbody>
         </table>
