@@ -15,14 +15,26 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::emulator::{Emulator, PERSONAL_ORG};
 
-/// `GET /__flightdeck/session`: `{mode, org_slug, token, version}`.
-async fn session(State(emulator): State<Emulator>) -> Response {
-    Json(json!({
-        "mode": "emulator",
-        "org_slug": PERSONAL_ORG,
-        "token": emulator.dev_token(),
-        "version": flightdeck::VERSION,
-    }))
+/// Who the dashboard talks to.
+#[derive(Debug, Clone)]
+struct Backend {
+    emulator: Emulator,
+    /// `Some(url)` when `/v1` is proxied to a real Machines API.
+    upstream: Option<String>,
+}
+
+/// `GET /__flightdeck/session`: `{mode, org_slug, token, version}`. The token is offered only by the emulator; a
+/// real API's token is the user's to give.
+async fn session(State(backend): State<Backend>) -> Response {
+    match &backend.upstream {
+        Some(url) => Json(json!({ "mode": "upstream", "upstream": url, "org_slug": PERSONAL_ORG, "token": null, "version": flightdeck::VERSION })),
+        None => Json(json!({
+            "mode": "emulator",
+            "org_slug": PERSONAL_ORG,
+            "token": backend.emulator.dev_token(),
+            "version": flightdeck::VERSION,
+        })),
+    }
     .into_response()
 }
 
@@ -38,8 +50,8 @@ async fn not_built() -> Response {
 }
 
 /// The session endpoint, then the dashboard's files with `index.html` for any other path (client-side routes).
-pub fn routes(emulator: Emulator, dir: &Path) -> Router {
-    let api = Router::new().route("/__flightdeck/session", get(session)).with_state(emulator);
+pub fn routes(emulator: Emulator, dir: &Path, upstream: Option<String>) -> Router {
+    let api = Router::new().route("/__flightdeck/session", get(session)).with_state(Backend { emulator, upstream });
     let index = dir.join("index.html");
     let files = if index.is_file() {
         Router::new().fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)))

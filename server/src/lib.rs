@@ -6,6 +6,7 @@
 pub mod dashboard;
 pub mod emulator;
 mod ids;
+pub mod upstream;
 
 use std::future::Future;
 use std::io;
@@ -38,6 +39,8 @@ pub struct ServerOptions {
     pub control: bool,
     /// Save the emulator's state here and load it at start.
     pub state_file: Option<PathBuf>,
+    /// Proxy `/v1` to this Machines API instead of emulating it.
+    pub upstream: Option<String>,
 }
 
 impl Default for ServerOptions {
@@ -51,17 +54,28 @@ impl Default for ServerOptions {
             rate_limits: true,
             control: true,
             state_file: None,
+            upstream: None,
         }
     }
 }
 
 /// The whole application: `/v1` (emulator), `/__flightdeck` (session info for the dashboard), and the dashboard.
 pub fn router(emulator: Emulator, options: &ServerOptions) -> Router {
-    let mut router = Router::new().nest("/v1", emulator::routes(emulator.clone()));
-    if options.control {
+    let upstream = options.upstream.as_deref().and_then(|url| upstream::Upstream::new(url).ok());
+    let mut router = match &upstream {
+        Some(upstream) => {
+            Router::new().nest_service("/v1", Router::new().fallback(upstream::forward).with_state(upstream.clone()))
+        }
+        None => Router::new().nest("/v1", emulator::routes(emulator.clone())),
+    };
+    if options.control && upstream.is_none() {
         router = router.nest("/__emulator", emulator::control::routes(emulator.clone()));
     }
-    let router = router.merge(dashboard::routes(emulator, &options.dashboard_dir));
+    let router = router.merge(dashboard::routes(
+        emulator,
+        &options.dashboard_dir,
+        upstream.as_ref().map(|u| u.base().to_owned()),
+    ));
     if options.allow_cross_origin { router.layer(cross_origin()) } else { router }
 }
 

@@ -38,6 +38,9 @@ struct Cli {
     /// Keep the emulator's state in this file: loaded at start, saved on every change and at exit.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
+    /// Proxy /v1 to this Machines API (e.g. https://api.machines.dev) instead of emulating it.
+    #[arg(long, value_name = "URL")]
+    upstream: Option<String>,
 }
 
 #[tokio::main]
@@ -52,6 +55,7 @@ async fn main() -> ExitCode {
         rate_limits: !cli.no_rate_limits,
         control: !cli.no_control,
         state_file: cli.state,
+        upstream: cli.upstream,
     };
     let listener = match tokio::net::TcpListener::bind(cli.listen).await {
         Ok(listener) => listener,

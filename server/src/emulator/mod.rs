@@ -9,6 +9,8 @@ pub mod control;
 pub mod faults;
 pub mod machines;
 mod reply;
+
+pub use reply::error as reply_error;
 pub mod secrets;
 mod snapshot;
 
