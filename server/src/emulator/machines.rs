@@ -207,8 +207,9 @@ impl Emulator {
         let emulator = self.clone();
         let app = app.to_owned();
         self.later(&id, &version, after, move |m| {
-            m.state = MachineState::Starting;
-            m.updated_at = Some(now_rfc3339());
+            if !transition(m, MachineState::Starting) {
+                return;
+            }
             let (id, version) = (m.id.clone(), m.current_version().to_owned());
             let after_start = emulator.clone();
             emulator.later(&id, &version, start, move |m| after_start.started(&app, m));
@@ -221,11 +222,14 @@ impl Emulator {
         let group = machine.process_group().unwrap_or("app").to_owned();
         let faults = self.faults();
         if faults.failing_start(app, &group) {
-            machine.state = MachineState::Failed;
-            record_exit(machine, 1, "failed");
+            if transition(machine, MachineState::Failed) {
+                record_exit(machine, 1, "failed");
+            }
             return;
         }
-        machine.state = MachineState::Started;
+        if !transition(machine, MachineState::Started) {
+            return;
+        }
         record_event(machine, "start", "started", "flyd");
         let checks = check_names(machine);
         let grace = check_grace(machine).unwrap_or(self.timings().check_grace);
@@ -258,31 +262,65 @@ impl Emulator {
             let destroy = self.timings().destroy;
             let emulator = self.clone();
             self.later(&id, &version, self.timings().run, move |m| {
-                m.state = MachineState::Stopped;
+                if !transition(m, MachineState::Stopped) {
+                    return;
+                }
                 record_exit(m, code, "stopped");
                 // auto_destroy: gone once it has exited.
-                m.state = MachineState::Destroying;
-                let (id, version) = (m.id.clone(), m.current_version().to_owned());
-                emulator.later(&id, &version, destroy, |m| {
-                    m.state = MachineState::Destroyed;
-                    record_event(m, "destroy", "destroyed", "flyd");
-                });
+                if transition(m, MachineState::Destroying) {
+                    let (id, version) = (m.id.clone(), m.current_version().to_owned());
+                    emulator.later(&id, &version, destroy, |m| {
+                        if transition(m, MachineState::Destroyed) {
+                            record_event(m, "destroy", "destroyed", "flyd");
+                        }
+                    });
+                }
             });
         }
     }
 
     fn halt(&self, app: &str, machine: &mut Machine, then_start: bool) {
-        machine.state = MachineState::Stopping;
+        if !transition(machine, MachineState::Stopping) {
+            return;
+        }
         let (id, version) = (machine.id.clone(), machine.current_version().to_owned());
         let emulator = self.clone();
         let app = app.to_owned();
         self.later(&id, &version, self.timings().stop, move |m| {
-            m.state = MachineState::Stopped;
+            if !transition(m, MachineState::Stopped) {
+                return;
+            }
             record_event(m, "exit", "stopped", "flyd");
             if then_start {
                 emulator.boot(&app, m, Duration::ZERO);
             }
         });
+    }
+}
+
+/// Whether a machine may go from `from` to `to` in one step (flyd's lifecycle, as machines-api.md §5 draws it).
+pub fn legal(from: &MachineState, to: &MachineState) -> bool {
+    use MachineState::*;
+    matches!(
+        (from, to),
+        (Created, Starting | Destroying)
+            | (Starting, Started | Failed | Stopping | Destroying)
+            | (Started, Stopping | Stopped | Destroying)
+            | (Stopping, Stopped | Destroying)
+            | (Stopped | Failed | Suspended, Starting | Destroying)
+            | (Destroying, Destroyed)
+    )
+}
+
+/// Moves the machine to `to` if that is a legal step; otherwise leaves it where it is (a timer that lost a race
+/// with a newer action — a boot finishing after a destroy — changes nothing).
+fn transition(machine: &mut Machine, to: MachineState) -> bool {
+    if legal(&machine.state, &to) {
+        machine.state = to;
+        machine.updated_at = Some(now_rfc3339());
+        true
+    } else {
+        false
     }
 }
 
@@ -579,13 +617,16 @@ pub async fn destroy(
     let emulator2 = emulator.clone();
     emulator.with_machine(&id, move |record| {
         let machine = &mut record.machine;
-        machine.state = MachineState::Destroying;
+        if !transition(machine, MachineState::Destroying) {
+            return;
+        }
         record.lease = None;
         record_event(machine, "destroy", "destroying", "user");
         let (id, version) = (machine.id.clone(), machine.current_version().to_owned());
         emulator2.later(&id, &version, destroy_time, |m| {
-            m.state = MachineState::Destroyed;
-            record_event(m, "destroy", "destroyed", "flyd");
+            if transition(m, MachineState::Destroyed) {
+                record_event(m, "destroy", "destroyed", "flyd");
+            }
         });
     });
     emulator.changed();
@@ -608,7 +649,10 @@ pub async fn action(
     }
     let state = record.machine.state.clone();
     let allowed = match action.as_str() {
-        "start" => matches!(state, MachineState::Stopped | MachineState::Created | MachineState::Suspended),
+        "start" => matches!(
+            state,
+            MachineState::Stopped | MachineState::Created | MachineState::Suspended | MachineState::Failed
+        ),
         "stop" | "restart" | "suspend" => matches!(state, MachineState::Started | MachineState::Starting),
         "cordon" | "uncordon" => !state.is_gone(),
         _ => return not_found(),
