@@ -417,3 +417,40 @@ async fn state_survives_a_restart_through_the_state_file() {
     server.await.unwrap().unwrap();
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[tokio::test]
+async fn network_faults_and_counters() {
+    let (emulator, base, api) = app_with_client().await;
+    let machine = api.create_machine("shop", &request("nginx:1.27", "web")).await.unwrap();
+    let token = emulator.dev_token().to_owned();
+
+    // Every other request fails with 503: reads ride it out with retries, and the counters see it.
+    set_faults(&base, &token, serde_json::json!({ "error_rate": 0.5 })).await;
+    for _ in 0..4 {
+        api.get_machine("shop", &machine.id).await.unwrap();
+    }
+    // A storm of 429s for mutations: the client gives up after its retries with a typed error.
+    set_faults(&base, &token, serde_json::json!({ "rate_limit_storm": true })).await;
+    let storm = api.machine_action("shop", &machine.id, MachineAction::Cordon, None).await.unwrap_err();
+    assert_eq!(storm.code(), "rate_limited");
+
+    // Dropped leases: the one held disappears, and a new one lasts a second whatever its TTL.
+    set_faults(&base, &token, serde_json::json!({})).await;
+    let lease = api.acquire_lease("shop", &machine.id, 60, "deploy", None).await.unwrap();
+    set_faults(&base, &token, serde_json::json!({ "drop_leases": true })).await;
+    let counters: serde_json::Value = reqwest::Client::new()
+        .get(format!("{base}/__emulator/counters"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(counters["leases_held"], 0, "{counters}");
+    assert!(counters["injected_errors"].as_u64().unwrap() >= 2, "{counters}");
+    assert!(counters["rate_limited"].as_u64().unwrap() >= 1, "{counters}");
+    assert!(counters["requests"]["GET /v1/apps/{app_name}/machines/{id}"].as_u64().unwrap() >= 4, "{counters}");
+    let short = api.acquire_lease("shop", &machine.id, 60, "deploy", None).await.unwrap();
+    assert!(short.expires_at <= lease.expires_at - 50, "a dropped-lease world grants one second");
+}

@@ -26,7 +26,14 @@ async fn put_faults(State(emulator): State<Emulator>, _scope: OrgScope, body: By
     }
 }
 
+async fn get_counters(State(emulator): State<Emulator>, _scope: OrgScope) -> Response {
+    Json(emulator.counters()).into_response()
+}
+
 /// The control routes (to be nested under `/__emulator`).
 pub fn routes(emulator: Emulator) -> Router {
-    Router::new().route("/faults", get(get_faults).put(put_faults)).with_state(emulator)
+    Router::new()
+        .route("/faults", get(get_faults).put(put_faults))
+        .route("/counters", get(get_counters))
+        .with_state(emulator)
 }

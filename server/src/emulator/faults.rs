@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Faults by selector: `"shop"` matches every machine of app shop, `"shop/web"` its `web` group (release-command
 /// machines are group `fly_app_release_command`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Faults {
     /// Machines that fail as they start (state `failed`, exit code 1).
@@ -16,6 +16,14 @@ pub struct Faults {
     pub failing_checks: Vec<String>,
     /// Exit codes of run-to-exit machines (release commands); 0 otherwise.
     pub exit_codes: BTreeMap<String, i64>,
+    /// Added to every `/v1` answer, in milliseconds.
+    pub latency_ms: u64,
+    /// The share of `/v1` requests (0 to 1) answered 503 before anything happens.
+    pub error_rate: f64,
+    /// Every mutation (POST, PUT, DELETE) of `/v1` answered 429 with `Retry-After: 1`.
+    pub rate_limit_storm: bool,
+    /// Leases are lost: held ones are dropped now, and new ones last one second whatever their TTL.
+    pub drop_leases: bool,
 }
 
 fn matches(selector: &str, app: &str, group: &str) -> bool {

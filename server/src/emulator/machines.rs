@@ -472,7 +472,7 @@ pub async fn create(
     record_event(&mut machine, "launch", "created", "user");
     let mut lease = None;
     if let Some(ttl) = request.lease_ttl.filter(|t| *t > 0) {
-        let granted = new_lease(&scope, ttl, "created with lease_ttl");
+        let granted = new_lease(&scope, emulator.lease_ttl(ttl), "created with lease_ttl");
         machine.nonce = Some(granted.nonce.clone());
         lease = Some(granted);
     }
@@ -783,6 +783,7 @@ pub async fn lease(
                 .and_then(|t| t.parse::<u64>().ok())
                 .or_else(|| body.get("ttl").and_then(Value::as_u64))
                 .unwrap_or(30);
+            let ttl = emulator.lease_ttl(ttl);
             let description = body.get("description").and_then(Value::as_str).unwrap_or_default().to_owned();
             let lease = match (&held, nonce(&headers)) {
                 (Some(lease), Some(given)) if given == lease.nonce => {

@@ -76,6 +76,17 @@ pub struct Emulator {
     limiter: Option<Arc<Mutex<flightdeck::api::ratelimit::RateLimiter>>>,
     started: std::time::Instant,
     faults: Arc<Mutex<faults::Faults>>,
+    counters: Arc<Mutex<Counters>>,
+}
+
+/// What the emulator has answered, for tests and benchmarks: requests per route, 429s and 503s sent.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Counters {
+    pub requests: BTreeMap<String, u64>,
+    pub rate_limited: u64,
+    pub injected_errors: u64,
+    /// Filled in when read.
+    pub leases_held: usize,
 }
 
 /// Why the emulator could not start.
@@ -106,6 +117,7 @@ impl Emulator {
             limiter: Some(Arc::default()),
             started: std::time::Instant::now(),
             faults: Arc::default(),
+            counters: Arc::default(),
         })
     }
 
@@ -136,9 +148,32 @@ impl Emulator {
         self.faults.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
-    /// Replaces the faults in force.
+    /// Replaces the faults in force; `drop_leases` drops every lease held now.
     pub fn set_faults(&self, faults: faults::Faults) {
+        if faults.drop_leases {
+            for record in self.lock().machines.values_mut() {
+                record.lease = None;
+            }
+        }
         *self.faults.lock().unwrap_or_else(PoisonError::into_inner) = faults;
+    }
+
+    /// The TTL a lease really gets: one second while leases are being dropped (a fault), else what was asked.
+    pub(crate) fn lease_ttl(&self, requested: u64) -> u64 {
+        if self.faults().drop_leases { 1 } else { requested }
+    }
+
+    /// The counters so far, with the leases held now.
+    pub fn counters(&self) -> Counters {
+        let mut counters = self.counters.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let now = i64::try_from(now_ms() / 1000).unwrap_or(i64::MAX);
+        counters.leases_held =
+            self.lock().machines.values().filter(|r| r.lease.as_ref().is_some_and(|l| l.expires_at > now)).count();
+        counters
+    }
+
+    fn count(&self, change: impl FnOnce(&mut Counters)) {
+        change(&mut self.counters.lock().unwrap_or_else(PoisonError::into_inner));
     }
 
     pub(crate) fn speed(&self) -> f64 {
@@ -335,6 +370,43 @@ fn now_ms() -> u64 {
         .unwrap_or_default()
 }
 
+/// Counts every `/v1` request by route and applies the network-level faults: latency, injected 503s, 429 storms.
+async fn faulty(
+    axum::extract::State(emulator): axum::extract::State<Emulator>,
+    matched: Option<axum::extract::MatchedPath>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let route = format!("{} {}", request.method(), matched.as_ref().map_or("?", |m| m.as_str()));
+    let faults = emulator.faults();
+    let serial = {
+        let mut counters = emulator.counters.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = counters.requests.entry(route).or_default();
+        *count += 1;
+        counters.requests.values().sum::<u64>()
+    };
+    if faults.latency_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(faults.latency_ms)).await;
+    }
+    let mutation = request.method() != axum::http::Method::GET;
+    if faults.rate_limit_storm && mutation {
+        emulator.count(|c| c.rate_limited += 1);
+        return reply::rate_limited(std::time::Duration::from_secs(1));
+    }
+    // Spread evenly rather than at random, so a test with a fixed number of requests sees a fixed number of errors.
+    if faults.error_rate > 0.0
+        && (serial as f64 * faults.error_rate).floor() != ((serial - 1) as f64 * faults.error_rate).floor()
+    {
+        emulator.count(|c| c.injected_errors += 1);
+        return reply::error(axum::http::StatusCode::SERVICE_UNAVAILABLE, "injected fault: the service is unavailable");
+    }
+    let response = next.run(request).await;
+    if response.status() == axum::http::StatusCode::TOO_MANY_REQUESTS {
+        emulator.count(|c| c.rate_limited += 1);
+    }
+    response
+}
+
 /// The `/v1` routes (to be nested under `/v1`).
 pub fn routes(emulator: Emulator) -> Router {
     Router::new()
@@ -359,6 +431,7 @@ pub fn routes(emulator: Emulator) -> Router {
         .route("/apps/{app_name}/volumes", get(volumes::list).post(volumes::create))
         .route("/apps/{app_name}/volumes/{id}", get(volumes::show).delete(volumes::delete))
         .route("/apps/{app_name}/volumes/{id}/extend", axum::routing::put(volumes::extend))
+        .layer(middleware::from_fn_with_state(emulator.clone(), faulty))
         .layer(middleware::from_fn(reply::with_request_id))
         .with_state(emulator)
 }
