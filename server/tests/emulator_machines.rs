@@ -454,3 +454,20 @@ async fn network_faults_and_counters() {
     let short = api.acquire_lease("shop", &machine.id, 60, "deploy", None).await.unwrap();
     assert!(short.expires_at <= lease.expires_at - 50, "a dropped-lease world grants one second");
 }
+
+#[tokio::test]
+async fn metadata_is_read_set_and_removed() {
+    let (_emulator, _base, api) = app_with_client().await;
+    let machine = api.create_machine("shop", &request("nginx:1.27", "web")).await.unwrap();
+    api.set_machine_metadata("shop", &machine.id, "fly_process_group", "worker").await.unwrap();
+    api.set_machine_metadata("shop", &machine.id, "team", "core").await.unwrap();
+    let metadata = api.machine_metadata("shop", &machine.id).await.unwrap();
+    assert_eq!((metadata["fly_process_group"].as_str(), metadata["team"].as_str()), ("worker", "core"));
+    api.delete_machine_metadata("shop", &machine.id, "team").await.unwrap();
+    assert!(!api.machine_metadata("shop", &machine.id).await.unwrap().contains_key("team"));
+    assert_eq!(
+        api.get_machine("shop", &machine.id).await.unwrap().process_group(),
+        Some("worker"),
+        "assigning a group is a metadata write"
+    );
+}

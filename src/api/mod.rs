@@ -411,6 +411,33 @@ impl<T: Transport> MachinesClient<T> {
         volumes::response::extend(&response)
     }
 
+    /// A machine's metadata (`fly_process_group`, `fly_release_version`, and whatever users set).
+    pub async fn machine_metadata(
+        &self,
+        app: &str,
+        id: &str,
+    ) -> Result<std::collections::BTreeMap<String, String>, ApiError> {
+        self.idempotent(machines::request::metadata(&self.base, &self.token, app, id), machines::response::metadata)
+            .await
+    }
+
+    /// Sets one metadata key (metadata writes are not guarded by leases).
+    pub async fn set_machine_metadata(&self, app: &str, id: &str, key: &str, value: &str) -> Result<(), ApiError> {
+        self.pace(&format!("{id}/metadata"), ratelimit::ACTION_RATE).await;
+        let request = machines::request::set_metadata(&self.base, &self.token, app, id, key, value)?;
+        self.mutation(request, machines::response::done).await
+    }
+
+    /// Removes one metadata key.
+    pub async fn delete_machine_metadata(&self, app: &str, id: &str, key: &str) -> Result<(), ApiError> {
+        self.pace(&format!("{id}/metadata"), ratelimit::ACTION_RATE).await;
+        self.mutation(
+            machines::request::delete_metadata(&self.base, &self.token, app, id, key),
+            machines::response::done,
+        )
+        .await
+    }
+
     /// A machine's recent events, newest first.
     pub async fn machine_events(&self, app: &str, id: &str, limit: u32) -> Result<Vec<MachineEvent>, ApiError> {
         self.idempotent(machines::request::events(&self.base, &self.token, app, id, limit), machines::response::events)
