@@ -592,9 +592,7 @@ pub mod response {
     }
 
     fn decode<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, ApiError> {
-        ok(response)?;
-        serde_json::from_slice(&response.body)
-            .map_err(|e| ApiError::Decode { message: e.to_string(), request_id: request_id(response) })
+        crate::api::response::decode_with(response, machine_error)
     }
 
     /// Machine endpoints' errors: the general mapping, plus a held lease (409 naming its owner and expiry) and

@@ -121,21 +121,7 @@ impl<T: Transport> MachinesClient<T> {
         request: HttpRequest,
         read: impl Fn(&HttpResponse) -> Result<R, ApiError>,
     ) -> Result<R, ApiError> {
-        let mut attempt = 0;
-        loop {
-            let outcome = match self.send(request.clone()).await {
-                Ok(response) => read(&response),
-                Err(error) => Err(error),
-            };
-            match outcome {
-                Err(error @ ApiError::RateLimited { .. }) if attempt + 1 < self.retry.attempts => {
-                    let seed = self.transport.now_ms().to_bits();
-                    self.transport.sleep(self.retry.backoff(attempt, &error, seed)).await;
-                    attempt += 1;
-                }
-                other => return other,
-            }
-        }
+        self.retrying(request, read, |error| matches!(error, ApiError::RateLimited { .. })).await
     }
 
     /// Sends a request that is safe to repeat, retrying transient failures (408, 429, 5xx, no answer) with backoff.
@@ -144,6 +130,16 @@ impl<T: Transport> MachinesClient<T> {
         request: HttpRequest,
         read: impl Fn(&HttpResponse) -> Result<R, ApiError>,
     ) -> Result<R, ApiError> {
+        self.retrying(request, read, retry::retryable).await
+    }
+
+    /// Sends `request`, and again after a backoff while `again` says so and the policy allows more tries.
+    async fn retrying<R>(
+        &self,
+        request: HttpRequest,
+        read: impl Fn(&HttpResponse) -> Result<R, ApiError>,
+        again: impl Fn(&ApiError) -> bool,
+    ) -> Result<R, ApiError> {
         let mut attempt = 0;
         loop {
             let outcome = match self.send(request.clone()).await {
@@ -151,7 +147,7 @@ impl<T: Transport> MachinesClient<T> {
                 Err(error) => Err(error),
             };
             match outcome {
-                Err(error) if retry::retryable(&error) && attempt + 1 < self.retry.attempts => {
+                Err(error) if again(&error) && attempt + 1 < self.retry.attempts => {
                     let seed = self.transport.now_ms().to_bits();
                     self.transport.sleep(self.retry.backoff(attempt, &error, seed)).await;
                     attempt += 1;
@@ -161,15 +157,15 @@ impl<T: Transport> MachinesClient<T> {
         }
     }
 
-    /// `GET /v1/apps?org_slug=…`: the apps of one organization (`personal` is always allowed).
-    pub async fn list_apps(&self, org_slug: &str) -> Result<Vec<App>, ApiError> {
-        self.idempotent(request::list_apps(&self.base, &self.token, org_slug), response::list_apps).await
-    }
-
     /// `POST /v1/apps`: creates an app; app names are global across Fly, so a taken name is [`ApiError::NameTaken`].
     pub async fn create_app(&self, app: &CreateAppRequest) -> Result<App, ApiError> {
         let response = self.send(request::create_app(&self.base, &self.token, app)?).await?;
         response::create_app(&response, app)
+    }
+
+    /// `GET /v1/apps?org_slug=…`: the apps of one organization (`personal` is always allowed).
+    pub async fn list_apps(&self, org_slug: &str) -> Result<Vec<App>, ApiError> {
+        self.idempotent(request::list_apps(&self.base, &self.token, org_slug), response::list_apps).await
     }
 
     /// `GET /v1/apps/{name}`.

@@ -70,9 +70,18 @@ fn is_success(response: &HttpResponse) -> bool {
     (200..300).contains(&response.status)
 }
 
-fn decode<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, ApiError> {
+/// A 2xx body as `T`, or the status's typed error.
+pub(crate) fn decode<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, ApiError> {
+    decode_with(response, error_for)
+}
+
+/// Like [`decode`], with an endpoint family's own error mapping.
+pub(crate) fn decode_with<T: DeserializeOwned>(
+    response: &HttpResponse,
+    errors: fn(&HttpResponse) -> ApiError,
+) -> Result<T, ApiError> {
     if !is_success(response) {
-        return Err(error_for(response));
+        return Err(errors(response));
     }
     serde_json::from_slice(&response.body)
         .map_err(|e| ApiError::Decode { message: e.to_string(), request_id: request_id(response) })

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use super::request::{BaseUrl, authorized, encode_component, json_body};
-use super::response::{error_for, request_id};
 use super::token::AuthToken;
 use super::transport::{HttpRequest, HttpResponse, Method};
 use crate::machine::{Extra, null_as_default};
@@ -78,13 +77,7 @@ pub mod request {
 pub mod response {
     use super::*;
 
-    fn decode<T: serde::de::DeserializeOwned>(response: &HttpResponse) -> Result<T, ApiError> {
-        if !(200..300).contains(&response.status) {
-            return Err(error_for(response));
-        }
-        serde_json::from_slice(&response.body)
-            .map_err(|e| ApiError::Decode { message: e.to_string(), request_id: request_id(response) })
-    }
+    use crate::api::response::decode;
 
     /// `{"secrets": [...]}`.
     pub fn list(response: &HttpResponse) -> Result<Vec<AppSecret>, ApiError> {

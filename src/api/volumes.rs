@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use super::request::{BaseUrl, authorized, encode_component, json_body};
-use super::response::{error_for, request_id};
 use super::token::AuthToken;
 use super::transport::{HttpRequest, HttpResponse, Method};
 use crate::machine::{Extra, null_as_default};
@@ -137,17 +136,9 @@ pub mod request {
 
 /// Response readers.
 pub mod response {
-    use serde::de::DeserializeOwned;
-
     use super::*;
 
-    fn decode<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, ApiError> {
-        if !(200..300).contains(&response.status) {
-            return Err(error_for(response));
-        }
-        serde_json::from_slice(&response.body)
-            .map_err(|e| ApiError::Decode { message: e.to_string(), request_id: request_id(response) })
-    }
+    use crate::api::response::decode;
 
     /// A list of volumes (`null` is an empty list).
     pub fn list(response: &HttpResponse) -> Result<Vec<Volume>, ApiError> {
