@@ -244,3 +244,22 @@ async fn mutations_retry_only_a_rate_limit() {
     let error = client(&script).machine_action("shop", "148ed599c14189", MachineAction::Start, None).await.unwrap_err();
     assert_eq!((error.status(), script.sent().len()), (Some(503), 1), "a 503 may have acted: not repeated");
 }
+
+#[tokio::test]
+async fn every_machine_method_takes_a_name_too() {
+    use flightdeck::api::MachineAction;
+    let script = Script::new(&[(200, LIST), (200, r#"{"ok":true}"#), (200, r#"{"ok":true}"#)]);
+    let api = client(&script);
+    api.machine_action("shop", "web-1", MachineAction::Cordon, None).await.unwrap();
+    api.machine_action("shop", "148ed599c14189", MachineAction::Uncordon, None).await.unwrap();
+    let urls: Vec<String> = script.sent().iter().map(|r| r.url.clone()).collect();
+    assert_eq!(
+        urls,
+        [
+            "https://api.machines.dev/v1/apps/shop/machines?summary=true",
+            "https://api.machines.dev/v1/apps/shop/machines/148ed599c14189/cordon",
+            "https://api.machines.dev/v1/apps/shop/machines/148ed599c14189/uncordon",
+        ],
+        "a name costs one lookup; an id none"
+    );
+}

@@ -186,8 +186,9 @@ impl<T: Transport> MachinesClient<T> {
             .await
     }
 
-    /// The id of the machine called `id_or_name`: an id is taken as it is when it names a machine of the app;
-    /// otherwise the app's machines are searched by name.
+    /// The id of the machine called `id_or_name`. Every machine method takes either: a string shaped like a machine
+    /// id is used as it is (no request); a name is looked up in one summary list, and an unknown or ambiguous name is
+    /// an error.
     pub async fn machine_id(&self, app: &str, id_or_name: &str) -> Result<String, ApiError> {
         let looks_like_id = (14..=16).contains(&id_or_name.len())
             && id_or_name.bytes().all(|b| b.is_ascii_hexdigit() || b.is_ascii_digit());
@@ -230,10 +231,12 @@ impl<T: Transport> MachinesClient<T> {
     pub async fn wait_until(
         &self,
         app: &str,
-        id: &str,
+        id_or_name: &str,
         wait: &WaitFor<'_>,
         deadline: Duration,
     ) -> Result<WaitResponse, ApiError> {
+        let id = self.machine_id(app, id_or_name).await?;
+        let id = id.as_str();
         let started = self.transport.now_ms();
         let mut attempt = 0;
         loop {
@@ -265,10 +268,12 @@ impl<T: Transport> MachinesClient<T> {
     pub async fn update_machine(
         &self,
         app: &str,
-        id: &str,
+        id_or_name: &str,
         machine: &MachineRequest,
         nonce: Option<&str>,
     ) -> Result<Machine, ApiError> {
+        let id = self.machine_id(app, id_or_name).await?;
+        let id = id.as_str();
         self.pace(&format!("{id}/update"), ratelimit::ACTION_RATE).await;
         self.mutation(
             machines::request::update(&self.base, &self.token, app, id, machine, nonce)?,
@@ -278,7 +283,15 @@ impl<T: Transport> MachinesClient<T> {
     }
 
     /// Destroys a machine (`force` for a started one).
-    pub async fn destroy_machine(&self, app: &str, id: &str, force: bool, nonce: Option<&str>) -> Result<(), ApiError> {
+    pub async fn destroy_machine(
+        &self,
+        app: &str,
+        id_or_name: &str,
+        force: bool,
+        nonce: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let id = self.machine_id(app, id_or_name).await?;
+        let id = id.as_str();
         self.pace(&format!("{id}/destroy"), ratelimit::ACTION_RATE).await;
         self.mutation(
             machines::request::destroy(&self.base, &self.token, app, id, force, nonce),
@@ -291,10 +304,12 @@ impl<T: Transport> MachinesClient<T> {
     pub async fn machine_action(
         &self,
         app: &str,
-        id: &str,
+        id_or_name: &str,
         action: MachineAction,
         nonce: Option<&str>,
     ) -> Result<(), ApiError> {
+        let id = self.machine_id(app, id_or_name).await?;
+        let id = id.as_str();
         self.pace(&format!("{id}/{}", action.path()), ratelimit::ACTION_RATE).await;
         self.mutation(
             machines::request::action(&self.base, &self.token, app, id, action.path(), nonce),
@@ -307,11 +322,13 @@ impl<T: Transport> MachinesClient<T> {
     pub async fn stop_machine(
         &self,
         app: &str,
-        id: &str,
+        id_or_name: &str,
         signal: Option<&str>,
         timeout: Option<crate::duration::GoDuration>,
         nonce: Option<&str>,
     ) -> Result<(), ApiError> {
+        let id = self.machine_id(app, id_or_name).await?;
+        let id = id.as_str();
         self.pace(&format!("{id}/stop"), ratelimit::ACTION_RATE).await;
         self.mutation(
             machines::request::stop(&self.base, &self.token, app, id, signal, timeout, nonce)?,
@@ -321,7 +338,14 @@ impl<T: Transport> MachinesClient<T> {
     }
 
     /// One wait call (at most 60 s, the API's limit).
-    pub async fn wait_machine(&self, app: &str, id: &str, wait: &WaitFor<'_>) -> Result<WaitResponse, ApiError> {
+    pub async fn wait_machine(
+        &self,
+        app: &str,
+        id_or_name: &str,
+        wait: &WaitFor<'_>,
+    ) -> Result<WaitResponse, ApiError> {
+        let id = self.machine_id(app, id_or_name).await?;
+        let id = id.as_str();
         self.pace(&format!("{id}/wait"), ratelimit::READ_RATE).await;
         let mut request = machines::request::wait(&self.base, &self.token, app, id, wait);
         // The server holds the request up to the wait's timeout: give the transport that long and a margin.
@@ -334,18 +358,22 @@ impl<T: Transport> MachinesClient<T> {
     pub async fn acquire_lease(
         &self,
         app: &str,
-        id: &str,
+        id_or_name: &str,
         ttl_secs: u64,
         description: &str,
         nonce: Option<&str>,
     ) -> Result<Lease, ApiError> {
+        let id = self.machine_id(app, id_or_name).await?;
+        let id = id.as_str();
         self.pace(&format!("{id}/lease"), ratelimit::ACTION_RATE).await;
         let request = machines::request::acquire_lease(&self.base, &self.token, app, id, ttl_secs, description, nonce)?;
         self.mutation(request, machines::response::lease).await
     }
 
     /// Releases the caller's lease.
-    pub async fn release_lease(&self, app: &str, id: &str, nonce: &str) -> Result<(), ApiError> {
+    pub async fn release_lease(&self, app: &str, id_or_name: &str, nonce: &str) -> Result<(), ApiError> {
+        let id = self.machine_id(app, id_or_name).await?;
+        let id = id.as_str();
         self.pace(&format!("{id}/lease"), ratelimit::ACTION_RATE).await;
         self.mutation(
             machines::request::release_lease(&self.base, &self.token, app, id, nonce),
@@ -411,21 +439,33 @@ impl<T: Transport> MachinesClient<T> {
     pub async fn machine_metadata(
         &self,
         app: &str,
-        id: &str,
+        id_or_name: &str,
     ) -> Result<std::collections::BTreeMap<String, String>, ApiError> {
+        let id = self.machine_id(app, id_or_name).await?;
+        let id = id.as_str();
         self.idempotent(machines::request::metadata(&self.base, &self.token, app, id), machines::response::metadata)
             .await
     }
 
     /// Sets one metadata key (metadata writes are not guarded by leases).
-    pub async fn set_machine_metadata(&self, app: &str, id: &str, key: &str, value: &str) -> Result<(), ApiError> {
+    pub async fn set_machine_metadata(
+        &self,
+        app: &str,
+        id_or_name: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<(), ApiError> {
+        let id = self.machine_id(app, id_or_name).await?;
+        let id = id.as_str();
         self.pace(&format!("{id}/metadata"), ratelimit::ACTION_RATE).await;
         let request = machines::request::set_metadata(&self.base, &self.token, app, id, key, value)?;
         self.mutation(request, machines::response::done).await
     }
 
     /// Removes one metadata key.
-    pub async fn delete_machine_metadata(&self, app: &str, id: &str, key: &str) -> Result<(), ApiError> {
+    pub async fn delete_machine_metadata(&self, app: &str, id_or_name: &str, key: &str) -> Result<(), ApiError> {
+        let id = self.machine_id(app, id_or_name).await?;
+        let id = id.as_str();
         self.pace(&format!("{id}/metadata"), ratelimit::ACTION_RATE).await;
         self.mutation(
             machines::request::delete_metadata(&self.base, &self.token, app, id, key),
@@ -435,7 +475,9 @@ impl<T: Transport> MachinesClient<T> {
     }
 
     /// A machine's recent events, newest first.
-    pub async fn machine_events(&self, app: &str, id: &str, limit: u32) -> Result<Vec<MachineEvent>, ApiError> {
+    pub async fn machine_events(&self, app: &str, id_or_name: &str, limit: u32) -> Result<Vec<MachineEvent>, ApiError> {
+        let id = self.machine_id(app, id_or_name).await?;
+        let id = id.as_str();
         self.idempotent(machines::request::events(&self.base, &self.token, app, id, limit), machines::response::events)
             .await
     }
