@@ -335,8 +335,8 @@ pub async fn list(
     Path(app): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    if !emulator.app_visible(&app, &scope) {
-        return reply::error(StatusCode::NOT_FOUND, "app not found");
+    if let Err(response) = emulator.require_app(&app, &scope) {
+        return response;
     }
     let pairs: Vec<(String, String)> = query
         .as_deref()
@@ -420,8 +420,8 @@ pub async fn create(
     Path(app): Path<String>,
     body: Bytes,
 ) -> Response {
-    if !emulator.app_visible(&app, &scope) {
-        return reply::error(StatusCode::NOT_FOUND, "app not found");
+    if let Err(response) = emulator.require_app(&app, &scope) {
+        return response;
     }
     if let Some(wait) = emulator.throttle(&format!("{app}/create"), ACTION_RATE) {
         return reply::rate_limited(wait);
@@ -498,9 +498,7 @@ fn new_lease(scope: &OrgScope, ttl: u64, description: &str) -> Lease {
 
 /// Looks a machine up for a request: the app must be visible and the machine must belong to it.
 fn find(emulator: &Emulator, scope: &OrgScope, app: &str, id: &str) -> Result<MachineRecord, Response> {
-    if !emulator.app_visible(app, scope) {
-        return Err(reply::error(StatusCode::NOT_FOUND, "app not found"));
-    }
+    emulator.require_app(app, scope)?;
     emulator.machine(id).filter(|r| r.app == app).ok_or_else(not_found)
 }
 

@@ -192,6 +192,16 @@ impl Emulator {
         self.changes.notify_waiters();
     }
 
+    /// `Ok` when `app` exists and the token may see it; otherwise the API's 404 (never a 403: no existence leak).
+    #[allow(clippy::result_large_err)] // axum's idiom: the refusal is the response
+    pub(crate) fn require_app(&self, app: &str, scope: &OrgScope) -> Result<(), axum::response::Response> {
+        if self.app_visible(app, scope) {
+            Ok(())
+        } else {
+            Err(reply::error(axum::http::StatusCode::NOT_FOUND, "app not found"))
+        }
+    }
+
     pub(crate) fn app_visible(&self, app: &str, scope: &OrgScope) -> bool {
         self.app(app).is_some_and(|a| scope.allows(&a.org_slug))
     }

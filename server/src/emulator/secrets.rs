@@ -38,8 +38,8 @@ fn listing(secrets: &BTreeMap<String, SecretRecord>) -> Vec<Value> {
 
 /// `GET /v1/apps/{app}/secrets`.
 pub async fn list(State(emulator): State<Emulator>, scope: OrgScope, Path(app): Path<String>) -> Response {
-    if !emulator.app_visible(&app, &scope) {
-        return reply::error(StatusCode::NOT_FOUND, "app not found");
+    if let Err(response) = emulator.require_app(&app, &scope) {
+        return response;
     }
     let secrets = emulator.with_app(&app, |a| listing(&a.secrets)).unwrap_or_default();
     Json(json!({ "secrets": secrets })).into_response()
@@ -52,8 +52,8 @@ pub async fn update(
     Path(app): Path<String>,
     body: Bytes,
 ) -> Response {
-    if !emulator.app_visible(&app, &scope) {
-        return reply::error(StatusCode::NOT_FOUND, "app not found");
+    if let Err(response) = emulator.require_app(&app, &scope) {
+        return response;
     }
     let values = match serde_json::from_slice::<Value>(&body)
         .ok()
@@ -98,8 +98,8 @@ pub async fn delete(
     scope: OrgScope,
     Path((app, name)): Path<(String, String)>,
 ) -> Response {
-    if !emulator.app_visible(&app, &scope) {
-        return reply::error(StatusCode::NOT_FOUND, "app not found");
+    if let Err(response) = emulator.require_app(&app, &scope) {
+        return response;
     }
     let result = emulator.with_app(&app, |a| {
         a.secrets.remove(&name).map(|_| {

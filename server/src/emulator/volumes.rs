@@ -28,12 +28,8 @@ fn valid_name(name: &str) -> bool {
         && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-fn visible(emulator: &Emulator, scope: &OrgScope, app: &str) -> Result<(), Response> {
-    if emulator.app_visible(app, scope) { Ok(()) } else { Err(reply::error(StatusCode::NOT_FOUND, "app not found")) }
-}
-
 fn find(emulator: &Emulator, scope: &OrgScope, app: &str, id: &str) -> Result<Volume, Response> {
-    visible(emulator, scope, app)?;
+    emulator.require_app(app, scope)?;
     emulator
         .volume(id)
         .filter(|r| r.app == app && !r.volume.is_gone())
@@ -43,7 +39,7 @@ fn find(emulator: &Emulator, scope: &OrgScope, app: &str, id: &str) -> Result<Vo
 
 /// `GET /v1/apps/{app}/volumes`.
 pub async fn list(State(emulator): State<Emulator>, scope: OrgScope, Path(app): Path<String>) -> Response {
-    if let Err(response) = visible(&emulator, &scope, &app) {
+    if let Err(response) = emulator.require_app(&app, &scope) {
         return response;
     }
     Json(emulator.volumes_of(&app).into_iter().filter(|v| !v.is_gone()).collect::<Vec<_>>()).into_response()
@@ -56,7 +52,7 @@ pub async fn create(
     Path(app): Path<String>,
     body: Bytes,
 ) -> Response {
-    if let Err(response) = visible(&emulator, &scope, &app) {
+    if let Err(response) = emulator.require_app(&app, &scope) {
         return response;
     }
     let request: CreateVolumeRequest = match serde_json::from_slice(&body) {
