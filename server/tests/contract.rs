@@ -231,6 +231,20 @@ fn the_requests_the_client_builds_fit_the_spec() {
             ),
         ),
         ("ExtendVolumeRequest", body(&volumes::request::extend(&base, &token, "shop", "vol_x", 20).unwrap())),
+        // Sent as PUT, as flyctl does; the spec's operation is a POST with the same body.
+        (
+            "UpdateVolumeRequest",
+            body(
+                &volumes::request::update(
+                    &base,
+                    &token,
+                    "shop",
+                    "vol_x",
+                    &volumes::UpdateVolumeRequest { snapshot_retention: Some(10), auto_backup_enabled: Some(false) },
+                )
+                .unwrap(),
+            ),
+        ),
     ];
     let mut errors = Vec::new();
     for (definition, value) in checks.drain(..) {

@@ -471,3 +471,122 @@ async fn metadata_is_read_set_and_removed() {
         "assigning a group is a metadata write"
     );
 }
+
+#[tokio::test]
+async fn suspend_restart_and_signal_follow_flyds_lifecycle() {
+    let (_emulator, _base, api) = app_with_client().await;
+    let machine = api.create_machine("shop", &request("nginx:1.27", "web")).await.unwrap();
+    wait_for(&api, &machine.id, WaitState::Started).await;
+
+    api.signal_machine("shop", &machine.name, "SIGUSR1").await.unwrap();
+    let bad = api.signal_machine("shop", &machine.id, "SIGWHATEVER").await.unwrap_err();
+    assert!(matches!(bad, ApiError::BadRequest { .. }), "{bad:?}");
+
+    api.machine_action("shop", &machine.id, MachineAction::Suspend, None).await.unwrap();
+    assert_eq!(wait_for(&api, &machine.id, WaitState::Suspended).await, "suspended");
+    let refused = api.signal_machine("shop", &machine.id, "SIGTERM").await.unwrap_err();
+    assert!(matches!(refused, ApiError::PreconditionFailed { .. }), "a suspended machine has no process: {refused:?}");
+    api.machine_action("shop", &machine.id, MachineAction::Start, None).await.unwrap();
+    assert_eq!(wait_for(&api, &machine.id, WaitState::Started).await, "started");
+
+    api.restart_machine("shop", &machine.id, Some("SIGINT"), None, None).await.unwrap();
+    assert_eq!(wait_for(&api, &machine.id, WaitState::Started).await, "started");
+    // Stopping a suspended machine drops its snapshot: stopped at once.
+    api.machine_action("shop", &machine.id, MachineAction::Suspend, None).await.unwrap();
+    wait_for(&api, &machine.id, WaitState::Suspended).await;
+    api.stop_machine("shop", &machine.id, None, None, None).await.unwrap();
+    assert_eq!(api.get_machine("shop", &machine.id).await.unwrap().state, MachineState::Stopped);
+
+    let events: Vec<(String, String)> =
+        api.machine_events("shop", &machine.id, 50).await.unwrap().into_iter().map(|e| (e.kind, e.status)).collect();
+    for (kind, status) in [("signal", "SIGUSR1"), ("suspend", "suspended"), ("restart", "stopping")] {
+        assert!(events.iter().any(|(k, s)| k == kind && s == status), "{kind} {status} missing from {events:?}");
+    }
+}
+
+#[tokio::test]
+async fn volumes_are_updated_in_place() {
+    let (_emulator, _base, api) = app_with_client().await;
+    let volume = api
+        .create_volume(
+            "shop",
+            &flightdeck::api::CreateVolumeRequest { name: "data".into(), region: "syd".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    assert_eq!((volume.snapshot_retention, volume.auto_backup_enabled), (Some(5), Some(true)));
+    let update = flightdeck::api::UpdateVolumeRequest { snapshot_retention: Some(14), auto_backup_enabled: None };
+    let updated = api.update_volume("shop", &volume.id, &update).await.unwrap();
+    assert_eq!((updated.snapshot_retention, updated.auto_backup_enabled), (Some(14), Some(true)));
+    let bad = flightdeck::api::UpdateVolumeRequest { snapshot_retention: Some(90), auto_backup_enabled: Some(false) };
+    assert!(matches!(api.update_volume("shop", &volume.id, &bad).await.unwrap_err(), ApiError::BadRequest { .. }));
+    assert_eq!(api.get_volume("shop", &volume.id).await.unwrap().snapshot_retention, Some(14));
+}
+
+async fn control(
+    base: &str,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let response = reqwest::Client::new()
+        .request(method, format!("{base}/__emulator/{path}"))
+        .header("authorization", format!("Bearer {token}"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+#[tokio::test]
+async fn the_control_api_seeds_apps_with_machines_and_volumes_and_sets_the_speed() {
+    let (emulator, base) = start().await;
+    let token = emulator.dev_token().to_owned();
+    let seed = serde_json::json!({ "apps": [{
+        "name": "seeded",
+        "volumes": [{ "name": "data", "region": "fra" }],
+        "machines": [
+            { "region": "iad", "count": 4, "name": "web", "config": { "image": "nginx:1.27",
+              "metadata": { "fly_process_group": "web" },
+              "checks": { "alive": { "type": "tcp", "port": 8080 } } } },
+            { "region": "fra", "state": "stopped", "config": { "image": "nginx:1.27",
+              "metadata": { "fly_process_group": "db" }, "mounts": [{ "volume": "data", "path": "/data" }] } }
+        ]
+    }]});
+    let (status, seeded) = control(&base, &token, reqwest::Method::POST, "seed", seed.clone()).await;
+    assert_eq!(status, 201, "{seeded}");
+    assert_eq!(seeded["apps"][0]["machines"].as_array().unwrap().len(), 5);
+
+    let api = client(&base, &token);
+    let machines = api.list_machines("seeded", &MachineFilter::default()).await.unwrap();
+    let mut names: Vec<&str> = machines.iter().map(|m| m.name.as_str()).filter(|n| n.starts_with("web-")).collect();
+    names.sort_unstable();
+    assert_eq!((names, machines.len()), (vec!["web-1", "web-2", "web-3", "web-4"], 5));
+    let web = api.get_machine("seeded", "web-2").await.unwrap();
+    assert_eq!(web.state, MachineState::Started);
+    assert_eq!(web.checks.iter().map(|c| c.status.as_str()).collect::<Vec<_>>(), ["passing"]);
+    let volume_id = seeded["apps"][0]["volumes"]["data"].as_str().unwrap();
+    let volume = api.get_volume("seeded", volume_id).await.unwrap();
+    let db = machines.iter().find(|m| m.process_group() == Some("db")).unwrap();
+    assert_eq!((volume.attached_machine_id.as_deref(), &db.state), (Some(db.id.as_str()), &MachineState::Stopped));
+
+    // A second seed of the same app is refused whole; a bad one says why.
+    let (status, _) = control(&base, &token, reqwest::Method::POST, "seed", seed).await;
+    assert_eq!(status, 409);
+    let bad = serde_json::json!({ "apps": [{ "name": "other", "machines": [{ "region": "iad", "config": {} }] }] });
+    let (status, body) = control(&base, &token, reqwest::Method::POST, "seed", bad).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(api.get_app("other").await.is_err(), "a refused seed creates nothing");
+
+    let (status, speed) =
+        control(&base, &token, reqwest::Method::PUT, "speed", serde_json::json!({ "speed": 50 })).await;
+    assert_eq!((status, speed["speed"].as_f64()), (200, Some(50.0)));
+    assert!((emulator.speed() - 50.0).abs() < f64::EPSILON);
+    let (status, _) = control(&base, &token, reqwest::Method::PUT, "speed", serde_json::json!({ "speed": -1 })).await;
+    assert_eq!(status, 400);
+    let (status, _) = control(&base, "wrong-token", reqwest::Method::GET, "speed", serde_json::Value::Null).await;
+    assert_eq!(status, 401);
+}

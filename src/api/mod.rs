@@ -36,7 +36,7 @@ pub use secrets::{AppSecret, SecretsUpdate};
 pub use token::{AuthToken, TokenError};
 pub use transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 pub use types::{App, CreateAppRequest, ListAppsResponse, Organization};
-pub use volumes::{CreateVolumeRequest, ExtendResponse, Volume};
+pub use volumes::{CreateVolumeRequest, ExtendResponse, UpdateVolumeRequest, Volume};
 
 use std::time::Duration;
 
@@ -337,6 +337,34 @@ impl<T: Transport> MachinesClient<T> {
         .await
     }
 
+    /// Restarts a started machine (stop, then start), optionally with a signal and a grace period for the stop.
+    pub async fn restart_machine(
+        &self,
+        app: &str,
+        id_or_name: &str,
+        signal: Option<&str>,
+        timeout: Option<crate::duration::GoDuration>,
+        nonce: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let id = self.machine_id(app, id_or_name).await?;
+        let id = id.as_str();
+        self.pace(&format!("{id}/restart"), ratelimit::ACTION_RATE).await;
+        self.mutation(
+            machines::request::restart(&self.base, &self.token, app, id, signal, timeout, nonce),
+            machines::response::done,
+        )
+        .await
+    }
+
+    /// Sends a signal (`SIGTERM`, `SIGUSR1`, …) to a started machine's main process.
+    pub async fn signal_machine(&self, app: &str, id_or_name: &str, signal: &str) -> Result<(), ApiError> {
+        let id = self.machine_id(app, id_or_name).await?;
+        let id = id.as_str();
+        self.pace(&format!("{id}/signal"), ratelimit::ACTION_RATE).await;
+        self.mutation(machines::request::signal(&self.base, &self.token, app, id, signal)?, machines::response::done)
+            .await
+    }
+
     /// One wait call (at most 60 s, the API's limit).
     pub async fn wait_machine(
         &self,
@@ -429,7 +457,14 @@ impl<T: Transport> MachinesClient<T> {
         volumes::response::volume(&response)
     }
 
-    /// Grows a volume.
+    /// Changes a volume's snapshot retention or automatic backups (setting the same values twice is harmless, so
+    /// transient failures are retried).
+    pub async fn update_volume(&self, app: &str, id: &str, update: &UpdateVolumeRequest) -> Result<Volume, ApiError> {
+        self.idempotent(volumes::request::update(&self.base, &self.token, app, id, update)?, volumes::response::volume)
+            .await
+    }
+
+    /// Grows a volume (`PUT …/extend`); the answer says whether its machine must restart to see the new size.
     pub async fn extend_volume(&self, app: &str, id: &str, size_gb: u64) -> Result<ExtendResponse, ApiError> {
         let response = self.send(volumes::request::extend(&self.base, &self.token, app, id, size_gb)?).await?;
         volumes::response::extend(&response)

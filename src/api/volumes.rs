@@ -73,6 +73,17 @@ pub struct CreateVolumeRequest {
     pub snapshot_id: Option<String>,
 }
 
+/// `PUT /apps/{app}/volumes/{id}`: what can change on a volume besides its size. Fields left out keep their value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UpdateVolumeRequest {
+    /// Days of snapshots kept (1–60).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot_retention: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_backup_enabled: Option<bool>,
+}
+
 /// `PUT …/extend` answers the volume and whether its machine must restart to see the new size.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -119,6 +130,17 @@ pub mod request {
     /// `DELETE /apps/{app}/volumes/{id}`.
     pub fn delete(base: &BaseUrl, token: &AuthToken, app: &str, id: &str) -> HttpRequest {
         authorized(Method::Delete, volume_path(base, app, id), token)
+    }
+
+    /// `PUT /apps/{app}/volumes/{id}` (flyctl's method; the spec says POST, which the live API also takes).
+    pub fn update(
+        base: &BaseUrl,
+        token: &AuthToken,
+        app: &str,
+        id: &str,
+        update: &UpdateVolumeRequest,
+    ) -> Result<HttpRequest, ApiError> {
+        json_body(authorized(Method::Put, volume_path(base, app, id), token), update)
     }
 
     /// `PUT …/extend {"size_gb": n}`: volumes only grow.

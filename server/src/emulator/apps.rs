@@ -53,7 +53,7 @@ pub async fn list(State(emulator): State<Emulator>, scope: OrgScope, Query(query
 }
 
 /// Fly's rule: lowercase letters, digits and dashes, starting with a letter or digit, at most 63 characters.
-fn valid_app_name(name: &str) -> bool {
+pub(crate) fn valid_app_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 63
         && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')

@@ -279,6 +279,20 @@ impl Emulator {
         }
     }
 
+    /// Suspends a started machine: its memory is snapshotted (suspending), then it is suspended; the next start
+    /// resumes it.
+    fn suspend(&self, machine: &mut Machine) {
+        if !transition(machine, MachineState::Suspending) {
+            return;
+        }
+        let (id, version) = (machine.id.clone(), machine.current_version().to_owned());
+        self.later(&id, &version, self.timings().stop, move |m| {
+            if transition(m, MachineState::Suspended) {
+                record_event(m, "suspend", "suspended", "flyd");
+            }
+        });
+    }
+
     fn halt(&self, app: &str, machine: &mut Machine, then_start: bool) {
         if !transition(machine, MachineState::Stopping) {
             return;
@@ -305,8 +319,11 @@ pub fn legal(from: &MachineState, to: &MachineState) -> bool {
         (from, to),
         (Created, Starting | Destroying)
             | (Starting, Started | Failed | Stopping | Destroying)
-            | (Started, Stopping | Stopped | Destroying)
+            | (Started, Stopping | Stopped | Suspending | Destroying)
             | (Stopping, Stopped | Destroying)
+            | (Suspending, Suspended | Destroying)
+            // Stopping a suspended machine throws its snapshot away: it is stopped at once.
+            | (Suspended, Stopped)
             | (Stopped | Failed | Suspended, Starting | Destroying)
             | (Destroying, Destroyed)
     )
@@ -453,23 +470,8 @@ pub async fn create(
     if let Err(message) = emulator.attach_volumes(&app, &id, &region, &volume_ids) {
         return reply::error(StatusCode::PRECONDITION_FAILED, format!("failed_precondition: {message}"));
     }
-    let instance = version();
-    let mut machine = Machine {
-        id: id.clone(),
-        name,
-        state: MachineState::Created,
-        region,
-        instance_id: instance.clone(),
-        version: Some(instance),
-        private_ip: format!("fdaa:0:1:a7b:{}:{}::2", &id[..4], &id[4..8]),
-        config: Some(request.config.clone()),
-        created_at: Some(now_rfc3339()),
-        updated_at: Some(now_rfc3339()),
-        host_status: Some("ok".to_owned()),
-        cordoned: Some(request.skip_service_registration == Some(true)),
-        ..Machine::default()
-    };
-    record_event(&mut machine, "launch", "created", "user");
+    let mut machine = new_machine(id, name, region, request.config.clone());
+    machine.cordoned = Some(request.skip_service_registration == Some(true));
     let mut lease = None;
     if let Some(ttl) = request.lease_ttl.filter(|t| *t > 0) {
         let granted = new_lease(&scope, emulator.lease_ttl(ttl), "created with lease_ttl");
@@ -483,6 +485,53 @@ pub async fn create(
     emulator.insert_machine(MachineRecord { app, machine, lease });
     emulator.changed();
     Json(response).into_response()
+}
+
+/// A machine as flyd reports it right after create: state `created`, a fresh version, a `launch` event.
+pub(crate) fn new_machine(
+    id: String,
+    name: String,
+    region: String,
+    config: flightdeck::machine::MachineConfig,
+) -> Machine {
+    let instance = version();
+    let private_ip = format!("fdaa:0:1:a7b:{}:{}::2", id.get(..4).unwrap_or("0"), id.get(4..8).unwrap_or("0"));
+    let mut machine = Machine {
+        id,
+        name,
+        state: MachineState::Created,
+        region,
+        instance_id: instance.clone(),
+        version: Some(instance),
+        private_ip,
+        config: Some(config),
+        created_at: Some(now_rfc3339()),
+        updated_at: Some(now_rfc3339()),
+        host_status: Some("ok".to_owned()),
+        cordoned: Some(false),
+        ..Machine::default()
+    };
+    record_event(&mut machine, "launch", "created", "user");
+    machine
+}
+
+/// A fresh machine name in flyd's style (`bold-river-4821`).
+pub(crate) fn fresh_machine_name() -> String {
+    machine_name()
+}
+
+/// The checks of a machine seeded as started, already past their grace period.
+pub(crate) fn settled_checks(machine: &mut Machine, passing: bool) {
+    machine.checks = check_names(machine)
+        .into_iter()
+        .map(|name| flightdeck::api::CheckStatus {
+            name,
+            status: if passing { "passing" } else { "critical" }.to_owned(),
+            output: if passing { "OK" } else { "connection refused (fault injected)" }.to_owned(),
+            updated_at: Some(now_rfc3339()),
+            ..Default::default()
+        })
+        .collect();
 }
 
 fn new_lease(scope: &OrgScope, ttl: u64, description: &str) -> Lease {
@@ -651,7 +700,9 @@ pub async fn action(
             state,
             MachineState::Stopped | MachineState::Created | MachineState::Suspended | MachineState::Failed
         ),
-        "stop" | "restart" | "suspend" => matches!(state, MachineState::Started | MachineState::Starting),
+        "stop" => matches!(state, MachineState::Started | MachineState::Starting | MachineState::Suspended),
+        "restart" => matches!(state, MachineState::Started | MachineState::Starting),
+        "suspend" => state == MachineState::Started,
         "cordon" | "uncordon" => !state.is_gone(),
         _ => return not_found(),
     };
@@ -668,9 +719,18 @@ pub async fn action(
                 record_event(machine, "start", "starting", "user");
                 emulator2.boot(&app, machine, Duration::ZERO);
             }
-            "stop" | "suspend" => {
+            "stop" if machine.state == MachineState::Suspended => {
+                if transition(machine, MachineState::Stopped) {
+                    record_event(machine, "stop", "stopped", "user");
+                }
+            }
+            "stop" => {
                 record_event(machine, "stop", "stopping", "user");
                 emulator2.halt(&app, machine, false);
+            }
+            "suspend" => {
+                record_event(machine, "suspend", "suspending", "user");
+                emulator2.suspend(machine);
             }
             "restart" => {
                 record_event(machine, "restart", "stopping", "user");
@@ -683,6 +743,41 @@ pub async fn action(
     emulator.changed();
     let body = if action == "start" { json!({ "previous_state": state.as_str() }) } else { json!({ "ok": true }) };
     Json(body).into_response()
+}
+
+/// The signals flyd delivers (`SignalRequest` in the spec).
+const SIGNALS: &[&str] = &[
+    "SIGABRT", "SIGALRM", "SIGFPE", "SIGHUP", "SIGILL", "SIGINT", "SIGKILL", "SIGPIPE", "SIGQUIT", "SIGSEGV",
+    "SIGTERM", "SIGTRAP", "SIGUSR1",
+];
+
+/// `POST …/signal {"signal": "SIGUSR1"}`: delivered to a started machine's main process and recorded as an event.
+/// The emulated process handles every signal and keeps running (to stop a machine, use stop).
+pub async fn signal(
+    State(emulator): State<Emulator>,
+    scope: OrgScope,
+    Path((app, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let record = match find_paced(&emulator, &scope, &app, &id, "signal", ACTION_RATE) {
+        Ok(record) => record,
+        Err(response) => return response,
+    };
+    let signal = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|b| b.get("signal").and_then(Value::as_str).map(str::to_owned));
+    let Some(signal) = signal.filter(|s| SIGNALS.contains(&s.as_str())) else {
+        return reply::error(
+            StatusCode::BAD_REQUEST,
+            format!("body must be {{\"signal\": one of {}}}", SIGNALS.join(", ")),
+        );
+    };
+    if record.machine.state != MachineState::Started {
+        return precondition(format!("unable to signal machine from current state: '{}'", record.machine.state));
+    }
+    emulator.with_machine(&id, |record| record_event(&mut record.machine, "signal", &signal, "user"));
+    emulator.changed();
+    Json(json!({ "ok": true })).into_response()
 }
 
 /// `GET …/wait?state=&timeout=&version=`: long-polls up to 60 s; 408 with flyd's message when time runs out.

@@ -9,6 +9,7 @@ pub mod control;
 pub mod faults;
 pub mod machines;
 mod reply;
+pub mod seed;
 
 pub use reply::error as reply_error;
 pub mod secrets;
@@ -69,8 +70,8 @@ pub struct Emulator {
     dev_token: Arc<str>,
     /// Woken on every machine change (waits long-poll on it).
     changes: Arc<tokio::sync::Notify>,
-    /// How much faster than real time machines move (`--speed`).
-    speed: f64,
+    /// How much faster than real time machines move (`--speed`, or the control API): an `f64`'s bits.
+    speed: Arc<std::sync::atomic::AtomicU64>,
     timings: machines::Timings,
     /// The Machines API's per-machine, per-action limits; `None` when turned off.
     limiter: Option<Arc<Mutex<flightdeck::api::ratelimit::RateLimiter>>>,
@@ -112,7 +113,7 @@ impl Emulator {
             state: Arc::new(Mutex::new(state)),
             dev_token: secret.into(),
             changes: Arc::new(tokio::sync::Notify::new()),
-            speed: 1.0,
+            speed: Arc::new(std::sync::atomic::AtomicU64::new(1.0f64.to_bits())),
             timings: machines::Timings::default(),
             limiter: Some(Arc::default()),
             started: std::time::Instant::now(),
@@ -123,9 +124,16 @@ impl Emulator {
 
     /// The same emulator with machines moving `speed` times faster than real time (clamped to 0.01–10,000).
     #[must_use]
-    pub fn with_speed(mut self, speed: f64) -> Self {
-        self.speed = if speed.is_finite() { speed.clamp(0.01, 10_000.0) } else { 1.0 };
+    pub fn with_speed(self, speed: f64) -> Self {
+        self.set_speed(speed);
         self
+    }
+
+    /// Changes the speed from now on (timers already running keep theirs); returns the speed in force.
+    pub fn set_speed(&self, speed: f64) -> f64 {
+        let speed = if speed.is_finite() && speed > 0.0 { speed.clamp(0.01, 10_000.0) } else { 1.0 };
+        self.speed.store(speed.to_bits(), std::sync::atomic::Ordering::Relaxed);
+        speed
     }
 
     /// The same emulator without rate limits (for load tests of everything else).
@@ -176,8 +184,8 @@ impl Emulator {
         change(&mut self.counters.lock().unwrap_or_else(PoisonError::into_inner));
     }
 
-    pub(crate) fn speed(&self) -> f64 {
-        self.speed
+    pub fn speed(&self) -> f64 {
+        f64::from_bits(self.speed.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     pub(crate) fn timings(&self) -> machines::Timings {
@@ -437,9 +445,13 @@ pub fn routes(emulator: Emulator) -> Router {
             axum::routing::post(machines::metadata_key).delete(machines::metadata_key),
         )
         .route("/apps/{app_name}/machines/{id}/events", get(machines::events))
+        .route("/apps/{app_name}/machines/{id}/signal", axum::routing::post(machines::signal))
         .route("/apps/{app_name}/machines/{id}/{action}", axum::routing::post(machines::action))
         .route("/apps/{app_name}/volumes", get(volumes::list).post(volumes::create))
-        .route("/apps/{app_name}/volumes/{id}", get(volumes::show).delete(volumes::delete))
+        .route(
+            "/apps/{app_name}/volumes/{id}",
+            get(volumes::show).put(volumes::update).post(volumes::update).delete(volumes::delete),
+        )
         .route("/apps/{app_name}/volumes/{id}/extend", axum::routing::put(volumes::extend))
         .layer(middleware::from_fn_with_state(emulator.clone(), faulty))
         .layer(middleware::from_fn(reply::with_request_id))

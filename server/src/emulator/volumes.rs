@@ -158,3 +158,33 @@ pub async fn extend(
     });
     Json(json!({ "volume": updated, "needs_restart": needs_restart })).into_response()
 }
+
+/// `PUT /v1/apps/{app}/volumes/{id} {"snapshot_retention": days, "auto_backup_enabled": bool}` (flyctl sends PUT;
+/// the spec says POST: both are accepted). Fields left out keep their value.
+pub async fn update(
+    State(emulator): State<Emulator>,
+    scope: OrgScope,
+    Path((app, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    if let Err(response) = find(&emulator, &scope, &app, &id) {
+        return response;
+    }
+    let request: flightdeck::api::UpdateVolumeRequest = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(error) => return reply::error(StatusCode::BAD_REQUEST, format!("invalid volume update: {error}")),
+    };
+    if request.snapshot_retention.is_some_and(|d| !(1..=60).contains(&d)) {
+        return reply::error(StatusCode::BAD_REQUEST, "snapshot_retention must be between 1 and 60 days");
+    }
+    let updated = emulator.with_volume(&id, |record| {
+        if let Some(days) = request.snapshot_retention {
+            record.volume.snapshot_retention = Some(days);
+        }
+        if let Some(enabled) = request.auto_backup_enabled {
+            record.volume.auto_backup_enabled = Some(enabled);
+        }
+        record.volume.clone()
+    });
+    updated.map_or_else(|| reply::error(StatusCode::NOT_FOUND, "volume not found"), |v| Json(v).into_response())
+}

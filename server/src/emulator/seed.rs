@@ -1,0 +1,190 @@
+//! Seeding through the control API (`POST /__emulator/seed`): apps with machines and volumes already in the state a
+//! test or a demo needs, without waiting for boots. Seeded machines are in their final state at once (no timers);
+//! everything after that moves as usual.
+
+use std::collections::BTreeMap;
+
+use flightdeck::api::{MachineState, Volume};
+use flightdeck::machine::MachineConfig;
+use serde::{Deserialize, Serialize};
+
+use super::machines::{MachineRecord, fresh_machine_name, new_machine, settled_checks};
+use super::volumes::VolumeRecord;
+use super::{Emulator, NameTaken, PERSONAL_ORG};
+use crate::ids;
+
+/// What to create.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Seed {
+    pub apps: Vec<SeedApp>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeedApp {
+    pub name: String,
+    /// The org (default `personal`); it must exist.
+    pub org: Option<String>,
+    /// Created before the machines, so a machine's mount may name one of them by name.
+    pub volumes: Vec<SeedVolume>,
+    pub machines: Vec<SeedMachine>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeedVolume {
+    pub name: String,
+    pub region: String,
+    pub size_gb: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeedMachine {
+    pub name: Option<String>,
+    pub region: String,
+    /// `created`, `started` (the default), `stopped`, `suspended` or `failed`.
+    pub state: Option<String>,
+    pub config: MachineConfig,
+    /// How many machines like this one (names get `-1`, `-2`, … when a name is given); default 1.
+    pub count: Option<usize>,
+}
+
+/// What was created, by app: machine ids in seed order, volume ids by name.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Seeded {
+    pub apps: Vec<SeededApp>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SeededApp {
+    pub name: String,
+    pub machines: Vec<String>,
+    pub volumes: BTreeMap<String, String>,
+}
+
+/// Why a seed was refused; nothing of it was applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SeedError {
+    #[error("app {0}: the name is taken")]
+    NameTaken(String),
+    #[error("app {app}: no org {org}")]
+    NoOrg { app: String, org: String },
+    #[error("app {app}: {message}")]
+    Invalid { app: String, message: String },
+}
+
+const MAX_SEEDED_MACHINES: usize = 100_000;
+
+impl Emulator {
+    /// Creates everything in `seed`, checked first so a refusal leaves the emulator as it was.
+    pub fn seed(&self, seed: &Seed) -> Result<Seeded, SeedError> {
+        let total: usize = seed.apps.iter().flat_map(|a| &a.machines).map(|m| m.count.unwrap_or(1)).sum();
+        for app in &seed.apps {
+            let org = app.org.clone().unwrap_or_else(|| PERSONAL_ORG.to_owned());
+            let invalid = |message: String| SeedError::Invalid { app: app.name.clone(), message };
+            if self.app(&app.name).is_some() || seed.apps.iter().filter(|a| a.name == app.name).count() > 1 {
+                return Err(SeedError::NameTaken(app.name.clone()));
+            }
+            if self.org_name(&org).is_none() {
+                return Err(SeedError::NoOrg { app: app.name.clone(), org });
+            }
+            if !super::apps::valid_app_name(&app.name) {
+                return Err(invalid("invalid app name".to_owned()));
+            }
+            if total > MAX_SEEDED_MACHINES {
+                return Err(invalid(format!("at most {MAX_SEEDED_MACHINES} machines per seed")));
+            }
+            for machine in &app.machines {
+                if machine.region.is_empty() || machine.config.image.is_empty() {
+                    return Err(invalid("every machine needs a region and config.image".to_owned()));
+                }
+                if !matches!(
+                    machine.state.as_deref().unwrap_or("started"),
+                    "created" | "started" | "stopped" | "suspended" | "failed"
+                ) {
+                    return Err(invalid("state must be created, started, stopped, suspended or failed".to_owned()));
+                }
+                for mount in &machine.config.mounts {
+                    let claimed =
+                        app.machines.iter().flat_map(|m| &m.config.mounts).filter(|m| m.volume == mount.volume);
+                    if claimed.count() > 1 {
+                        return Err(invalid(format!("volume {} is mounted by more than one machine", mount.volume)));
+                    }
+                    let volume = app.volumes.iter().find(|v| v.name == mount.volume);
+                    if volume.is_none_or(|v| v.region != machine.region) || machine.count.unwrap_or(1) > 1 {
+                        return Err(invalid(format!(
+                            "mount {}: name one volume of this seed, in the machine's region, for a single machine",
+                            mount.volume
+                        )));
+                    }
+                }
+            }
+        }
+        let mut seeded = Seeded::default();
+        for app in &seed.apps {
+            let org = app.org.clone().unwrap_or_else(|| PERSONAL_ORG.to_owned());
+            self.create_app(&org, &app.name, None).map_err(|NameTaken| SeedError::NameTaken(app.name.clone()))?;
+            self.with_app(&app.name, |a| a.status = "deployed".to_owned());
+            let mut done = SeededApp { name: app.name.clone(), ..SeededApp::default() };
+            for volume in &app.volumes {
+                let id = format!("vol_{}", ids::object_id(16));
+                let record = Volume {
+                    id: id.clone(),
+                    name: volume.name.clone(),
+                    state: "created".to_owned(),
+                    size_gb: volume.size_gb.unwrap_or(3),
+                    region: volume.region.clone(),
+                    zone: Some(ids::hex_id(4)),
+                    encrypted: Some(true),
+                    created_at: Some(super::machines::now_timestamp()),
+                    snapshot_retention: Some(5),
+                    auto_backup_enabled: Some(true),
+                    fstype: Some("ext4".to_owned()),
+                    host_status: Some("ok".to_owned()),
+                    ..Volume::default()
+                };
+                self.insert_volume(VolumeRecord { app: app.name.clone(), volume: record });
+                done.volumes.insert(volume.name.clone(), id);
+            }
+            for machine in &app.machines {
+                let count = machine.count.unwrap_or(1);
+                for n in 1..=count {
+                    let name = match (&machine.name, count) {
+                        (Some(name), 1) => name.clone(),
+                        (Some(name), _) => format!("{name}-{n}"),
+                        (None, _) => fresh_machine_name(),
+                    };
+                    let mut config = machine.config.clone();
+                    for mount in &mut config.mounts {
+                        if let Some(id) = done.volumes.get(&mount.volume) {
+                            mount.volume.clone_from(id);
+                        }
+                    }
+                    let id = ids::hex_id(14);
+                    let mut record = new_machine(id.clone(), name, machine.region.clone(), config);
+                    let state = MachineState::parse(machine.state.as_deref().unwrap_or("started"));
+                    if state == MachineState::Started {
+                        let group = record.process_group().unwrap_or("app").to_owned();
+                        settled_checks(&mut record, !self.faults().failing_checks(&app.name, &group));
+                    }
+                    record.state = state;
+                    let volume_ids: Vec<String> = record
+                        .config
+                        .as_ref()
+                        .map(|c| c.mounts.iter().map(|m| m.volume.clone()).collect())
+                        .unwrap_or_default();
+                    for volume in &volume_ids {
+                        self.with_volume(volume, |v| v.volume.attached_machine_id = Some(id.clone()));
+                    }
+                    self.insert_machine(MachineRecord { app: app.name.clone(), machine: record, lease: None });
+                    done.machines.push(id);
+                }
+            }
+            seeded.apps.push(done);
+        }
+        self.changed();
+        Ok(seeded)
+    }
+}
