@@ -5,6 +5,7 @@
 //! - [`config`]: fly.toml parsing and validation with [`diagnostics`] (pure, synchronous);
 //! - [`api`]: the Machines API client — plain request builders and response decoders, a [`api::Transport`] trait,
 //!   a fetch transport for wasm and a native one;
+//! - [`plan`]: deploy, scale and machine-command plans (pure, synchronous), from a config and the machines listed;
 //! - `js` (feature `js`, wasm only): the mechanical wasm-bindgen facade the npm package is built from.
 //!
 //! The core never touches the DOM, a global window, or a particular async runtime.
@@ -14,6 +15,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod duration;
 pub mod machine;
+pub mod plan;
 
 #[cfg(all(feature = "js", target_arch = "wasm32"))]
 mod js;

@@ -1,0 +1,97 @@
+//! Per-machine config diffs: what an update changes, as paths with the value before and after (flyctl prints a
+//! JSON diff before `machine update`; the dashboard shows these per machine). Version stamps in metadata are not
+//! changes, and an empty list equals an absent one (what flyctl's recovery updater compares).
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::config::{META_FLIGHTDECK_VERSION, META_RELEASE_ID, META_RELEASE_VERSION};
+use crate::machine::MachineConfig;
+
+/// Metadata keys that change on every deploy without changing the machine.
+const STAMPS: &[&str] = &["fly_flyctl_version", META_FLIGHTDECK_VERSION, META_RELEASE_ID, META_RELEASE_VERSION];
+
+/// One changed value: `path` is dotted (`env.LOG_LEVEL`, `guest.memory_mb`, `services`); `before` or `after` is
+/// `None` when the value is added or removed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<Value>,
+}
+
+impl std::fmt::Display for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.before, &self.after) {
+            (Some(before), Some(after)) => write!(f, "~ {}: {before} → {after}", self.path),
+            (None, Some(after)) => write!(f, "+ {}: {after}", self.path),
+            (Some(before), None) => write!(f, "- {}: {before}", self.path),
+            (None, None) => write!(f, "  {}", self.path),
+        }
+    }
+}
+
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Array(items) => items.is_empty(),
+        Value::Object(map) => map.is_empty(),
+        _ => false,
+    }
+}
+
+fn walk(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec<Change>) {
+    let before = before.filter(|v| !is_empty(v));
+    let after = after.filter(|v| !is_empty(v));
+    match (before, after) {
+        (None, None) => {}
+        (Some(Value::Object(a)), Some(Value::Object(b))) => {
+            let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            for key in keys {
+                if path == "metadata" && STAMPS.contains(&key.as_str()) {
+                    continue;
+                }
+                let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                walk(&child, a.get(key), b.get(key), out);
+            }
+        }
+        (a, b) if a == b => {}
+        (a, b) => out.push(Change { path: path.to_owned(), before: a.cloned(), after: b.cloned() }),
+    }
+}
+
+/// What changes from `before` to `after`, in path order.
+pub fn config_changes(before: &MachineConfig, after: &MachineConfig) -> Vec<Change> {
+    let (Ok(before), Ok(after)) = (serde_json::to_value(before), serde_json::to_value(after)) else {
+        // A config always serialises (no maps with non-string keys, no NaN); if one ever did not, say it changed.
+        return vec![Change { path: String::new(), before: None, after: None }];
+    };
+    let mut out = Vec::new();
+    walk("", Some(&before), Some(&after), &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_are_paths_with_before_and_after_and_ignore_stamps() {
+        let mut a = MachineConfig { image: "app:1".into(), ..MachineConfig::default() };
+        a.env.insert("A".into(), "1".into());
+        a.metadata.insert("fly_flyctl_version".into(), "0.1".into());
+        let mut b = a.clone();
+        b.image = "app:2".into();
+        b.env.insert("B".into(), "2".into());
+        b.env.remove("A");
+        b.metadata.insert("fly_flyctl_version".into(), "0.2".into());
+        b.metadata.insert(META_FLIGHTDECK_VERSION.into(), "9".into());
+        let changes: Vec<String> = config_changes(&a, &b).iter().map(ToString::to_string).collect();
+        assert_eq!(changes, ["- env.A: \"1\"", "+ env.B: \"2\"", "~ image: \"app:1\" → \"app:2\""]);
+        assert!(config_changes(&a, &a).is_empty());
+    }
+}

@@ -1,0 +1,403 @@
+//! `scale count` and `scale vm` (flyctl-behaviour.md §C). Counts are per process group over a list of regions;
+//! unlike flyctl, new machines go to the regions with the fewest (balanced placement) and scale-down takes idle
+//! machines first (stopped, then standbys, then started; #2163). Volumes are detached, never destroyed, and the
+//! last machine of a group holding a volume is removed only with force.
+
+use std::collections::BTreeMap;
+
+use crate::api::{Machine, MachineState, Volume};
+use crate::config::{AppConfig, Guest, PRESETS, preset_named};
+
+use super::{
+    Action, COMMAND_LEASE_TTL_SECS, FreeVolumes, MachineRef, Phase, Plan, PlanError, Pool, Role, Target, Wait,
+    config_changes, group_of, is_managed, is_standby, is_started, live_counts, mounted_volume,
+};
+
+/// A group's wanted count: absolute (`web=3`) or relative (`web=+2`, `-1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Count {
+    Absolute(usize),
+    Relative(i64),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct GroupCount {
+    pub group: String,
+    pub count: Count,
+}
+
+/// Which machines go first when a region has too many.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScaleDownOrder {
+    /// Stopped and suspended machines, then standbys, then started ones (the default).
+    #[default]
+    IdleFirst,
+    /// The API's order, as flyctl.
+    ApiOrder,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScaleCountOptions {
+    /// Where the counts apply; else every region the app runs in, else `primary_region`.
+    pub regions: Vec<String>,
+    pub max_per_region: Option<usize>,
+    pub order: ScaleDownOrder,
+    /// Remove the last machine of a group holding a volume (the volume stays).
+    pub force: bool,
+    /// For groups without machines: else `[build] image`, else another machine's image.
+    pub image: Option<String>,
+}
+
+fn parse_number(text: &str, arg: &str) -> Result<Count, PlanError> {
+    let invalid = || PlanError::InvalidCount(format!("'{arg}' is not a valid process=count option"));
+    if let Some(rest) = text.strip_prefix('+').or_else(|| text.strip_prefix('-').map(|_| text)) {
+        let delta: i64 = rest.parse().map_err(|_| invalid())?;
+        if delta == 0 {
+            return Err(PlanError::InvalidCount(format!("invalid relative scale count '{arg}'")));
+        }
+        return Ok(Count::Relative(delta));
+    }
+    text.parse::<usize>().map(Count::Absolute).map_err(|_| invalid())
+}
+
+/// Parses `3`, `+2`, `web=3 worker=10`, `web=+2` (flyctl's forms). A bare count applies to `default_group` (flyctl
+/// uses the literal group `app`, which fails for apps without one).
+pub fn parse_counts(args: &[&str], default_group: &str) -> Result<Vec<GroupCount>, PlanError> {
+    let mut counts: Vec<GroupCount> = Vec::new();
+    for arg in args {
+        let (group, number) = match arg.split_once('=') {
+            Some((group, number)) if !group.is_empty() => (group.to_owned(), number),
+            Some(_) => return Err(PlanError::InvalidCount(format!("'{arg}' is not a valid process=count option"))),
+            None => (default_group.to_owned(), *arg),
+        };
+        let count = parse_number(number.trim(), arg)?;
+        if counts.iter().any(|c| c.group == group) {
+            return Err(PlanError::InvalidCount(format!("group {group} is given twice")));
+        }
+        counts.push(GroupCount { group, count });
+    }
+    if counts.is_empty() {
+        return Err(PlanError::InvalidCount("give a count: `3`, `+1` or `web=3 worker=10`".to_owned()));
+    }
+    Ok(counts)
+}
+
+/// The order victims leave a region in.
+fn victim_rank(machine: &Machine, order: ScaleDownOrder) -> u8 {
+    match order {
+        ScaleDownOrder::ApiOrder => 0,
+        ScaleDownOrder::IdleFirst if is_standby(machine) => 1,
+        ScaleDownOrder::IdleFirst if is_started(machine) => 2,
+        ScaleDownOrder::IdleFirst => 0,
+    }
+}
+
+/// Spreads `expected` machines over `regions` starting from `current`: additions go to the region with the fewest
+/// (ties: earlier in the list), removals come from the one with the most (ties: later in the list, so the first
+/// region — usually the primary — is trimmed last).
+fn distribute(current: &[usize], expected: usize, max: Option<usize>) -> Vec<usize> {
+    let mut target: Vec<usize> = current.iter().map(|&c| max.map_or(c, |m| c.min(m))).collect();
+    let mut total: usize = target.iter().sum();
+    while total < expected {
+        let Some(index) =
+            (0..target.len()).filter(|&i| max.is_none_or(|m| target[i] < m)).min_by_key(|&i| (target[i], i))
+        else {
+            break;
+        };
+        target[index] += 1;
+        total += 1;
+    }
+    while total > expected {
+        let Some(index) = (0..target.len()).filter(|&i| target[i] > 0).max_by_key(|&i| (target[i], i)) else { break };
+        target[index] -= 1;
+        total -= 1;
+    }
+    target
+}
+
+/// Plans `fly scale count`.
+pub fn plan_scale_count(
+    app: &str,
+    config: &AppConfig,
+    machines: &[Machine],
+    volumes: &[Volume],
+    counts: &[GroupCount],
+    options: &ScaleCountOptions,
+) -> Result<Plan, PlanError> {
+    let mut plan = Plan::new(app, "scale count", COMMAND_LEASE_TTL_SECS);
+    let managed: Vec<&Machine> = machines.iter().filter(|m| is_managed(m)).collect();
+    let mut regions: Vec<String> = Vec::new();
+    let candidates: Vec<String> = if options.regions.is_empty() {
+        let mut found: Vec<String> = managed.iter().map(|m| m.region.clone()).collect();
+        if let Some(primary) = config.primary_region.clone().filter(|r| !r.is_empty()) {
+            found.insert(0, primary);
+        }
+        found
+    } else {
+        options.regions.clone()
+    };
+    for region in candidates.into_iter().map(|r| r.trim().to_owned()).filter(|r| !r.is_empty()) {
+        if !regions.contains(&region) {
+            regions.push(region);
+        }
+    }
+    if regions.is_empty() {
+        return Err(PlanError::NoRegion);
+    }
+    let mut free = FreeVolumes::new(volumes);
+    let mut expected_counts = live_counts(managed.iter().copied());
+    let mut creates = Vec::new();
+    let mut destroys = Vec::new();
+    for GroupCount { group, count } in counts {
+        if !config.has_group(group) {
+            return Err(PlanError::UnknownGroup { group: group.clone(), known: config.process_names().join(", ") });
+        }
+        let in_group: Vec<&Machine> = managed.iter().copied().filter(|m| group_of(m) == group).collect();
+        let in_regions = |r: &str| in_group.iter().filter(|m| m.region == r).count();
+        let current: Vec<usize> = regions.iter().map(|r| in_regions(r)).collect();
+        let outside = in_group.len() - current.iter().sum::<usize>();
+        let expected_in_regions = match count {
+            Count::Absolute(n) => *n,
+            Count::Relative(delta) => {
+                let total = i64::try_from(current.iter().sum::<usize>()).unwrap_or(i64::MAX);
+                usize::try_from((total + delta).max(0)).unwrap_or(0)
+            }
+        };
+        if let Some(max) = options.max_per_region {
+            if regions.len() * max < expected_in_regions {
+                return Err(PlanError::TooFewRegions { regions: regions.len(), max, expected: expected_in_regions });
+            }
+        }
+        let target = distribute(&current, expected_in_regions, options.max_per_region);
+        expected_counts.insert(group.clone(), outside + expected_in_regions);
+        if expected_in_regions == 0 && outside == 0 {
+            expected_counts.remove(group);
+        }
+
+        let template = in_group.iter().find(|m| is_started(m)).or_else(|| in_group.first()).copied();
+        let mut template_config = match template.and_then(|m| m.config.clone()) {
+            Some(mut config) => {
+                config.standbys.clear();
+                config.env.remove("FLY_STANDBY_FOR");
+                config
+            }
+            None => {
+                let mut machine = config.machine_config(group, None)?;
+                machine.image = options
+                    .image
+                    .clone()
+                    .or_else(|| config.build.as_ref().and_then(|b| b.image.clone()))
+                    .or_else(|| managed.iter().find_map(|m| m.config.as_ref().map(|c| c.image.clone())))
+                    .filter(|i| !i.is_empty())
+                    .ok_or(PlanError::NoImage)?;
+                machine
+            }
+        };
+        let mount_name = template_config.mounts.first().map(|m| m.name.clone()).filter(|n| !n.is_empty());
+        for mount in &mut template_config.mounts {
+            mount.volume.clear();
+        }
+        let mut holders: BTreeMap<String, usize> = BTreeMap::new();
+        for machine in &in_group {
+            if let Some(name) = machine.config.as_ref().and_then(|c| c.mounts.first()).map(|m| m.name.clone()) {
+                if mounted_volume(machine).is_some() {
+                    *holders.entry(name).or_default() += 1;
+                }
+            }
+        }
+        for (index, region) in regions.iter().enumerate() {
+            let (now, want) = (current[index], target[index]);
+            for n in now..want {
+                let volume = mount_name.as_deref().map(|name| free.choose(name, region, 1));
+                creates.push(Action::Create {
+                    key: format!("scale:{group}:{region}:{}", n + 1),
+                    group: group.clone(),
+                    region: region.clone(),
+                    role: Role::Clone,
+                    config: template_config.clone(),
+                    skip_launch: false,
+                    cordoned: false,
+                    volume,
+                    standby_for: None,
+                    name: None,
+                    wait: Wait::STATE,
+                });
+            }
+            if want < now {
+                let mut here: Vec<(usize, &Machine)> =
+                    in_group.iter().copied().filter(|m| &m.region == region).enumerate().collect();
+                here.sort_by_key(|(position, m)| (victim_rank(m, options.order), *position));
+                for (_, victim) in here.into_iter().take(now - want) {
+                    if let (Some(volume), Some(name)) = (
+                        mounted_volume(victim),
+                        victim.config.as_ref().and_then(|c| c.mounts.first()).map(|m| m.name.clone()),
+                    ) {
+                        let left = holders.entry(name.clone()).or_default();
+                        *left = left.saturating_sub(1);
+                        if *left == 0 && !options.force {
+                            return Err(PlanError::LastVolumeHolder {
+                                machine: victim.id.clone(),
+                                group: group.clone(),
+                                volume: name,
+                            });
+                        }
+                        plan.warnings.push(format!("volume {volume} of machine {} stays, unattached", victim.id));
+                    }
+                    destroys.push(Action::Destroy {
+                        machine: Target::Existing(MachineRef::of(victim)),
+                        force: true,
+                        reason: format!("scale {group} in {region} from {now} to {want}"),
+                    });
+                }
+            }
+        }
+    }
+    plan.expected_counts = expected_counts;
+    let pool = |label: &str, actions| Pool { label: label.to_owned(), concurrency: 5, spearhead: false, actions };
+    plan.push(Phase::new("scale", vec![pool("new machines", creates), pool("removed machines", destroys)]));
+    Ok(plan)
+}
+
+/// `fly scale vm SIZE [--memory MB] [-g GROUP]` and `fly scale memory MB`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScaleVmOptions {
+    /// A preset (`shared-cpu-2x`, `performance-1x`, …); `None` keeps each machine's CPUs (`scale memory`).
+    pub size: Option<String>,
+    pub memory_mb: Option<u32>,
+    pub group: Option<String>,
+}
+
+/// Plans a VM size change of every live machine of a group, one machine at a time, each waited for.
+pub fn plan_scale_vm(
+    app: &str,
+    config: &AppConfig,
+    machines: &[Machine],
+    options: &ScaleVmOptions,
+) -> Result<Plan, PlanError> {
+    let preset = match options.size.as_deref() {
+        Some(size) => Some(preset_named(size).ok_or_else(|| {
+            let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
+            PlanError::Size(format!("'{size}' is an invalid machine size, choose one of: {}", names.join(", ")))
+        })?),
+        None if options.memory_mb.is_none() => {
+            return Err(PlanError::Size("give a size or a memory amount".to_owned()));
+        }
+        None => None,
+    };
+    let groups = config.process_names();
+    let group = match &options.group {
+        Some(group) if config.has_group(group) => group.clone(),
+        Some(group) => return Err(PlanError::UnknownGroup { group: group.clone(), known: groups.join(", ") }),
+        None if groups.len() > 1 => return Err(PlanError::GroupNeeded(groups.join(", "))),
+        None => config.default_group(),
+    };
+    let mut plan = Plan::new(app, format!("scale vm ({group})"), COMMAND_LEASE_TTL_SECS);
+    let targets: Vec<&Machine> = machines
+        .iter()
+        .filter(|m| !m.state.is_gone() && group_of(m) == group && m.config.is_some())
+        .filter(|m| !crate::config::RESERVED_GROUPS.contains(&group_of(m)))
+        .collect();
+    if targets.is_empty() {
+        return Err(PlanError::EmptyGroup(group));
+    }
+    let mut actions = Vec::new();
+    let mut wanted_guest = None;
+    for machine in &targets {
+        let existing = machine.config.clone().unwrap_or_default();
+        let mut guest: Guest = match preset {
+            Some(preset) => {
+                let mut guest = Guest::from(preset);
+                if let Some(old) = &existing.guest {
+                    guest.host_dedication_id.clone_from(&old.host_dedication_id);
+                    guest.kernel_args.clone_from(&old.kernel_args);
+                }
+                guest
+            }
+            None => existing
+                .guest
+                .clone()
+                .unwrap_or_else(|| preset_named(crate::config::DEFAULT_PRESET).map(Guest::from).unwrap_or_default()),
+        };
+        if let Some(memory) = options.memory_mb {
+            guest.memory_mb = memory;
+        }
+        guest.check().map_err(|e| PlanError::Size(e.to_string()))?;
+        wanted_guest = Some(guest.clone());
+        let mut config = existing.clone();
+        config.guest = Some(guest);
+        let changes = config_changes(&existing, &config);
+        if changes.is_empty() {
+            plan.untouched.push((MachineRef::of(machine), "already this size".to_owned()));
+            continue;
+        }
+        let start = machine.state == MachineState::Started;
+        actions.push(Action::Update {
+            machine: MachineRef::of(machine),
+            config,
+            changes,
+            start,
+            replace: false,
+            volume: None,
+            min_secrets_version: None,
+            wait: if start { Wait { state: true, smoke: false, healthy: true } } else { Wait::NONE },
+        });
+    }
+    if let (Some(compute), Some(guest)) = (config.compute_for(&group), wanted_guest) {
+        let declared = crate::config::compute_to_guest(compute, None).ok();
+        if declared
+            .is_some_and(|d| d.cpus != guest.cpus || d.memory_mb != guest.memory_mb || d.cpu_kind != guest.cpu_kind)
+        {
+            plan.warnings.push(format!(
+                "fly.toml has a [[vm]] for group {group} with another size: the next deploy will undo this change \
+                 unless you change it there too"
+            ));
+        }
+    }
+    plan.expected_counts = live_counts(machines.iter().filter(|m| is_managed(m)));
+    plan.push(Phase::new(
+        "resize machines, one at a time",
+        vec![Pool { label: group.clone(), concurrency: 1, spearhead: false, actions }],
+    ));
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_parse_like_flyctl() {
+        let parsed = parse_counts(&["web=3", "worker=+2", "db=-1"], "app").unwrap();
+        assert_eq!(
+            parsed,
+            [
+                GroupCount { group: "web".into(), count: Count::Absolute(3) },
+                GroupCount { group: "worker".into(), count: Count::Relative(2) },
+                GroupCount { group: "db".into(), count: Count::Relative(-1) },
+            ]
+        );
+        assert_eq!(
+            parse_counts(&["4"], "web").unwrap()[0],
+            GroupCount { group: "web".into(), count: Count::Absolute(4) }
+        );
+        assert!(
+            matches!(parse_counts(&["+0"], "app"), Err(PlanError::InvalidCount(m)) if m.contains("invalid relative"))
+        );
+        assert!(
+            matches!(parse_counts(&["web=x"], "app"), Err(PlanError::InvalidCount(m)) if m.contains("not a valid"))
+        );
+        assert!(parse_counts(&["=3"], "app").is_err());
+        assert!(parse_counts(&[], "app").is_err());
+    }
+
+    #[test]
+    fn placement_is_balanced_and_the_first_region_is_trimmed_last() {
+        assert_eq!(distribute(&[2, 0], 3, None), [2, 1], "flyctl would give a third to the first region");
+        assert_eq!(distribute(&[0, 0, 0, 0], 8, None), [2, 2, 2, 2]);
+        assert_eq!(distribute(&[3, 3], 4, None), [2, 2]);
+        assert_eq!(distribute(&[1, 1, 1], 2, None), [1, 1, 0]);
+        assert_eq!(distribute(&[5, 0], 4, Some(2)), [2, 2]);
+    }
+}
