@@ -6,6 +6,7 @@
 //! - [`api`]: the Machines API client — plain request builders and response decoders, a [`api::Transport`] trait,
 //!   a fetch transport for wasm and a native one;
 //! - [`plan`]: deploy, scale and machine-command plans (pure, synchronous), from a config and the machines listed;
+//! - [`engine`]: runs plans through the client (async, runtime-agnostic), leases, waits, a typed event stream;
 //! - `js` (feature `js`, wasm only): the mechanical wasm-bindgen facade the npm package is built from.
 //!
 //! The core never touches the DOM, a global window, or a particular async runtime.
@@ -14,6 +15,7 @@ pub mod api;
 pub mod config;
 pub mod diagnostics;
 pub mod duration;
+pub mod engine;
 pub mod machine;
 pub mod plan;
 

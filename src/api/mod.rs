@@ -93,6 +93,11 @@ impl<T: Transport> MachinesClient<T> {
         self
     }
 
+    /// The transport (the engine uses its clock and timer).
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
     /// The API's base URL, without `/v1`.
     pub fn base_url(&self) -> &str {
         self.base.as_str()
@@ -395,15 +400,21 @@ impl<T: Transport> MachinesClient<T> {
         let id = id.as_str();
         self.pace(&format!("{id}/lease"), ratelimit::ACTION_RATE).await;
         let request = machines::request::acquire_lease(&self.base, &self.token, app, id, ttl_secs, description, nonce)?;
-        self.mutation(request, machines::response::lease).await
+        if nonce.is_some() {
+            // A refresh of a lease we hold does the same thing however often it is sent.
+            self.idempotent(request, machines::response::lease).await
+        } else {
+            self.mutation(request, machines::response::lease).await
+        }
     }
 
-    /// Releases the caller's lease.
+    /// Releases the caller's lease. Safe to repeat (a second release finds no lease), so transient failures are
+    /// retried: a lease left behind would block the next deploy until it expires.
     pub async fn release_lease(&self, app: &str, id_or_name: &str, nonce: &str) -> Result<(), ApiError> {
         let id = self.machine_id(app, id_or_name).await?;
         let id = id.as_str();
         self.pace(&format!("{id}/lease"), ratelimit::ACTION_RATE).await;
-        self.mutation(
+        self.idempotent(
             machines::request::release_lease(&self.base, &self.token, app, id, nonce),
             machines::response::done,
         )

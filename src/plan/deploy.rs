@@ -167,6 +167,24 @@ fn wait_for(options: &DeployOptions, strategy: Strategy) -> Wait {
     }
 }
 
+/// What fly.toml gives a machine of `group` that has `existing` as its config: the group's config built on it,
+/// where a standby keeps saying whom it stands in for (fly.toml's [env] replaces the machine's), and a standby that
+/// now has services becomes a machine of its own.
+pub(super) fn desired_config(
+    config: &AppConfig,
+    group: &str,
+    existing: &MachineConfig,
+) -> Result<MachineConfig, crate::config::ConversionError> {
+    let mut new = config.machine_config(group, Some(existing))?;
+    if !new.standbys.is_empty() && !new.services.is_empty() {
+        new.standbys.clear();
+        new.env.remove("FLY_STANDBY_FOR");
+    } else if let Some(standing_for) = existing.env.get("FLY_STANDBY_FOR").filter(|_| !new.standbys.is_empty()) {
+        new.env.insert("FLY_STANDBY_FOR".to_owned(), standing_for.clone());
+    }
+    Ok(new)
+}
+
 /// The updated config of one managed machine, with flyctl's mount rules (§B.5): a mount added, removed or renamed
 /// needs a replacement; a new path keeps the volume.
 fn plan_update(
@@ -179,13 +197,8 @@ fn plan_update(
 ) -> Result<Update, PlanError> {
     let group = group_of(machine);
     let existing = machine.config.clone().unwrap_or_default();
-    let mut new = config.machine_config(group, Some(&existing))?;
+    let mut new = desired_config(config, group, &existing)?;
     new.image = image.to_owned();
-    if !new.standbys.is_empty() && !new.services.is_empty() {
-        // A standby that now serves traffic is a machine of its own.
-        new.standbys.clear();
-        new.env.remove("FLY_STANDBY_FOR");
-    }
     let mut replace = false;
     let mut volume = None;
     let had = existing.mounts.first().filter(|m| !m.volume.is_empty());
@@ -344,11 +357,11 @@ pub fn plan_deploy(input: &DeployInput<'_>, options: &DeployOptions) -> Result<P
         .filter(|i| !i.is_empty())
         .ok_or(PlanError::NoImage)?;
 
-    if matches!(strategy, Strategy::Canary | Strategy::Bluegreen) {
-        if let Some(mount) = config.mounts.first() {
-            let group = mount.processes.first().cloned().unwrap_or_else(|| config.default_group());
-            return Err(PlanError::StrategyWithMounts { strategy: strategy.to_string(), group });
-        }
+    if matches!(strategy, Strategy::Canary | Strategy::Bluegreen)
+        && let Some(mount) = config.mounts.first()
+    {
+        let group = mount.processes.first().cloned().unwrap_or_else(|| config.default_group());
+        return Err(PlanError::StrategyWithMounts { strategy: strategy.to_string(), group });
     }
     if strategy == Strategy::Bluegreen && !first_deploy {
         let has_checks = groups.iter().try_fold(false, |found, group| {
@@ -360,10 +373,10 @@ pub fn plan_deploy(input: &DeployInput<'_>, options: &DeployOptions) -> Result<P
         if !has_checks {
             return Err(PlanError::BluegreenWithoutChecks);
         }
-        if !options.adopt {
-            if let Some(machine) = unmanaged.iter().find(|m| groups.contains(group_of(m))) {
-                return Err(PlanError::BluegreenWithUnmanaged(group_of(machine).to_owned()));
-            }
+        if !options.adopt
+            && let Some(machine) = unmanaged.iter().find(|m| groups.contains(group_of(m)))
+        {
+            return Err(PlanError::BluegreenWithUnmanaged(group_of(machine).to_owned()));
         }
     }
 

@@ -45,9 +45,24 @@ fn is_empty(value: &Value) -> bool {
 fn walk(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec<Change>) {
     let before = before.filter(|v| !is_empty(v));
     let after = after.filter(|v| !is_empty(v));
+    let empty = serde_json::Map::new();
+    fn object<'v>(
+        value: Option<&'v Value>,
+        empty: &'v serde_json::Map<String, Value>,
+    ) -> Option<&'v serde_json::Map<String, Value>> {
+        match value {
+            Some(Value::Object(map)) => Some(map),
+            None => Some(empty),
+            Some(_) => None,
+        }
+    }
     match (before, after) {
         (None, None) => {}
-        (Some(Value::Object(a)), Some(Value::Object(b))) => {
+        // An object added or removed whole is shown key by key, like one that changed.
+        (Some(Value::Object(_)), _) | (_, Some(Value::Object(_)))
+            if object(before, &empty).zip(object(after, &empty)).is_some() =>
+        {
+            let (a, b) = (object(before, &empty).unwrap_or(&empty), object(after, &empty).unwrap_or(&empty));
             let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
             keys.sort_unstable();
             keys.dedup();

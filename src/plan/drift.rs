@@ -86,7 +86,7 @@ pub fn drift(config: &AppConfig, machines: &[Machine], desired: &DesiredCounts) 
             });
             continue;
         }
-        let Ok(mut wanted) = config.machine_config(group, Some(&existing)) else { continue };
+        let Ok(mut wanted) = super::deploy::desired_config(config, group, &existing) else { continue };
         match config.build.as_ref().and_then(|b| b.image.clone()) {
             Some(image) => wanted.image = image,
             None => wanted.image.clone_from(&existing.image),

@@ -165,10 +165,10 @@ pub fn plan_scale_count(
                 usize::try_from((total + delta).max(0)).unwrap_or(0)
             }
         };
-        if let Some(max) = options.max_per_region {
-            if regions.len() * max < expected_in_regions {
-                return Err(PlanError::TooFewRegions { regions: regions.len(), max, expected: expected_in_regions });
-            }
+        if let Some(max) = options.max_per_region
+            && regions.len() * max < expected_in_regions
+        {
+            return Err(PlanError::TooFewRegions { regions: regions.len(), max, expected: expected_in_regions });
         }
         let target = distribute(&current, expected_in_regions, options.max_per_region);
         expected_counts.insert(group.clone(), outside + expected_in_regions);
@@ -201,10 +201,10 @@ pub fn plan_scale_count(
         }
         let mut holders: BTreeMap<String, usize> = BTreeMap::new();
         for machine in &in_group {
-            if let Some(name) = machine.config.as_ref().and_then(|c| c.mounts.first()).map(|m| m.name.clone()) {
-                if mounted_volume(machine).is_some() {
-                    *holders.entry(name).or_default() += 1;
-                }
+            if let Some(name) = machine.config.as_ref().and_then(|c| c.mounts.first()).map(|m| m.name.clone())
+                && mounted_volume(machine).is_some()
+            {
+                *holders.entry(name).or_default() += 1;
             }
         }
         for (index, region) in regions.iter().enumerate() {

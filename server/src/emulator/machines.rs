@@ -255,8 +255,10 @@ impl Emulator {
             });
         }
         let config = machine.config.as_ref();
-        let runs_to_exit = config
-            .is_some_and(|c| c.auto_destroy == Some(true) && c.restart.as_ref().is_some_and(|r| r.policy == "no"));
+        // A machine with restart "no" that auto-destroys, or a release-command machine, runs its command to exit.
+        let auto_destroy = config.is_some_and(|c| c.auto_destroy == Some(true));
+        let runs_to_exit = config.is_some_and(|c| c.restart.as_ref().is_some_and(|r| r.policy == "no"))
+            && (auto_destroy || group == flightdeck::config::RELEASE_COMMAND_GROUP);
         if runs_to_exit {
             let code = faults.exit_code(app, &group);
             let destroy = self.timings().destroy;
@@ -267,7 +269,7 @@ impl Emulator {
                 }
                 record_exit(m, code, "stopped");
                 // auto_destroy: gone once it has exited.
-                if transition(m, MachineState::Destroying) {
+                if auto_destroy && transition(m, MachineState::Destroying) {
                     let (id, version) = (m.id.clone(), m.current_version().to_owned());
                     emulator.later(&id, &version, destroy, |m| {
                         if transition(m, MachineState::Destroyed) {
@@ -482,6 +484,10 @@ pub async fn create(
         emulator.boot(&app, &mut machine, emulator.timings().create);
     }
     let response = machine.clone();
+    // The platform records a release when Fly Launch creates its machines: the app counts as deployed from then on.
+    if machine.config.as_ref().is_some_and(|c| c.metadata.get("fly_platform_version").is_some_and(|v| v == "v2")) {
+        emulator.with_app(&app, |a| a.status = "deployed".to_owned());
+    }
     emulator.insert_machine(MachineRecord { app, machine, lease });
     emulator.changed();
     Json(response).into_response()
@@ -625,9 +631,15 @@ pub async fn update(
         machine.version = Some(instance);
         machine.config = Some(request.config);
         record_event(machine, "update", "replacing", "user");
-        if was_running && request.skip_launch != Some(true) {
-            emulator2.halt(&app, machine, true);
-        } else if machine.state == MachineState::Created && request.skip_launch != Some(true) {
+        let launch = request.skip_launch != Some(true);
+        let resting = matches!(
+            machine.state,
+            MachineState::Created | MachineState::Stopped | MachineState::Suspended | MachineState::Failed
+        );
+        if was_running {
+            // Update = stop, then start with the new config (or stay stopped with skip_launch).
+            emulator2.halt(&app, machine, launch);
+        } else if resting && launch {
             emulator2.boot(&app, machine, Duration::ZERO);
         }
         machine.clone()

@@ -1,0 +1,550 @@
+//! The engine: runs a [`Plan`] through the Machines API client, and reports what happens as [`Event`]s.
+//!
+//! Async at the edge, runtime-agnostic (it only awaits the client and the transport's timer), so the same engine runs
+//! natively on tokio and in the browser or Node event loop. What it guarantees:
+//! - a lease on every existing machine it changes, taken before anything changes (all or none), refreshed for the
+//!   whole run (every ≈ (TTL − 1 s) / 3), and released on success, failure and cancellation; machines it creates are
+//!   created under a lease too;
+//! - pools run with their concurrency and spearhead; the first failure stops work that has not started (work in
+//!   flight finishes) and the report says, for each machine, whether its step succeeded, failed (and why) or was
+//!   canceled;
+//! - nothing is destroyed that the plan does not name, except machines this run created when their phase asks
+//!   for a rollback (bluegreen greens) and canaries, which never outlive a failed run; volumes are never destroyed;
+//! - at the end, live managed machines per group are counted and must match the plan.
+
+mod events;
+mod steps;
+
+pub use events::{Event, LeaseEvent, Outcome};
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use futures_util::future::{Either, join_all, select};
+use futures_util::stream::FuturesUnordered;
+use serde::Serialize;
+
+use crate::api::{ApiError, MachineFilter, MachinesClient, Transport};
+use crate::plan::{Action, Plan, Pool, Role, is_managed};
+
+/// Knobs of a run (the plan holds the rest: lease TTL, wait timeout).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineOptions {
+    /// How long a machine must stay up after starting before it counts as not crashing (flyctl's 10 s).
+    pub smoke_window: Duration,
+    /// How often machine state and health checks are polled.
+    pub poll_interval: Duration,
+    /// How often leases are refreshed; `None`: (TTL − 1 s) / 3, as flyctl.
+    pub lease_refresh: Option<Duration>,
+    /// Stored with each lease, for whoever finds it held.
+    pub lease_description: String,
+    /// Count live managed machines per group at the end and compare with the plan.
+    pub verify_counts: bool,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            smoke_window: Duration::from_secs(10),
+            poll_interval: Duration::from_secs(1),
+            lease_refresh: None,
+            lease_description: "flightdeck".to_owned(),
+            verify_counts: true,
+        }
+    }
+}
+
+/// Cancels a run from elsewhere (a Ctrl-C handler, a dashboard button): work not started is skipped, leases are
+/// released. Cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_canceled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Why a run failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RunError {
+    #[error("machine {machine} [{group}]: {message}")]
+    Api { machine: String, group: String, message: String, code: String },
+    #[error("could not lease machine {machine}: {message}")]
+    Lease { machine: String, message: String },
+    #[error(
+        "release command failed - aborting deployment. machine {machine} exited with non-zero status of {exit_code} \
+         (it is kept, stopped, for debugging)"
+    )]
+    ReleaseCommand { machine: String, exit_code: i64 },
+    #[error("machine {machine} [{group}] did not start: it is {state}")]
+    NotStarted { machine: String, group: String, state: String },
+    #[error("the app appears to be crashing: machine {machine} [{group}] {detail}")]
+    Crashing { machine: String, group: String, detail: String },
+    #[error(
+        "timeout reached waiting for health checks to pass for machine {machine} [{group}] ({passing}/{total} \
+         passing); a longer wait timeout may help"
+    )]
+    Unhealthy { machine: String, group: String, passing: usize, total: usize },
+    #[error("canceled")]
+    Canceled,
+    #[error("group {group} has {actual} live machines after the run; the plan expected {expected}")]
+    CountMismatch { group: String, expected: usize, actual: usize },
+    #[error("the plan names machine {0}, which no earlier step created")]
+    UnknownKey(String),
+}
+
+impl RunError {
+    fn api(machine: &str, group: &str, error: &ApiError) -> Self {
+        RunError::Api {
+            machine: machine.to_owned(),
+            group: group.to_owned(),
+            message: error.to_string(),
+            code: error.code().to_owned(),
+        }
+    }
+}
+
+/// One action's end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActionOutcome {
+    pub machine: String,
+    pub group: String,
+    pub verb: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// What a run did: each action's outcome, and the ids of the machines it created by plan key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub outcomes: Vec<ActionOutcome>,
+    pub created: BTreeMap<String, String>,
+}
+
+impl Report {
+    pub fn succeeded(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.outcome == Outcome::Succeeded).count()
+    }
+}
+
+/// A failed run: the first error, and the report of everything that happened up to it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[error("{error}")]
+pub struct Failure {
+    pub error: RunError,
+    pub report: Report,
+}
+
+fn lock<V>(mutex: &Mutex<V>) -> std::sync::MutexGuard<'_, V> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A machine this run created.
+#[derive(Debug, Clone)]
+struct Created {
+    id: String,
+    role: Role,
+    phase: usize,
+    destroyed: bool,
+}
+
+/// The state of one run, shared by its concurrent steps.
+struct Run<'a, T: Transport, S> {
+    client: &'a MachinesClient<T>,
+    plan: &'a Plan,
+    options: &'a EngineOptions,
+    sink: &'a S,
+    cancel: &'a Cancel,
+    /// Machine id → lease nonce.
+    leases: Mutex<BTreeMap<String, String>>,
+    created: Mutex<BTreeMap<String, Created>>,
+    outcomes: Mutex<Vec<ActionOutcome>>,
+    failure: Mutex<Option<RunError>>,
+    phase: Mutex<usize>,
+}
+
+/// Runs `plan`, sending every event to `sink`.
+pub async fn run<T, S>(
+    client: &MachinesClient<T>,
+    plan: &Plan,
+    options: &EngineOptions,
+    sink: &S,
+    cancel: &Cancel,
+) -> Result<Report, Failure>
+where
+    T: Transport,
+    S: Fn(Event),
+{
+    sink(Event::PlanAccepted {
+        app: plan.app.clone(),
+        operation: plan.operation.clone(),
+        actions: plan.actions().count(),
+    });
+    for warning in &plan.warnings {
+        sink(Event::Warning { message: warning.clone() });
+    }
+    let run = Run {
+        client,
+        plan,
+        options,
+        sink,
+        cancel,
+        leases: Mutex::default(),
+        created: Mutex::default(),
+        outcomes: Mutex::default(),
+        failure: Mutex::default(),
+        phase: Mutex::default(),
+    };
+    let result = match run.acquire_leases().await {
+        Ok(()) => {
+            let work = pin!(run.phases());
+            let refresher = pin!(run.refresh_leases());
+            match select(work, refresher).await {
+                Either::Left((result, _)) => result,
+                Either::Right(((), work)) => work.await,
+            }
+        }
+        Err(error) => Err(error),
+    };
+    run.release_leases().await;
+    let result = match result {
+        Ok(()) if options.verify_counts => run.verify_counts().await,
+        other => other,
+    };
+    let report = Report {
+        outcomes: std::mem::take(&mut *lock(&run.outcomes)),
+        created: lock(&run.created).iter().map(|(k, c)| (k.clone(), c.id.clone())).collect(),
+    };
+    match result {
+        Ok(()) => {
+            sink(Event::Done { operation: plan.operation.clone(), succeeded: report.succeeded() });
+            Ok(report)
+        }
+        Err(error) => {
+            sink(Event::Failed { error: error.to_string() });
+            Err(Failure { error, report })
+        }
+    }
+}
+
+impl<T: Transport, S: Fn(Event)> Run<'_, T, S> {
+    fn emit(&self, event: Event) {
+        (self.sink)(event);
+    }
+
+    fn stopped(&self) -> bool {
+        self.cancel.is_canceled() || lock(&self.failure).is_some()
+    }
+
+    fn fail(&self, error: RunError) {
+        lock(&self.failure).get_or_insert(error);
+    }
+
+    fn record(&self, machine: &str, group: &str, verb: &str, outcome: Outcome) {
+        self.emit(Event::ActionFinished {
+            machine: machine.to_owned(),
+            group: group.to_owned(),
+            verb: verb.to_owned(),
+            outcome: outcome.clone(),
+        });
+        lock(&self.outcomes).push(ActionOutcome {
+            machine: machine.to_owned(),
+            group: group.to_owned(),
+            verb: verb.to_owned(),
+            outcome,
+        });
+    }
+
+    fn nonce(&self, id: &str) -> Option<String> {
+        lock(&self.leases).get(id).cloned()
+    }
+
+    /// Leases every existing machine the plan changes, 16 at a time; one refusal releases the others and fails.
+    async fn acquire_leases(&self) -> Result<(), RunError> {
+        let ids: BTreeSet<String> =
+            self.plan.actions().filter_map(Action::existing_machine).map(|m| m.id.clone()).collect();
+        let mut ids = ids.into_iter();
+        let mut pending = FuturesUnordered::new();
+        let mut refusal = None;
+        loop {
+            while pending.len() < 16 && refusal.is_none() {
+                let Some(id) = ids.next() else { break };
+                pending.push(async move {
+                    let lease = self
+                        .client
+                        .acquire_lease(
+                            &self.plan.app,
+                            &id,
+                            self.plan.lease_ttl_secs,
+                            &self.options.lease_description,
+                            None,
+                        )
+                        .await;
+                    (id, lease)
+                });
+            }
+            match pending.next().await {
+                Some((id, Ok(lease))) => {
+                    lock(&self.leases).insert(id.clone(), lease.nonce);
+                    self.emit(Event::Lease { machine: id, event: LeaseEvent::Acquired });
+                }
+                Some((id, Err(error))) => {
+                    refusal.get_or_insert(RunError::Lease { machine: id, message: error.to_string() });
+                }
+                None => break,
+            }
+        }
+        match refusal {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+
+    /// Keeps every lease alive until the work ends (this future is dropped then).
+    async fn refresh_leases(&self) {
+        let ttl = self.plan.lease_ttl_secs.max(2);
+        let every = self.options.lease_refresh.unwrap_or_else(|| Duration::from_secs_f64((ttl as f64 - 1.0) / 3.0));
+        loop {
+            self.client.transport().sleep(every).await;
+            let held: Vec<(String, String)> = lock(&self.leases).iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            let mut refreshes: FuturesUnordered<_> = FuturesUnordered::new();
+            let mut held = held.into_iter();
+            loop {
+                while refreshes.len() < 8 {
+                    let Some((id, nonce)) = held.next() else { break };
+                    refreshes.push(async move {
+                        let outcome = self
+                            .client
+                            .acquire_lease(&self.plan.app, &id, ttl, &self.options.lease_description, Some(&nonce))
+                            .await;
+                        (id, nonce, outcome)
+                    });
+                }
+                let Some((id, nonce, outcome)) = refreshes.next().await else { break };
+                match outcome {
+                    Ok(lease) if lease.nonce.is_empty() || lease.nonce == nonce => {
+                        self.emit(Event::Lease { machine: id, event: LeaseEvent::Refreshed });
+                    }
+                    Err(ApiError::NotFound { .. }) => {
+                        lock(&self.leases).remove(&id);
+                    }
+                    Ok(_) | Err(ApiError::LeaseHeld { .. }) => {
+                        lock(&self.leases).remove(&id);
+                        self.emit(Event::Lease { machine: id, event: LeaseEvent::Lost });
+                    }
+                    Err(error) => self
+                        .emit(Event::Warning { message: format!("error refreshing lease for machine {id}: {error}") }),
+                }
+            }
+        }
+    }
+
+    /// Releases every lease still held (existing and created machines), 16 at a time.
+    async fn release_leases(&self) {
+        let held: Vec<(String, String)> = std::mem::take(&mut *lock(&self.leases)).into_iter().collect();
+        let mut held = held.into_iter();
+        let mut pending = FuturesUnordered::new();
+        loop {
+            while pending.len() < 16 {
+                let Some((id, nonce)) = held.next() else { break };
+                pending.push(async move {
+                    let outcome = self.client.release_lease(&self.plan.app, &id, &nonce).await;
+                    (id, outcome)
+                });
+            }
+            match pending.next().await {
+                // A machine destroyed by the run has no lease left to release.
+                Some((id, Ok(()) | Err(ApiError::NotFound { .. }))) => {
+                    self.emit(Event::Lease { machine: id, event: LeaseEvent::Released });
+                }
+                Some((id, Err(error))) => self.emit(Event::Warning {
+                    message: format!("could not release the lease on machine {id} (it expires by itself): {error}"),
+                }),
+                None => break,
+            }
+        }
+    }
+
+    async fn phases(&self) -> Result<(), RunError> {
+        for (index, phase) in self.plan.phases.iter().enumerate() {
+            if self.cancel.is_canceled() {
+                self.fail(RunError::Canceled);
+            }
+            if self.stopped() {
+                break;
+            }
+            *lock(&self.phase) = index;
+            self.emit(Event::PhaseStarted { index, title: phase.title.clone() });
+            join_all(phase.pools.iter().map(|pool| self.run_pool(pool))).await;
+            if self.cancel.is_canceled() {
+                self.fail(RunError::Canceled);
+            }
+            if self.stopped() && phase.rollback_created {
+                self.destroy_created(|c| c.phase == index, "rolling back: its phase failed").await;
+            }
+        }
+        let failure = lock(&self.failure).clone();
+        match failure {
+            Some(error) => {
+                // Canaries are temporary: they never outlive a failed run (flyctl leaks one, §B.8).
+                self.destroy_created(|c| c.role == Role::Canary, "the run failed; canaries are temporary").await;
+                self.skip_remaining();
+                Err(error)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Reports every action that never ran as canceled.
+    fn skip_remaining(&self) {
+        let done: usize = lock(&self.outcomes).len();
+        let total = self.plan.actions().count();
+        if done >= total {
+            return;
+        }
+        let phase = *lock(&self.phase);
+        for action in self.plan.phases.iter().skip(phase + 1).flat_map(|p| p.actions()) {
+            let (machine, group, verb) = steps::identify(action);
+            lock(&self.outcomes).push(ActionOutcome { machine, group, verb, outcome: Outcome::Canceled });
+        }
+    }
+
+    async fn destroy_created(&self, which: impl Fn(&Created) -> bool, reason: &str) {
+        let doomed: Vec<(String, Created)> = lock(&self.created)
+            .iter()
+            .filter(|(_, c)| !c.destroyed && which(c))
+            .map(|(k, c)| (k.clone(), c.clone()))
+            .collect();
+        for (key, created) in doomed {
+            let nonce = self.nonce(&created.id);
+            let outcome = self.client.destroy_machine(&self.plan.app, &created.id, true, nonce.as_deref()).await;
+            match outcome {
+                Ok(()) | Err(ApiError::NotFound { .. }) => {
+                    lock(&self.leases).remove(&created.id);
+                    if let Some(entry) = lock(&self.created).get_mut(&key) {
+                        entry.destroyed = true;
+                    }
+                    self.emit(Event::Warning {
+                        message: format!("destroyed machine {} ({key}): {reason}", created.id),
+                    });
+                }
+                Err(error) => self.emit(Event::Warning {
+                    message: format!("could not destroy machine {} ({key}); destroy it by hand: {error}", created.id),
+                }),
+            }
+        }
+    }
+
+    /// A pool: the spearhead alone, then the rest at most `concurrency` at a time; a failure anywhere stops what
+    /// has not started.
+    async fn run_pool(&self, pool: &Pool) {
+        let mut actions = pool.actions.iter();
+        let mut canceled = Vec::new();
+        if pool.spearhead
+            && let Some(first) = actions.next()
+        {
+            self.run_action(first).await;
+        }
+        let mut running = FuturesUnordered::new();
+        loop {
+            while running.len() < pool.concurrency.max(1) {
+                let Some(action) = actions.next() else { break };
+                if self.stopped() {
+                    canceled.push(action);
+                    continue;
+                }
+                running.push(self.run_action(action));
+            }
+            if running.next().await.is_none() {
+                break;
+            }
+        }
+        for action in canceled {
+            let (machine, group, verb) = steps::identify(action);
+            self.record(&machine, &group, &verb, Outcome::Canceled);
+        }
+    }
+
+    async fn run_action(&self, action: &Action) {
+        let (machine, group, verb) = steps::identify(action);
+        self.emit(Event::ActionStarted {
+            machine: machine.clone(),
+            group: group.clone(),
+            verb: verb.clone(),
+            description: action.describe(),
+        });
+        match self.execute(action).await {
+            Ok(id) => self.record(&id, &group, &verb, Outcome::Succeeded),
+            Err(error) => {
+                self.record(&machine, &group, &verb, Outcome::Failed(error.to_string()));
+                self.fail(error);
+            }
+        }
+    }
+
+    /// Counts live managed machines per group and compares with the plan.
+    async fn verify_counts(&self) -> Result<(), RunError> {
+        let machines = self
+            .client
+            .list_machines(&self.plan.app, &MachineFilter::default())
+            .await
+            .map_err(|e| RunError::api("(list)", "", &e))?;
+        let mut actual: BTreeMap<String, usize> = BTreeMap::new();
+        for machine in machines.iter().filter(|m| is_managed(m)) {
+            *actual.entry(crate::plan::group_of(machine).to_owned()).or_default() += 1;
+        }
+        let groups: BTreeSet<&String> = actual.keys().chain(self.plan.expected_counts.keys()).collect();
+        for group in groups {
+            let expected = self.plan.expected_counts.get(group).copied().unwrap_or(0);
+            let found = actual.get(group).copied().unwrap_or(0);
+            if expected != found {
+                return Err(RunError::CountMismatch { group: group.clone(), expected, actual: found });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What planners need to know about an app, read from the API in three calls.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AppSnapshot {
+    pub machines: Vec<crate::api::Machine>,
+    pub volumes: Vec<crate::api::Volume>,
+    /// The app's status says it has been deployed (`deployed` or `suspended`).
+    pub deployed: bool,
+}
+
+impl AppSnapshot {
+    /// Reads the app's machines (with configs), volumes and status.
+    pub async fn read<T: Transport>(client: &MachinesClient<T>, app: &str) -> Result<Self, ApiError> {
+        let status = client.get_app(app).await?.status.unwrap_or_default();
+        let machines = client.list_machines(app, &MachineFilter::default()).await?;
+        let volumes = client.list_volumes(app).await?;
+        Ok(Self { machines, volumes, deployed: matches!(status.as_str(), "deployed" | "suspended") })
+    }
+
+    /// The input of a deploy plan of `config`.
+    pub fn deploy_input<'a>(
+        &'a self,
+        app: &'a str,
+        config: &'a crate::config::AppConfig,
+    ) -> crate::plan::DeployInput<'a> {
+        crate::plan::DeployInput {
+            app,
+            config,
+            machines: &self.machines,
+            volumes: &self.volumes,
+            app_deployed: self.deployed,
+        }
+    }
+}
