@@ -18,13 +18,12 @@ mod steps;
 pub use events::{Event, LeaseEvent, Outcome};
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use futures_util::future::{Either, join_all, select};
+use futures_util::future::{join, join_all};
 use futures_util::stream::FuturesUnordered;
 use serde::Serialize;
 
@@ -171,6 +170,11 @@ struct Run<'a, T: Transport, S> {
     outcomes: Mutex<Vec<ActionOutcome>>,
     failure: Mutex<Option<RunError>>,
     phase: Mutex<usize>,
+    /// Actions still to run per machine (id, or plan key for machines this run creates): a machine's lease is
+    /// released as soon as none is left, so it is not refreshed while the rest of the run goes on.
+    uses: Mutex<BTreeMap<String, usize>>,
+    /// Set when the work is over: the lease refresher stops.
+    closing: AtomicBool,
 }
 
 /// Runs `plan`, sending every event to `sink`.
@@ -204,15 +208,22 @@ where
         outcomes: Mutex::default(),
         failure: Mutex::default(),
         phase: Mutex::default(),
+        uses: Mutex::new(plan.actions().filter_map(steps::target_key).fold(BTreeMap::new(), |mut uses, key| {
+            *uses.entry(key).or_insert(0) += 1;
+            uses
+        })),
+        closing: AtomicBool::new(false),
     };
     let result = match run.acquire_leases().await {
         Ok(()) => {
-            let work = pin!(run.phases());
-            let refresher = pin!(run.refresh_leases());
-            match select(work, refresher).await {
-                Either::Left((result, _)) => result,
-                Either::Right(((), work)) => work.await,
-            }
+            // The refresher is told to stop rather than dropped, so no refresh is cut off mid-request (one that
+            // reached the API after the release would take the lease again).
+            let work = async {
+                let result = run.phases().await;
+                run.closing.store(true, Ordering::SeqCst);
+                result
+            };
+            join(work, run.refresh_leases()).await.0
         }
         Err(error) => Err(error),
     };
@@ -314,8 +325,16 @@ impl<T: Transport, S: Fn(Event)> Run<'_, T, S> {
     async fn refresh_leases(&self) {
         let ttl = self.plan.lease_ttl_secs.max(2);
         let every = self.options.lease_refresh.unwrap_or_else(|| Duration::from_secs_f64((ttl as f64 - 1.0) / 3.0));
+        let slice = every.min(Duration::from_millis(200));
         loop {
-            self.client.transport().sleep(every).await;
+            let mut slept = Duration::ZERO;
+            while slept < every && !self.closing.load(Ordering::SeqCst) {
+                self.client.transport().sleep(slice).await;
+                slept += slice;
+            }
+            if self.closing.load(Ordering::SeqCst) {
+                return;
+            }
             let held: Vec<(String, String)> = lock(&self.leases).iter().map(|(k, v)| (k.clone(), v.clone())).collect();
             let mut refreshes: FuturesUnordered<_> = FuturesUnordered::new();
             let mut held = held.into_iter();
@@ -331,7 +350,13 @@ impl<T: Transport, S: Fn(Event)> Run<'_, T, S> {
                     });
                 }
                 let Some((id, nonce, outcome)) = refreshes.next().await else { break };
+                let still_held = lock(&self.leases).get(&id).is_some_and(|n| *n == nonce);
                 match outcome {
+                    // Released while the refresh was on its way: the refresh may have taken a new lease; give it back.
+                    Ok(lease) if !still_held => {
+                        let nonce = if lease.nonce.is_empty() { nonce } else { lease.nonce };
+                        let _ = self.client.release_lease(&self.plan.app, &id, &nonce).await;
+                    }
                     Ok(lease) if lease.nonce.is_empty() || lease.nonce == nonce => {
                         self.emit(Event::Lease { machine: id, event: LeaseEvent::Refreshed });
                     }
@@ -484,10 +509,43 @@ impl<T: Transport, S: Fn(Event)> Run<'_, T, S> {
             description: action.describe(),
         });
         match self.execute(action).await {
-            Ok(id) => self.record(&id, &group, &verb, Outcome::Succeeded),
+            Ok(id) => {
+                self.release_if_done(action, &id).await;
+                self.record(&id, &group, &verb, Outcome::Succeeded);
+            }
             Err(error) => {
                 self.record(&machine, &group, &verb, Outcome::Failed(error.to_string()));
                 self.fail(error);
+            }
+        }
+    }
+
+    /// After `action` succeeded on machine `id`: if no later action needs the machine, its lease is released now.
+    async fn release_if_done(&self, action: &Action, id: &str) {
+        let Some(key) = steps::target_key(action) else { return };
+        let done = {
+            let mut uses = lock(&self.uses);
+            let left = uses.entry(key.clone()).or_insert(1);
+            *left = left.saturating_sub(1);
+            *left == 0
+        };
+        if !done {
+            return;
+        }
+        let targeted = lock(&self.created).get(&key).map_or(key, |c| c.id.clone());
+        for machine in [targeted.as_str(), id] {
+            let nonce = lock(&self.leases).remove(machine);
+            if let Some(nonce) = nonce {
+                match self.client.release_lease(&self.plan.app, machine, &nonce).await {
+                    Ok(()) | Err(ApiError::NotFound { .. }) => {
+                        self.emit(Event::Lease { machine: machine.to_owned(), event: LeaseEvent::Released });
+                    }
+                    Err(error) => self.emit(Event::Warning {
+                        message: format!(
+                            "could not release the lease on machine {machine} (it expires by itself): {error}"
+                        ),
+                    }),
+                }
             }
         }
     }

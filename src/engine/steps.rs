@@ -34,6 +34,21 @@ pub(super) fn identify(action: &Action) -> (String, String, String) {
     (target, group, verb.to_owned())
 }
 
+/// The machine an action acts on, as the run tracks it: an existing machine's id or a planned machine's key.
+pub(super) fn target_key(action: &Action) -> Option<String> {
+    match action {
+        Action::CreateApp { .. } | Action::RunReleaseCommand { .. } => None,
+        Action::Create { key, .. } => Some(key.clone()),
+        Action::Update { machine, .. } | Action::Restart { machine, .. } => Some(machine.id.clone()),
+        Action::Start { machine, .. }
+        | Action::Stop { machine, .. }
+        | Action::Cordon { machine }
+        | Action::Uncordon { machine }
+        | Action::SetMetadata { machine, .. }
+        | Action::Destroy { machine, .. } => Some(machine.label().to_owned()),
+    }
+}
+
 /// The number of health checks a machine config declares (top-level and per service).
 fn check_count(config: &MachineConfig) -> usize {
     config.checks.len() + config.services.iter().map(|s| s.checks.len()).sum::<usize>()

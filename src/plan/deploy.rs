@@ -88,6 +88,9 @@ pub struct DeployOptions {
     /// Else `[deploy] release_command_timeout`, else 5 min.
     pub release_command_timeout_secs: Option<u64>,
     pub smoke_checks: bool,
+    /// Rolling: each pool's first machine is updated alone and must succeed before the others start (flyctl's
+    /// behaviour; it costs one update time per group).
+    pub spearhead: bool,
 }
 
 impl Default for DeployOptions {
@@ -108,6 +111,7 @@ impl Default for DeployOptions {
             wait_timeout_secs: None,
             release_command_timeout_secs: None,
             smoke_checks: true,
+            spearhead: true,
         }
     }
 }
@@ -288,18 +292,16 @@ fn update_phase(
     }
     let mut pools = Vec::new();
     for (group, (warm, cold)) in by_group {
-        let warm_size = rolling_pool_size(max_unavailable, warm.len())
-            .min(options.max_concurrent.max(1).max(max_unavailable as usize));
         pools.push(Pool {
             label: format!("{group}: started machines"),
-            concurrency: warm_size,
-            spearhead: warm.len() > 1,
+            concurrency: rolling_pool_size(max_unavailable, warm.len()),
+            spearhead: options.spearhead && warm.len() > 1,
             actions: warm.into_iter().map(|u| u.action(wait, min_secrets_version)).collect(),
         });
         pools.push(Pool {
             label: format!("{group}: stopped machines"),
             concurrency: cold.len().clamp(1, COLD_POOL),
-            spearhead: cold.len() > 1,
+            spearhead: options.spearhead && cold.len() > 1,
             actions: cold.into_iter().map(|u| u.action(wait, min_secrets_version)).collect(),
         });
     }
