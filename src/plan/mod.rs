@@ -47,6 +47,8 @@ pub const COMMAND_LEASE_TTL_SECS: u64 = 120;
 pub const DEFAULT_WAIT_TIMEOUT_SECS: u64 = 300;
 /// Metadata key of bluegreen's green machines until the traffic switch.
 pub const META_BLUEGREEN: &str = "fly_bluegreen_deployment_tag";
+/// How many of one machine's changes [`Plan::describe`] lists.
+const MAX_CHANGES_SHOWN: usize = 12;
 /// Metadata key of canary machines.
 pub const META_CANARY: &str = "fly_canary";
 
@@ -268,15 +270,17 @@ impl Action {
                 let stopped = if *skip_launch { ", left stopped" } else { "" };
                 format!("{what} in group {group}, region {region}{volume}{stopped}")
             }
-            Action::Update { machine, changes, start, replace, .. } => {
+            Action::Update { machine, changes, start, replace, min_secrets_version, .. } => {
                 let how = if *replace { "replace" } else { "update" };
                 let start = if *start { "" } else { " (left stopped)" };
                 let n = changes.len();
                 let plural = if n == 1 { "" } else { "s" };
-                format!(
-                    "{how} machine {} [{}] in {}: {n} change{plural}{start}",
-                    machine.id, machine.group, machine.region
-                )
+                let what = match min_secrets_version {
+                    Some(version) if n == 0 => format!("same config, with secrets version {version}"),
+                    Some(version) => format!("{n} change{plural}, with secrets version {version}"),
+                    None => format!("{n} change{plural}"),
+                };
+                format!("{how} machine {} [{}] in {}: {what}{start}", machine.id, machine.group, machine.region)
             }
             Action::Restart { machine, .. } => format!("restart machine {} [{}]", machine.id, machine.group),
             Action::Start { machine, .. } => format!("start machine {} [{}]", machine.label(), machine.group()),
@@ -386,6 +390,14 @@ impl Plan {
                 }
                 for action in &pool.actions {
                     out.push_str(&format!("   - {}\n", action.describe()));
+                    if let Action::Update { changes, .. } = action {
+                        for change in changes.iter().take(MAX_CHANGES_SHOWN) {
+                            out.push_str(&format!("       {change}\n"));
+                        }
+                        if changes.len() > MAX_CHANGES_SHOWN {
+                            out.push_str(&format!("       … and {} more\n", changes.len() - MAX_CHANGES_SHOWN));
+                        }
+                    }
                 }
             }
         }
