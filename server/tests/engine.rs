@@ -675,3 +675,29 @@ async fn cancelling_releases_every_lease_and_reports_the_rest_as_canceled() {
     assert!(failure.report.outcomes.iter().any(|o| o.outcome == Outcome::Canceled));
     assert_eq!(h.emulator.counters().leases_held, 0);
 }
+
+#[tokio::test]
+async fn launch_writes_fly_toml_creates_the_app_and_starts_its_machines() {
+    let h = harness().await;
+    let request = plan::LaunchRequest {
+        app: "hello".into(),
+        org: "personal".into(),
+        image: "nginx:latest".into(),
+        internal_port: 80,
+        region: "syd".into(),
+        vm_size: Some("shared-cpu-2x".into()),
+        single_machine: false,
+    };
+    let launch = plan::plan_launch(&request).unwrap();
+    assert!(!parse(&launch.fly_toml).has_errors());
+    let (result, events) = h.run(&launch.plan).await;
+    ok(result, &events);
+    let machines = h.api.list_machines("hello", &MachineFilter::default()).await.unwrap();
+    assert_eq!(machines.len(), 2);
+    assert!(machines.iter().all(|m| m.state == MachineState::Started && m.region == "syd"));
+    assert_eq!(machines[0].config.as_ref().unwrap().guest.as_ref().unwrap().cpus, 2);
+    // Launching a name that is taken fails before any machine exists, with a clear error.
+    let (result, _) = h.run(&launch.plan).await;
+    let failure = result.unwrap_err();
+    assert!(matches!(&failure.error, RunError::Api { code, .. } if code == "name_taken"), "{:?}", failure.error);
+}

@@ -14,6 +14,7 @@
 mod deploy;
 mod diff;
 mod drift;
+mod launch;
 mod machine;
 mod scale;
 
@@ -23,6 +24,7 @@ pub use deploy::{
 };
 pub use diff::{Change, config_changes};
 pub use drift::{DesiredCounts, Drift, GroupDrift, MachineDrift, drift};
+pub use launch::{Launch, LaunchRequest, plan_launch};
 pub use machine::{
     CloneOptions, CloneVolume, MachineUpdateOptions, plan_assign_group, plan_clone, plan_machine_update, plan_remove,
     plan_start, plan_stop,
