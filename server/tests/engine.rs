@@ -701,3 +701,142 @@ async fn launch_writes_fly_toml_creates_the_app_and_starts_its_machines() {
     let failure = result.unwrap_err();
     assert!(matches!(&failure.error, RunError::Api { code, .. } if code == "name_taken"), "{:?}", failure.error);
 }
+
+#[tokio::test]
+async fn a_normal_deploy_earns_no_429_and_a_storm_of_them_is_waited_out() {
+    let h = harness().await;
+    ok_run(&h, SHOP).await;
+    let changed = SHOP.replace("shop:v1", "shop:v6");
+    let options = DeployOptions { skip_release_command: true, ..DeployOptions::default() };
+    ok(h.deploy(&changed, &options).await.0, &[]);
+    assert_eq!(h.emulator.counters().rate_limited, 0, "the client paces itself under the API's limits");
+
+    // Every mutation answered 429 for a moment: the engine's calls wait (Retry-After) and go through.
+    h.set_faults(serde_json::json!({ "rate_limit_storm": true })).await;
+    let emulator = h.emulator.clone();
+    let calm = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        emulator.set_faults(flightdeck_server::emulator::faults::Faults::default());
+    });
+    let changed = SHOP.replace("shop:v1", "shop:v7");
+    let (result, events) = h.deploy(&changed, &options).await;
+    calm.await.unwrap();
+    ok(result, &events);
+    assert!(h.emulator.counters().rate_limited > 0);
+    h.assert_settled(&changed).await;
+}
+
+#[tokio::test]
+async fn leases_lost_mid_deploy_are_reported_and_nothing_is_left_behind() {
+    let h = harness().await;
+    ok_run(&h, SHOP).await;
+    let changed = SHOP.replace("shop:v1", "shop:v8");
+    let plan = h.plan_deploy(&changed, &DeployOptions { skip_release_command: true, ..DeployOptions::default() }).await;
+    let events = Mutex::new(Vec::new());
+    let emulator = h.emulator.clone();
+    let sink = |event: Event| {
+        if matches!(event, Event::ActionStarted { .. }) && !emulator.faults().drop_leases {
+            emulator
+                .set_faults(flightdeck_server::emulator::faults::Faults { drop_leases: true, ..Default::default() });
+        }
+        events.lock().unwrap().push(event);
+    };
+    let options = EngineOptions { lease_refresh: Some(Duration::from_millis(50)), ..engine_options() };
+    let result = engine::run(&h.api, &plan, &options, &sink, &Cancel::default()).await;
+    let events = events.into_inner().unwrap();
+    assert!(
+        events.iter().any(|e| matches!(e, Event::Lease { event: engine::LeaseEvent::Lost, .. })),
+        "{:#?}",
+        lines(&events)
+    );
+    drop(result); // it may succeed or stop; either way the invariants below hold
+    h.set_faults(serde_json::json!({})).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await; // leases taken under the fault last one second
+    assert_eq!(h.emulator.counters().leases_held, 0);
+    let (result, events) =
+        h.deploy(&changed, &DeployOptions { skip_release_command: true, ..DeployOptions::default() }).await;
+    ok(result, &events);
+    h.assert_settled(&changed).await;
+}
+
+#[tokio::test]
+async fn a_server_restart_mid_deploy_loses_nothing_and_a_rerun_converges() {
+    let dir = std::env::temp_dir().join(format!("flightdeck-engine-{}-{}", std::process::id(), line!()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let options = ServerOptions {
+        token: Some("restart-token".into()),
+        speed: 200.0,
+        state_file: Some(dir.join("state.json")),
+        ..ServerOptions::default()
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let base = format!("http://{address}");
+    let start = |listener: tokio::net::TcpListener, options: ServerOptions| {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(flightdeck_server::serve(listener, options, async move {
+            let _ = stopped.await;
+        }));
+        (stop, server)
+    };
+    let (stop, server) = start(listener, options.clone());
+    let api = MachinesClient::new(&base, AuthToken::new("restart-token").unwrap(), NativeTransport::new()).unwrap();
+    api.create_app(&CreateAppRequest { name: "shop".into(), org_slug: "personal".into(), ..Default::default() })
+        .await
+        .unwrap();
+    let cfg = config(SHOP);
+    let run = |plan: Plan| {
+        let api = &api;
+        async move { engine::run(api, &plan, &engine_options(), &|_: Event| {}, &Cancel::default()).await }
+    };
+    let snapshot = AppSnapshot::read(&api, "shop").await.unwrap();
+    run(plan::plan_deploy(&snapshot.deploy_input("shop", &cfg), &DeployOptions::default()).unwrap()).await.unwrap();
+    let volumes_before = api.list_volumes("shop").await.unwrap().len();
+
+    // Deploy v2, and restart the server while it runs.
+    let changed = config(&SHOP.replace("shop:v1", "shop:v2"));
+    let snapshot = AppSnapshot::read(&api, "shop").await.unwrap();
+    let options_v2 = DeployOptions { skip_release_command: true, ..DeployOptions::default() };
+    let plan = plan::plan_deploy(&snapshot.deploy_input("shop", &changed), &options_v2).unwrap();
+    let deploy = run(plan);
+    let restart = async {
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        stop.send(()).unwrap();
+        server.await.unwrap().unwrap();
+        let listener = tokio::net::TcpListener::bind(address).await.unwrap();
+        start(listener, options.clone())
+    };
+    let (first, (stop, server)) = tokio::join!(deploy, restart);
+    drop(first); // it may fail (an update lost in the restart) or succeed: the invariants below hold either way
+
+    // Leases of the interrupted run were released, or expire within their TTL.
+    let counters = || async {
+        reqwest::Client::new()
+            .get(format!("{base}/__emulator/counters"))
+            .header("authorization", "Bearer restart-token")
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    };
+    for _ in 0..80 {
+        if counters().await["leases_held"] == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(counters().await["leases_held"], 0);
+    let snapshot = AppSnapshot::read(&api, "shop").await.unwrap();
+    run(plan::plan_deploy(&snapshot.deploy_input("shop", &changed), &options_v2).unwrap()).await.unwrap();
+    let snapshot = AppSnapshot::read(&api, "shop").await.unwrap();
+    let again = plan::plan_deploy(&snapshot.deploy_input("shop", &changed), &options_v2).unwrap();
+    assert!(again.is_empty(), "{}", again.describe());
+    let managed: Vec<&Machine> = snapshot.machines.iter().filter(|m| is_managed(m)).collect();
+    assert_eq!(managed.len(), 4, "no machine lost or duplicated");
+    assert_eq!(api.list_volumes("shop").await.unwrap().len(), volumes_before, "no volume lost");
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+    std::fs::remove_dir_all(dir).ok();
+}

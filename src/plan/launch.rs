@@ -45,10 +45,9 @@ pub fn plan_launch(request: &LaunchRequest) -> Result<Launch, PlanError> {
     if request.image.trim().is_empty() {
         return Err(PlanError::Invalid("an image is needed, e.g. nginx:latest".to_owned()));
     }
-    let port = u16::try_from(request.internal_port)
-        .ok()
-        .filter(|p| *p > 0)
-        .ok_or_else(|| PlanError::Invalid(format!("internal port {} is not a port (1-65535)", request.internal_port)))?;
+    let port = u16::try_from(request.internal_port).ok().filter(|p| *p > 0).ok_or_else(|| {
+        PlanError::Invalid(format!("internal port {} is not a port (1-65535)", request.internal_port))
+    })?;
     match region_status(&request.region) {
         RegionStatus::Current(_) => {}
         RegionStatus::Deprecated => {
@@ -58,7 +57,10 @@ pub fn plan_launch(request: &LaunchRequest) -> Result<Launch, PlanError> {
     }
     if let Some(size) = request.vm_size.as_deref().filter(|s| preset_named(s).is_none()) {
         let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
-        return Err(PlanError::Size(format!("'{size}' is an invalid machine size, choose one of: {}", names.join(", "))));
+        return Err(PlanError::Size(format!(
+            "'{size}' is an invalid machine size, choose one of: {}",
+            names.join(", ")
+        )));
     }
     let config = launch_config(&LaunchOptions {
         app: request.app.clone(),
@@ -74,7 +76,8 @@ pub fn plan_launch(request: &LaunchRequest) -> Result<Launch, PlanError> {
     if parsed.has_errors() {
         return Err(PlanError::Invalid("the generated fly.toml does not validate".to_owned()));
     }
-    let input = DeployInput { app: &request.app, config: &parsed.config, machines: &[], volumes: &[], app_deployed: false };
+    let input =
+        DeployInput { app: &request.app, config: &parsed.config, machines: &[], volumes: &[], app_deployed: false };
     let options = DeployOptions { ha: !request.single_machine, ..DeployOptions::default() };
     let deploy = plan_deploy(&input, &options)?;
     let mut plan = Plan::new(&request.app, "launch", deploy.lease_ttl_secs);
@@ -113,7 +116,9 @@ mod tests {
     fn a_launch_writes_fly_toml_and_plans_the_app_and_two_machines() {
         let launch = plan_launch(&request()).unwrap();
         assert!(launch.fly_toml.contains("internal_port = 80"), "{}", launch.fly_toml);
-        assert!(launch.fly_toml.contains("primary_region = 'syd'") || launch.fly_toml.contains("primary_region = \"syd\""));
+        assert!(
+            launch.fly_toml.contains("primary_region = 'syd'") || launch.fly_toml.contains("primary_region = \"syd\"")
+        );
         let text = launch.plan.describe();
         assert!(text.contains("create app hello in organization personal"), "{text}");
         assert_eq!(launch.plan.expected_counts.get("app"), Some(&2), "{text}");
