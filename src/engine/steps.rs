@@ -108,7 +108,7 @@ impl<T: Transport, S: Fn(Event)> Run<'_, T, S> {
                 wait,
                 role,
             } => {
-                let mut config = config.clone();
+                let mut config = MachineConfig::clone(config);
                 if let Some(choice) = volume {
                     let id = self.volume(choice, region).await.map_err(self.api_error(key, group))?;
                     if let Some(mount) = config.mounts.first_mut() {
@@ -151,7 +151,7 @@ impl<T: Transport, S: Fn(Event)> Run<'_, T, S> {
             Action::Update { machine, config, start, replace, volume, min_secrets_version, wait, .. } => {
                 let (id, group) = (machine.id.as_str(), machine.group.as_str());
                 let nonce = self.nonce(id);
-                let mut config = config.clone();
+                let mut config = MachineConfig::clone(config);
                 if *replace {
                     // Destroy, then create again in the same region with the same name (§B.5). A volume is detached,
                     // never destroyed.
@@ -421,7 +421,7 @@ impl<T: Transport, S: Fn(Event)> Run<'_, T, S> {
     ) -> Result<String, RunError> {
         let group = crate::config::RELEASE_COMMAND_GROUP;
         self.emit(Event::Warning { message: format!("running {} release_command: {command}", self.app()) });
-        let mut config = config.clone();
+        let mut config = MachineConfig::clone(config);
         config.auto_destroy = Some(false);
         let request = MachineRequest {
             region: region.map(str::to_owned),

@@ -4,6 +4,7 @@
 //! image only) and `apps restart`.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::api::{Machine, Volume};
 use crate::config::{AppConfig, RELEASE_COMMAND_GROUP};
@@ -139,8 +140,8 @@ fn secs(duration: Option<&crate::duration::GoDuration>) -> Option<u64> {
 /// An update of one existing machine, before the strategy arranges it.
 struct Update {
     machine: MachineRef,
-    config: MachineConfig,
-    changes: Vec<Change>,
+    config: Arc<MachineConfig>,
+    changes: Arc<[Change]>,
     start: bool,
     replace: bool,
     volume: Option<VolumeChoice>,
@@ -255,13 +256,65 @@ fn plan_update(
     let started = is_started(machine) || machine.state == crate::api::MachineState::Failed;
     let start = new.standbys.is_empty() && (started || options.start_stopped);
     let changes = config_changes(&existing, &new);
-    Ok(Update { machine: MachineRef::of(machine), config: new, changes, start, replace, volume, started })
+    Ok(Update {
+        machine: MachineRef::of(machine),
+        config: Arc::new(new),
+        changes: changes.into(),
+        start,
+        replace,
+        volume,
+        started,
+    })
 }
 
 fn describe_volume(choice: &VolumeChoice) -> String {
     match choice {
         VolumeChoice::Existing { id, name } => format!("unattached volume {name} ({id})"),
         VolumeChoice::New { name, size_gb, region } => format!("a new {size_gb} GB volume {name} in {region}"),
+    }
+}
+
+/// Recently built configs by the config they were built from: fleets are mostly identical machines, and a
+/// machine's new config and its changes depend only on its group and its current config (when it keeps its
+/// volume and its host is fine), so identical machines share the work.
+#[derive(Default)]
+struct Memo {
+    entries: std::collections::VecDeque<(String, MachineConfig, Arc<MachineConfig>, Arc<[Change]>)>,
+}
+
+impl Memo {
+    const SIZE: usize = 8;
+
+    fn plain(machine: &Machine) -> bool {
+        machine.host_status.as_deref().is_none_or(|s| s == "ok")
+    }
+
+    fn recall(&self, machine: &Machine, options: &DeployOptions) -> Option<Update> {
+        let existing = machine.config.as_ref().filter(|_| Self::plain(machine))?;
+        let group = group_of(machine);
+        let (_, _, config, changes) = self.entries.iter().find(|(g, e, _, _)| g == group && e == existing)?;
+        let started = is_started(machine) || machine.state == crate::api::MachineState::Failed;
+        Some(Update {
+            machine: MachineRef::of(machine),
+            config: Arc::clone(config),
+            changes: Arc::clone(changes),
+            start: config.standbys.is_empty() && (started || options.start_stopped),
+            replace: false,
+            volume: None,
+            started,
+        })
+    }
+
+    fn remember(&mut self, machine: &Machine, update: &Update) {
+        let Some(existing) = machine.config.as_ref().filter(|_| Self::plain(machine) && !update.replace) else {
+            return;
+        };
+        if self.entries.len() == Self::SIZE {
+            self.entries.pop_back();
+        }
+        let entry =
+            (update.machine.group.clone(), existing.clone(), Arc::clone(&update.config), Arc::clone(&update.changes));
+        self.entries.push_front(entry);
     }
 }
 
@@ -287,7 +340,11 @@ fn update_phase(
     }
     let mut by_group: BTreeMap<String, (Vec<Update>, Vec<Update>)> = BTreeMap::new();
     for update in updates {
-        let entry = by_group.entry(update.machine.group.clone()).or_default();
+        // Most updates follow one of the same group: look the group up once per run of them.
+        let entry = match by_group.get_mut(&update.machine.group) {
+            Some(entry) => entry,
+            None => by_group.entry(update.machine.group.clone()).or_default(),
+        };
         if update.started { entry.0.push(update) } else { entry.1.push(update) }
     }
     let mut pools = Vec::new();
@@ -330,8 +387,8 @@ pub fn plan_deploy(input: &DeployInput<'_>, options: &DeployOptions) -> Result<P
 
     let mut machines: Vec<&Machine> = input.machines.iter().collect();
     machines.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut managed: Vec<&Machine> = machines.iter().copied().filter(|m| is_managed(m)).collect();
-    let unmanaged: Vec<&Machine> = machines.iter().copied().filter(|m| is_unmanaged(m)).collect();
+    let (mut managed, others): (Vec<&Machine>, Vec<&Machine>) = machines.iter().copied().partition(|m| is_managed(m));
+    let unmanaged: Vec<&Machine> = others.into_iter().filter(|m| is_unmanaged(m)).collect();
     if options.adopt {
         managed.extend(unmanaged.iter().copied());
         managed.sort_by(|a, b| a.id.cmp(&b.id));
@@ -465,7 +522,7 @@ pub fn plan_deploy(input: &DeployInput<'_>, options: &DeployOptions) -> Result<P
                 group: group.clone(),
                 region: region.clone(),
                 role: Role::New,
-                config: machine.clone(),
+                config: Arc::new(machine.clone()),
                 skip_launch: false,
                 cordoned: false,
                 volume: volume.clone(),
@@ -482,7 +539,7 @@ pub fn plan_deploy(input: &DeployInput<'_>, options: &DeployOptions) -> Result<P
                         group: group.clone(),
                         region: region.clone(),
                         role: Role::Standby,
-                        config: standby,
+                        config: Arc::new(standby),
                         skip_launch: true,
                         cordoned: false,
                         volume: None,
@@ -496,7 +553,7 @@ pub fn plan_deploy(input: &DeployInput<'_>, options: &DeployOptions) -> Result<P
                         group: group.clone(),
                         region: region.clone(),
                         role: Role::HighAvailability,
-                        config: machine,
+                        config: Arc::new(machine),
                         skip_launch: false,
                         cordoned: false,
                         volume: None,
@@ -515,9 +572,17 @@ pub fn plan_deploy(input: &DeployInput<'_>, options: &DeployOptions) -> Result<P
     }
 
     // 4. Every managed machine of a configured group: updated, replaced or left alone.
-    let mut updates = Vec::new();
+    let mut updates = Vec::with_capacity(managed.len());
+    let mut memo = Memo::default();
     for machine in managed.iter().filter(|m| groups.contains(group_of(m))) {
-        let update = plan_update(config, machine, &image, options, &mut free, &mut plan.warnings)?;
+        let update = match memo.recall(machine, options) {
+            Some(update) => update,
+            None => {
+                let update = plan_update(config, machine, &image, options, &mut free, &mut plan.warnings)?;
+                memo.remember(machine, &update);
+                update
+            }
+        };
         let wants_start = update.start && !update.started;
         if update.changes.is_empty() && !update.replace && !wants_start {
             plan.untouched.push((update.machine, "already up to date".to_owned()));
@@ -537,14 +602,14 @@ pub fn plan_deploy(input: &DeployInput<'_>, options: &DeployOptions) -> Result<P
                 if !seen.insert(update.machine.group.clone()) {
                     continue;
                 }
-                let mut canary = update.config.clone();
+                let mut canary = MachineConfig::clone(&update.config);
                 canary.metadata.insert(META_CANARY.to_owned(), "true".to_owned());
                 canaries.push(Action::Create {
                     key: format!("canary:{}", update.machine.group),
                     group: update.machine.group.clone(),
                     region: update.machine.region.clone(),
                     role: Role::Canary,
-                    config: canary,
+                    config: Arc::new(canary),
                     skip_launch: false,
                     cordoned: false,
                     volume: None,
@@ -627,7 +692,7 @@ fn bluegreen_phases(plan: &mut Plan, updates: Vec<Update>, options: &DeployOptio
     let mut blues = Vec::new();
     for update in updates {
         let key = format!("green:{}", update.machine.id);
-        let mut config = update.config.clone();
+        let mut config = MachineConfig::clone(&update.config);
         config.metadata.insert(META_BLUEGREEN.to_owned(), "green".to_owned());
         let target = Target::Planned {
             key: key.clone(),
@@ -639,7 +704,7 @@ fn bluegreen_phases(plan: &mut Plan, updates: Vec<Update>, options: &DeployOptio
             group: update.machine.group.clone(),
             region: update.machine.region.clone(),
             role: Role::Green,
-            config,
+            config: Arc::new(config),
             skip_launch: !update.start,
             cordoned: true,
             volume: None,
@@ -751,8 +816,8 @@ fn restart_only(
             let started = is_started(machine);
             Update {
                 machine: MachineRef::of(machine),
-                changes: config_changes(&existing, &config),
-                config,
+                changes: config_changes(&existing, &config).into(),
+                config: Arc::new(config),
                 start: config_standbys_empty(machine) && (started || options.start_stopped),
                 replace: false,
                 volume: None,

@@ -3,6 +3,7 @@
 //! named by id or name; the caller resolves names against the list it passes.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::api::{Machine, MachineState, Volume};
 use crate::config::{AppConfig, META_PROCESS_GROUP, RESERVED_GROUPS, split_command};
@@ -142,7 +143,7 @@ pub fn plan_clone(
             group,
             region,
             role: Role::Clone,
-            config: clone,
+            config: Arc::new(clone),
             skip_launch: false,
             cordoned: false,
             volume,
@@ -224,8 +225,8 @@ pub fn plan_machine_update(
             spearhead: false,
             actions: vec![Action::Update {
                 machine: MachineRef::of(machine),
-                config,
-                changes,
+                config: Arc::new(config),
+                changes: changes.into(),
                 start,
                 replace: false,
                 volume: None,

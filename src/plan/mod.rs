@@ -34,6 +34,7 @@ pub use scale::{
 };
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -171,7 +172,7 @@ pub enum Action {
         group: String,
         region: String,
         role: Role,
-        config: MachineConfig,
+        config: Arc<MachineConfig>,
         /// Created stopped.
         skip_launch: bool,
         /// Left out of the proxy's routing until uncordoned (bluegreen greens).
@@ -186,8 +187,8 @@ pub enum Action {
     /// A config change in place (`replace: false`) or by destroying and recreating the machine in its region.
     Update {
         machine: MachineRef,
-        config: MachineConfig,
-        changes: Vec<Change>,
+        config: Arc<MachineConfig>,
+        changes: Arc<[Change]>,
         /// Started after the update (else left in its state: flyctl does not start stopped machines).
         start: bool,
         replace: bool,

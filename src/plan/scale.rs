@@ -4,6 +4,7 @@
 //! last machine of a group holding a volume is removed only with force.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::api::{Machine, MachineState, Volume};
 use crate::config::{AppConfig, Guest, PRESETS, preset_named};
@@ -199,6 +200,7 @@ pub fn plan_scale_count(
         for mount in &mut template_config.mounts {
             mount.volume.clear();
         }
+        let template_config = Arc::new(template_config);
         let mut holders: BTreeMap<String, usize> = BTreeMap::new();
         for machine in &in_group {
             if let Some(name) = machine.config.as_ref().and_then(|c| c.mounts.first()).map(|m| m.name.clone())
@@ -216,7 +218,7 @@ pub fn plan_scale_count(
                     group: group.clone(),
                     region: region.clone(),
                     role: Role::Clone,
-                    config: template_config.clone(),
+                    config: Arc::clone(&template_config),
                     skip_launch: false,
                     cordoned: false,
                     volume,
@@ -335,8 +337,8 @@ pub fn plan_scale_vm(
         let start = machine.state == MachineState::Started;
         actions.push(Action::Update {
             machine: MachineRef::of(machine),
-            config,
-            changes,
+            config: Arc::new(config),
+            changes: changes.into(),
             start,
             replace: false,
             volume: None,
