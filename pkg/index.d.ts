@@ -7,4 +7,8 @@ export {
   machineConfigFor,
   toToml,
   launchConfig,
+  planDeploy,
+  planScaleCount,
+  planAppRestart,
+  driftReport,
 } from "./wasm/flightdeck.js";

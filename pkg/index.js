@@ -13,4 +13,8 @@ export {
   machineConfigFor,
   toToml,
   launchConfig,
+  planDeploy,
+  planScaleCount,
+  planAppRestart,
+  driftReport,
 } from "./wasm/flightdeck.js";

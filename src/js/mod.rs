@@ -6,6 +6,7 @@
 
 mod api;
 mod config;
+mod plan;
 
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;

@@ -279,8 +279,11 @@ fn describe_volume(choice: &VolumeChoice) -> String {
 /// volume and its host is fine), so identical machines share the work.
 #[derive(Default)]
 struct Memo {
-    entries: std::collections::VecDeque<(String, MachineConfig, Arc<MachineConfig>, Arc<[Change]>)>,
+    entries: std::collections::VecDeque<MemoEntry>,
 }
+
+/// (group, the config a machine had, the config it gets, the changes between them).
+type MemoEntry = (String, MachineConfig, Arc<MachineConfig>, Arc<[Change]>);
 
 impl Memo {
     const SIZE: usize = 8;
@@ -463,7 +466,7 @@ pub fn plan_deploy(input: &DeployInput<'_>, options: &DeployOptions) -> Result<P
         actions.push(Action::RunReleaseCommand {
             command,
             region: config.primary_region.clone().filter(|r| !r.is_empty()),
-            config: release,
+            config: Arc::new(release),
             timeout_secs: options
                 .release_command_timeout_secs
                 .or_else(|| secs(deploy.and_then(|d| d.release_command_timeout.as_ref())))

@@ -163,7 +163,7 @@ pub enum Action {
     RunReleaseCommand {
         command: String,
         region: Option<String>,
-        config: MachineConfig,
+        config: Arc<MachineConfig>,
         timeout_secs: u64,
     },
     Create {
