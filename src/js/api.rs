@@ -3,6 +3,7 @@
 use std::rc::Rc;
 
 use serde::Deserialize;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -69,6 +70,103 @@ impl MachinesClient {
             let name = string_arg(&name, "name")?;
             let app = client.get_app(&name).await.map_err(|e| api_error(&e))?;
             to_js(&app)
+        })
+    }
+}
+
+/// `run`'s options.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+struct RunOptions {
+    smoke_window_ms: Option<u64>,
+    poll_interval_ms: Option<u64>,
+}
+
+#[wasm_bindgen]
+impl MachinesClient {
+    /// What planners need about an app: `{ machines, volumes, deployed }`.
+    pub fn snapshot(&self, app: JsValue) -> js_sys::Promise {
+        let client = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let app = string_arg(&app, "app")?;
+            let snapshot = crate::engine::AppSnapshot::read(&client, &app).await.map_err(|e| api_error(&e))?;
+            to_js(&snapshot)
+        })
+    }
+
+    /// Runs a plan (from `planDeploy` and friends): `run(plan, onEvent?, { signal?, smokeWindowMs?, pollIntervalMs? })`.
+    /// Each event goes to `onEvent` as it happens; the promise resolves to the report, or rejects with a
+    /// `FlightdeckError` (code `run`) whose `report` says what each step did. Aborting `signal` cancels: work not
+    /// started is skipped and leases are released.
+    pub fn run(&self, plan: JsValue, on_event: JsValue, options: JsValue) -> js_sys::Promise {
+        let client = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            if !plan.is_object() {
+                return Err(invalid_argument("run needs a plan, as planDeploy returns it"));
+            }
+            let plan: crate::plan::Plan = from_js(plan, "plan")?;
+            let callback = match on_event.dyn_into::<js_sys::Function>() {
+                Ok(callback) => Some(callback),
+                Err(value) if value.is_undefined() || value.is_null() => None,
+                Err(_) => return Err(invalid_argument("onEvent must be a function")),
+            };
+            let signal = if options.is_object() {
+                js_sys::Reflect::get(&options, &JsValue::from_str("signal")).ok().filter(|s| s.is_object())
+            } else {
+                None
+            };
+            let run_options: RunOptions = if options.is_object() {
+                let plain = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
+                // The signal is not JSON: it is taken out before the rest is read.
+                let _ = js_sys::Reflect::delete_property(&plain, &JsValue::from_str("signal"));
+                from_js(plain.into(), "run options")?
+            } else if options.is_undefined() || options.is_null() {
+                RunOptions::default()
+            } else {
+                return Err(invalid_argument("run options must be an object"));
+            };
+            let mut engine_options = crate::engine::EngineOptions::default();
+            if let Some(ms) = run_options.smoke_window_ms {
+                engine_options.smoke_window = std::time::Duration::from_millis(ms);
+            }
+            if let Some(ms) = run_options.poll_interval_ms {
+                engine_options.poll_interval = std::time::Duration::from_millis(ms.max(10));
+            }
+            let cancel = crate::engine::Cancel::default();
+            let signal: Option<web_sys::AbortSignal> = signal.and_then(|s| s.dyn_into().ok());
+            let on_abort = signal.as_ref().map(|signal| {
+                if signal.aborted() {
+                    cancel.cancel();
+                }
+                let on_abort = cancel.clone();
+                let closure = Closure::<dyn FnMut()>::new(move || on_abort.cancel());
+                signal.set_onabort(Some(closure.as_ref().unchecked_ref()));
+                closure
+            });
+            let sink = |event: crate::engine::Event| {
+                if let (Some(callback), Ok(value)) = (&callback, to_js(&event)) {
+                    // A throwing callback must not stop the run: its error is the caller's to handle.
+                    let _ = callback.call1(&JsValue::NULL, &value);
+                }
+            };
+            let outcome = crate::engine::run(&client, &plan, &engine_options, &sink, &cancel).await;
+            if let Some(signal) = &signal {
+                signal.set_onabort(None);
+            }
+            drop(on_abort);
+            match outcome {
+                Ok(report) => to_js(&report),
+                Err(failure) => {
+                    let error = super::js_error("run", &failure.error.to_string(), None, None);
+                    if let Ok(report) = to_js(&failure.report) {
+                        let _ = js_sys::Reflect::set(&error, &JsValue::from_str("report"), &report);
+                    }
+                    if let Ok(cause) = to_js(&failure.error) {
+                        let _ = js_sys::Reflect::set(&error, &JsValue::from_str("cause"), &cause);
+                    }
+                    Err(error)
+                }
+            }
         })
     }
 }

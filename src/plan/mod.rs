@@ -36,7 +36,7 @@ pub use scale::{
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::api::{Machine, MachineState, Volume};
 use crate::config::{ConversionError, META_PLATFORM_VERSION, PLATFORM_VERSION, RESERVED_GROUPS};
@@ -56,7 +56,7 @@ const MAX_CHANGES_SHOWN: usize = 12;
 pub const META_CANARY: &str = "fly_canary";
 
 /// A machine as a plan names it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MachineRef {
     pub id: String,
     pub name: String,
@@ -78,7 +78,7 @@ impl MachineRef {
 }
 
 /// A machine an action acts on: one that exists, or one an earlier action of the same plan creates (by its key).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Target {
     Existing(MachineRef),
@@ -103,7 +103,7 @@ impl Target {
 }
 
 /// Where a new machine's volume comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum VolumeChoice {
     /// An unattached volume that exists.
@@ -113,7 +113,7 @@ pub enum VolumeChoice {
 }
 
 /// What the engine waits for after an action, before the action counts as done.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Wait {
     /// Wait until the machine is started (or, for a machine left stopped, stopped).
     pub state: bool,
@@ -130,7 +130,7 @@ impl Wait {
 }
 
 /// Why a machine is created.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// The first machine of a group.
@@ -150,7 +150,7 @@ pub enum Role {
 }
 
 /// One thing the engine does.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
     /// Creates the app (launch).
@@ -304,7 +304,7 @@ impl Action {
 
 /// Actions run side by side, at most `concurrency` at a time; with `spearhead`, the first runs alone and must
 /// succeed before the others start.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pool {
     pub label: String,
     pub concurrency: usize,
@@ -313,7 +313,7 @@ pub struct Pool {
 }
 
 /// Pools run side by side; the phase ends when all have.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Phase {
     pub title: String,
     pub pools: Vec<Pool>,
@@ -336,7 +336,7 @@ impl Phase {
 }
 
 /// What an operation will do, for a person to read and for the engine to run.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub app: String,
     /// `deploy (rolling)`, `scale count`, `restart`, …

@@ -129,3 +129,40 @@ async fn fetch_transport_sleeps_on_the_hosts_timer_and_reads_a_monotonic_clock()
     let elapsed = transport.now_ms() - before;
     assert!((55.0..5_000.0).contains(&elapsed), "slept {elapsed} ms");
 }
+
+/// The engine is runtime-agnostic: the same first deploy and rolling update, driven from wasm through the fetch
+/// transport and the host's timers.
+#[wasm_bindgen_test]
+async fn the_engine_deploys_from_wasm() {
+    use flightdeck::engine::{self, AppSnapshot, Cancel, EngineOptions, Event};
+    use flightdeck::plan::{DeployOptions, plan_deploy};
+    let (_, token) = emulator();
+    let api = client(token);
+    let app = unique_name("wasm-deploy");
+    api.create_app(&CreateAppRequest { name: app.clone(), org_slug: "personal".into(), ..Default::default() })
+        .await
+        .unwrap();
+    let fly_toml = |image: &str| {
+        format!(
+            "app = '{app}'\nprimary_region = 'syd'\n[build]\nimage = '{image}'\n[http_service]\ninternal_port = 8080\n"
+        )
+    };
+    let options = EngineOptions {
+        smoke_window: Duration::from_millis(100),
+        poll_interval: Duration::from_millis(50),
+        ..EngineOptions::default()
+    };
+    let lines = std::cell::RefCell::new(Vec::new());
+    let sink = |event: Event| lines.borrow_mut().extend(event.line());
+    for image in ["registry.fly.io/app:v1", "registry.fly.io/app:v2"] {
+        let config = flightdeck::config::parse(&fly_toml(image)).config;
+        let snapshot = AppSnapshot::read(&api, &app).await.unwrap();
+        let plan = plan_deploy(&snapshot.deploy_input(&app, &config), &DeployOptions::default()).unwrap();
+        let report = engine::run(&api, &plan, &options, &sink, &Cancel::default()).await;
+        assert!(report.is_ok(), "{report:?}\n{}", lines.borrow().join("\n"));
+    }
+    let machines = AppSnapshot::read(&api, &app).await.unwrap().machines;
+    assert_eq!(machines.len(), 2);
+    assert!(machines.iter().all(|m| m.config.as_ref().unwrap().image.ends_with(":v2")));
+    assert!(lines.borrow().iter().any(|l| l.contains("update finished: success")));
+}

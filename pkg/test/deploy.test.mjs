@@ -1,0 +1,106 @@
+// Plans and runs from JavaScript: validateConfig → snapshot → planDeploy → client.run, against the emulator over
+// real HTTP, with events delivered as they happen, typed failures with a report, and cancellation by AbortSignal.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { MachinesClient, planAppRestart, planDeploy, planScaleCount, driftReport, validateConfig } from "../index.js";
+import { startEmulator } from "./support/emulator.mjs";
+
+let emulator;
+before(async () => {
+  emulator = await startEmulator({ token: "npm-deploy-token", args: ["--speed", "50"] });
+});
+after(() => emulator?.stop());
+
+const client = () => new MachinesClient({ baseUrl: emulator.url, token: emulator.token });
+const flyToml = (app, image) => `
+app = "${app}"
+primary_region = "syd"
+[build]
+image = "${image}"
+[http_service]
+internal_port = 8080
+[[http_service.checks]]
+grace_period = "1s"
+path = "/health"
+`;
+const fast = { smokeWindowMs: 100, pollIntervalMs: 50 };
+
+async function deploy(api, app, image, options = {}) {
+  const { config } = validateConfig(flyToml(app, image));
+  const snapshot = await api.snapshot(app);
+  const plan = planDeploy(config, snapshot.machines, snapshot.volumes, { appDeployed: snapshot.deployed, ...options });
+  const events = [];
+  const report = await api.run(plan, (event) => events.push(event), fast);
+  return { plan, events, report };
+}
+
+test("a first deploy and a rolling update run from JavaScript, with events as they happen", async () => {
+  const api = client();
+  await api.createApp({ name: "js-deploy", org_slug: "personal" });
+  const first = await deploy(api, "js-deploy", "registry.fly.io/js:v1");
+  assert.equal(first.plan.operation, "deploy (rolling)");
+  assert.equal(first.report.outcomes.filter((o) => o.outcome === "succeeded").length, 2);
+  assert.ok(first.events.some((e) => e.type === "machine_created"));
+  assert.equal(first.events.at(-1).type, "done");
+
+  const second = await deploy(api, "js-deploy", "registry.fly.io/js:v2");
+  const update = second.plan.phases.at(-1).pools[0].actions[0];
+  assert.equal(update.action, "update");
+  assert.deepEqual(update.changes.map((c) => c.path), ["image"]);
+  assert.ok(second.events.some((e) => e.type === "checks" && e.passing === e.total));
+  const snapshot = await api.snapshot("js-deploy");
+  assert.ok(snapshot.machines.every((m) => m.config.image.endsWith(":v2")));
+
+  const { config } = validateConfig(flyToml("js-deploy", "registry.fly.io/js:v2"));
+  const drift = driftReport(config, snapshot.machines, { app: { syd: 3 } });
+  assert.equal(drift.cells.find((c) => c.region === "syd").desired, 3);
+  const scale = planScaleCount(config, snapshot.machines, snapshot.volumes, ["3"], { regions: ["syd", "fra"] });
+  assert.equal(scale.phases[0].pools[0].actions[0].region, "fra", "the emptier region first");
+  assert.equal(planAppRestart("js-deploy", snapshot.machines).phases[0].pools[0].actions.length, 2);
+});
+
+test("a failing run rejects with a FlightdeckError carrying the report, and abort cancels", async () => {
+  const api = client();
+  await api.createApp({ name: "js-fail", org_slug: "personal" });
+  await deploy(api, "js-fail", "registry.fly.io/js:v1");
+  await fetch(`${emulator.url}/__emulator/faults`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${emulator.token}`, "content-type": "application/json" },
+    body: JSON.stringify({ failing_starts: ["js-fail"] }),
+  });
+  await assert.rejects(deploy(api, "js-fail", "registry.fly.io/js:v2"), (error) => {
+    assert.equal(error.name, "FlightdeckError");
+    assert.equal(error.code, "run");
+    assert.match(error.message, /did not start: it is failed/);
+    assert.equal(error.cause.kind, "not_started");
+    assert.ok(error.report.outcomes.some((o) => o.outcome === "failed"));
+    return true;
+  });
+  await fetch(`${emulator.url}/__emulator/faults`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${emulator.token}`, "content-type": "application/json" },
+    body: "{}",
+  });
+
+  const { config } = validateConfig(flyToml("js-fail", "registry.fly.io/js:v3"));
+  const snapshot = await api.snapshot("js-fail");
+  const plan = planDeploy(config, snapshot.machines, snapshot.volumes, {});
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(api.run(plan, null, { signal: controller.signal, ...fast }), (error) => {
+    assert.equal(error.cause.kind, "canceled");
+    return true;
+  });
+});
+
+test("bad plans and options are typed errors, never crashes", async () => {
+  const api = client();
+  assert.throws(() => planDeploy("nope", [], [], {}), (e) => e.code === "invalid_argument");
+  assert.throws(() => planDeploy({}, "machines", [], {}), (e) => e.code === "invalid_argument");
+  assert.throws(() => planDeploy({}, [], [], { strategy: "yolo" }), (e) => e.code === "invalid_argument");
+  assert.throws(() => planDeploy({}, [], [], { nope: 1 }), (e) => e.code === "invalid_argument");
+  assert.throws(() => planScaleCount({}, [], [], ["web=x"], {}), (e) => e.code === "plan");
+  await assert.rejects(api.run(42), (e) => e.code === "invalid_argument");
+  await assert.rejects(api.run({ phases: "x" }), (e) => e.code === "invalid_argument");
+  await assert.rejects(api.run({}, 7), (e) => e.code === "invalid_argument");
+});
