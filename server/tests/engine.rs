@@ -840,3 +840,59 @@ async fn a_server_restart_mid_deploy_loses_nothing_and_a_rerun_converges() {
     server.await.unwrap().unwrap();
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[tokio::test]
+async fn detached_deploys_do_not_wait_for_machines_and_machine_updates_and_vm_scaling_apply() {
+    let h = harness().await;
+    ok_run(&h, SHOP).await;
+    let changed = SHOP.replace("shop:v1", "shop:v9");
+    let options = DeployOptions { detach: true, skip_release_command: true, ..DeployOptions::default() };
+    let (result, events) = h.deploy(&changed, &options).await;
+    ok(result, &events);
+    assert!(
+        !events.iter().any(|e| matches!(e, Event::MachineState { .. } | Event::Checks { .. })),
+        "detach never waits"
+    );
+    assert!(h.machines().await.iter().all(|m| m.config.as_ref().unwrap().image.ends_with(":v9")));
+
+    // `machine update` by name: memory, metadata merged, env set and removed.
+    let web = h.machines().await.into_iter().find(|m| group_of(m) == "web").unwrap();
+    let update = plan::MachineUpdateOptions {
+        memory_mb: Some(512),
+        metadata: BTreeMap::from([("team".to_owned(), "payments".to_owned())]),
+        env: BTreeMap::from([("EXTRA".to_owned(), "1".to_owned()), ("LOG".to_owned(), String::new())]),
+        ..Default::default()
+    };
+    let plan = plan::plan_machine_update("shop", &h.machines().await, &web.name, &update).unwrap();
+    ok(h.run(&plan).await.0, &[]);
+    let updated = h.api.get_machine("shop", &web.id).await.unwrap();
+    let config = updated.config.unwrap();
+    assert_eq!(config.guest.unwrap().memory_mb, 512);
+    assert_eq!(config.metadata["team"], "payments");
+    assert_eq!((config.env.get("EXTRA").map(String::as_str), config.env.get("LOG")), (Some("1"), None));
+    assert_eq!(updated.state, MachineState::Started);
+
+    // `scale vm` of one group: every machine of it resized, the other group untouched; bad sizes refused.
+    let vm = plan::ScaleVmOptions { size: Some("shared-cpu-2x".into()), memory_mb: None, group: Some("worker".into()) };
+    let plan = plan::plan_scale_vm("shop", &config_of(SHOP), &h.machines().await, &vm).unwrap();
+    ok(h.run(&plan).await.0, &[]);
+    for machine in h.machines().await {
+        let cpus = machine.config.as_ref().unwrap().guest.as_ref().map_or(1, |g| g.cpus);
+        assert_eq!(cpus, if group_of(&machine) == "worker" { 2 } else { 1 }, "{}", machine.id);
+    }
+    let too_much =
+        plan::ScaleVmOptions { size: Some("shared-cpu-1x".into()), memory_mb: Some(8192), group: Some("web".into()) };
+    assert!(matches!(
+        plan::plan_scale_vm("shop", &config_of(SHOP), &h.machines().await, &too_much),
+        Err(plan::PlanError::Size(_))
+    ));
+    let ambiguous = plan::ScaleVmOptions { size: Some("shared-cpu-2x".into()), ..Default::default() };
+    assert!(matches!(
+        plan::plan_scale_vm("shop", &config_of(SHOP), &h.machines().await, &ambiguous),
+        Err(plan::PlanError::GroupNeeded(_))
+    ));
+}
+
+fn config_of(text: &str) -> AppConfig {
+    config(text)
+}

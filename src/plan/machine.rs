@@ -185,7 +185,12 @@ pub fn plan_machine_update(
         machine.config.clone().ok_or_else(|| PlanError::Invalid(format!("machine {} has no config", machine.id)))?;
     let mut config = existing.clone();
     if options.cpus.is_some() || options.memory_mb.is_some() || options.cpu_kind.is_some() {
-        let mut guest = config.guest.clone().unwrap_or_default();
+        // A machine without a guest runs the platform's default size.
+        let mut guest = config.guest.clone().unwrap_or_else(|| {
+            crate::config::preset_named(crate::config::DEFAULT_PRESET)
+                .map(crate::machine::Guest::from)
+                .unwrap_or_default()
+        });
         if let Some(cpus) = options.cpus {
             guest.cpus = cpus;
         }
