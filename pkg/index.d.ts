@@ -11,4 +11,12 @@ export {
   planScaleCount,
   planAppRestart,
   driftReport,
+  planClone,
+  planMachineUpdate,
+  planMachineCommand,
+  planScaleVm,
+  planSecretsDeploy,
+  planLaunch,
+  describePlan,
+  eventLine,
 } from "./wasm/flightdeck.js";

@@ -1,10 +1,10 @@
 //! The engine's typed event stream, and the flyctl-style line each event prints as (for the CLI and the
 //! dashboard's log view).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How one action ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", content = "error", rename_all = "snake_case")]
 pub enum Outcome {
     Succeeded,
@@ -14,7 +14,7 @@ pub enum Outcome {
 }
 
 /// What a lease did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LeaseEvent {
     Acquired,
@@ -25,7 +25,7 @@ pub enum LeaseEvent {
 }
 
 /// One thing that happened during a run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     PlanAccepted {

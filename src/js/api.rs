@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::{api_error, from_js, invalid_argument, string_arg, to_js};
-use crate::api::{ApiError, AuthToken, CreateAppRequest, FetchTransport, MachinesClient as CoreClient};
+use crate::api::{ApiError, AuthToken, CreateAppRequest, FetchTransport, MachineFilter, MachinesClient as CoreClient};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -59,6 +59,56 @@ impl MachinesClient {
             let request: CreateAppRequest = from_js(request, "createApp")?;
             let app = client.create_app(&request).await.map_err(|e| api_error(&e))?;
             to_js(&app)
+        })
+    }
+
+    /// The app's machines (with configs): `listMachines(app)`.
+    #[wasm_bindgen(js_name = listMachines)]
+    pub fn list_machines(&self, app: JsValue) -> js_sys::Promise {
+        let client = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let app = string_arg(&app, "app")?;
+            let machines = client.list_machines(&app, &MachineFilter::default()).await.map_err(|e| api_error(&e))?;
+            to_js(&machines)
+        })
+    }
+
+    /// One machine by id or name: `getMachine(app, idOrName)`.
+    #[wasm_bindgen(js_name = getMachine)]
+    pub fn get_machine(&self, app: JsValue, id_or_name: JsValue) -> js_sys::Promise {
+        let client = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let app = string_arg(&app, "app")?;
+            let id = string_arg(&id_or_name, "machine")?;
+            let machine = client.get_machine(&app, &id).await.map_err(|e| api_error(&e))?;
+            to_js(&machine)
+        })
+    }
+
+    /// The app's secrets, names and digests: `listSecrets(app)`.
+    #[wasm_bindgen(js_name = listSecrets)]
+    pub fn list_secrets(&self, app: JsValue) -> js_sys::Promise {
+        let client = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let app = string_arg(&app, "app")?;
+            let secrets = client.list_secrets(&app).await.map_err(|e| api_error(&e))?;
+            to_js(&secrets)
+        })
+    }
+
+    /// Sets (string) and unsets (null) secrets in one change: `updateSecrets(app, { A: "x", B: null })` →
+    /// `{ secrets, version }`.
+    #[wasm_bindgen(js_name = updateSecrets)]
+    pub fn update_secrets(&self, app: JsValue, values: JsValue) -> js_sys::Promise {
+        let client = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let app = string_arg(&app, "app")?;
+            if !values.is_object() {
+                return Err(invalid_argument("updateSecrets needs an object: { NAME: value | null }"));
+            }
+            let values: std::collections::BTreeMap<String, Option<String>> = from_js(values, "secrets")?;
+            let update = client.update_secrets(&app, &values).await.map_err(|e| api_error(&e))?;
+            to_js(&update)
         })
     }
 

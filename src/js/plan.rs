@@ -162,3 +162,213 @@ pub fn drift_report(config: JsValue, machines: JsValue, desired: JsValue) -> Res
     let desired: plan::DesiredCounts = options_arg(desired, "desired counts")?;
     to_js(&plan::drift(&config, &machines, &desired))
 }
+
+fn machines_and_name(machines: JsValue, machine: &JsValue) -> Result<(Vec<Machine>, String), JsValue> {
+    Ok((list_arg(machines, "machines")?, string_arg(machine, "machine")?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+struct CloneInput {
+    region: Option<String>,
+    group: Option<String>,
+    name: Option<String>,
+    clear_auto_destroy: bool,
+    clear_cmd: bool,
+    override_cmd: Option<String>,
+    attach_volume: Option<String>,
+}
+
+/// `fly machine clone`: `planClone(app, config | null, machines, volumes, machine, { region, group, name,
+/// clearAutoDestroy, clearCmd, overrideCmd, attachVolume })`.
+#[wasm_bindgen(js_name = planClone)]
+pub fn plan_clone(
+    app: JsValue,
+    config: JsValue,
+    machines: JsValue,
+    volumes: JsValue,
+    machine: JsValue,
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let app = string_arg(&app, "app")?;
+    let config = if config.is_null() || config.is_undefined() { None } else { Some(config_arg(config)?) };
+    let (machines, machine) = machines_and_name(machines, &machine)?;
+    let volumes: Vec<Volume> = list_arg(volumes, "volumes")?;
+    let input: CloneInput = options_arg(options, "options")?;
+    let options = plan::CloneOptions {
+        region: input.region,
+        group: input.group,
+        name: input.name,
+        clear_auto_destroy: input.clear_auto_destroy,
+        clear_cmd: input.clear_cmd,
+        override_cmd: input.override_cmd,
+        volume: input.attach_volume.map_or(plan::CloneVolume::SameName, plan::CloneVolume::Attach),
+    };
+    to_js(
+        &plan::plan_clone(&app, config.as_ref(), &machines, &volumes, &machine, &options)
+            .map_err(|e| plan_error(&e))?,
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+struct MachineUpdateInput {
+    cpus: Option<u32>,
+    memory_mb: Option<u32>,
+    cpu_kind: Option<String>,
+    metadata: std::collections::BTreeMap<String, String>,
+    env: std::collections::BTreeMap<String, String>,
+    image: Option<String>,
+}
+
+/// `fly machine update`: `planMachineUpdate(app, machines, machine, { cpus, memoryMb, cpuKind, metadata, env, image })`.
+#[wasm_bindgen(js_name = planMachineUpdate)]
+pub fn plan_machine_update(
+    app: JsValue,
+    machines: JsValue,
+    machine: JsValue,
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let app = string_arg(&app, "app")?;
+    let (machines, machine) = machines_and_name(machines, &machine)?;
+    let input: MachineUpdateInput = options_arg(options, "options")?;
+    let options = plan::MachineUpdateOptions {
+        cpus: input.cpus,
+        memory_mb: input.memory_mb,
+        cpu_kind: input.cpu_kind,
+        metadata: input.metadata,
+        env: input.env,
+        image: input.image,
+    };
+    to_js(&plan::plan_machine_update(&app, &machines, &machine, &options).map_err(|e| plan_error(&e))?)
+}
+
+/// `fly machine stop|start|remove`: `planMachineCommand(app, machines, machine, "stop" | "start" | "remove",
+/// { signal?, force? })`.
+#[wasm_bindgen(js_name = planMachineCommand)]
+pub fn plan_machine_command(
+    app: JsValue,
+    machines: JsValue,
+    machine: JsValue,
+    command: JsValue,
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
+    #[derive(Deserialize, Default)]
+    #[serde(default, deny_unknown_fields)]
+    struct CommandOptions {
+        signal: Option<String>,
+        force: bool,
+    }
+    let app = string_arg(&app, "app")?;
+    let (machines, machine) = machines_and_name(machines, &machine)?;
+    let options: CommandOptions = options_arg(options, "options")?;
+    let plan = match string_arg(&command, "command")?.as_str() {
+        "stop" => plan::plan_stop(&app, &machines, &machine, options.signal.as_deref()),
+        "start" => plan::plan_start(&app, &machines, &machine),
+        "remove" | "destroy" | "rm" => plan::plan_remove(&app, &machines, &machine, options.force),
+        other => return Err(invalid_argument(format!("unknown machine command {other:?}: stop, start or remove"))),
+    };
+    to_js(&plan.map_err(|e| plan_error(&e))?)
+}
+
+/// `fly scale vm SIZE [--memory MB] [-g GROUP]`: `planScaleVm(config, machines, { size?, memoryMb?, group? })`.
+#[wasm_bindgen(js_name = planScaleVm)]
+pub fn plan_scale_vm(config: JsValue, machines: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    #[derive(Deserialize, Default)]
+    #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+    struct VmInput {
+        app: Option<String>,
+        size: Option<String>,
+        memory_mb: Option<u32>,
+        group: Option<String>,
+    }
+    let config = config_arg(config)?;
+    let machines: Vec<Machine> = list_arg(machines, "machines")?;
+    let input: VmInput = options_arg(options, "options")?;
+    let app = input.app.or_else(|| config.app.clone()).unwrap_or_default();
+    let options = plan::ScaleVmOptions { size: input.size, memory_mb: input.memory_mb, group: input.group };
+    to_js(&plan::plan_scale_vm(&app, &config, &machines, &options).map_err(|e| plan_error(&e))?)
+}
+
+/// A restart-only deploy with new secrets: `planSecretsDeploy(app, machines, secretsVersion, options?)`.
+#[wasm_bindgen(js_name = planSecretsDeploy)]
+pub fn plan_secrets_deploy(
+    app: JsValue,
+    machines: JsValue,
+    version: JsValue,
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let app = string_arg(&app, "app")?;
+    let machines: Vec<Machine> = list_arg(machines, "machines")?;
+    let version = version
+        .as_f64()
+        .filter(|v| v.is_finite() && *v >= 0.0 && v.fract() == 0.0 && *v <= 9_007_199_254_740_991.0)
+        .ok_or_else(|| invalid_argument("secretsVersion must be a whole number"))? as u64;
+    let input: DeployOptionsInput = options_arg(options, "options")?;
+    let strategy = input.strategy.as_deref().and_then(Strategy::parse);
+    let options = DeployOptions { strategy, detach: input.detach, ..DeployOptions::default() };
+    to_js(&plan::plan_secrets_deploy(&app, &machines, version, &options))
+}
+
+/// `launch`: `planLaunch({ app, org, image, internalPort, region, vmSize?, singleMachine? })` → `{ flyToml, plan }`.
+#[wasm_bindgen(js_name = planLaunch)]
+pub fn plan_launch(request: JsValue) -> Result<JsValue, JsValue> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct LaunchInput {
+        app: String,
+        #[serde(default = "personal")]
+        org: String,
+        image: String,
+        internal_port: u32,
+        region: String,
+        #[serde(default)]
+        vm_size: Option<String>,
+        #[serde(default)]
+        single_machine: bool,
+    }
+    fn personal() -> String {
+        "personal".to_owned()
+    }
+    if !request.is_object() {
+        return Err(invalid_argument("planLaunch needs { app, image, internalPort, region }"));
+    }
+    let input: LaunchInput = from_js(request, "planLaunch")?;
+    let launch = plan::plan_launch(&plan::LaunchRequest {
+        app: input.app,
+        org: input.org,
+        image: input.image,
+        internal_port: input.internal_port,
+        region: input.region,
+        vm_size: input.vm_size,
+        single_machine: input.single_machine,
+    })
+    .map_err(|e| plan_error(&e))?;
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Launched<'a> {
+        fly_toml: &'a str,
+        plan: &'a plan::Plan,
+    }
+    to_js(&Launched { fly_toml: &launch.fly_toml, plan: &launch.plan })
+}
+
+/// The plan as a person reads it (phases, actions, changes): `describePlan(plan)`.
+#[wasm_bindgen(js_name = describePlan)]
+pub fn describe_plan(plan: JsValue) -> Result<String, JsValue> {
+    if !plan.is_object() {
+        return Err(invalid_argument("describePlan needs a plan"));
+    }
+    let plan: plan::Plan = from_js(plan, "plan")?;
+    Ok(plan.describe())
+}
+
+/// The flyctl-style line of an engine event (`null` for events that print nothing).
+#[wasm_bindgen(js_name = eventLine)]
+pub fn event_line(event: JsValue) -> Result<Option<String>, JsValue> {
+    if !event.is_object() {
+        return Err(invalid_argument("eventLine needs an event"));
+    }
+    let event: crate::engine::Event = from_js(event, "event")?;
+    Ok(event.line())
+}

@@ -1,0 +1,443 @@
+#!/usr/bin/env node
+// `flightdeck`: a flyctl-like command line over the package (validate, config, deploy, scale, machine, secrets,
+// apps restart, launch). Every command plans first (the core's planners), shows the plan, asks before destroying or
+// scaling down (`--yes` skips the question; without a terminal it never waits and refuses instead), then runs it
+// through the engine and prints flyctl-style lines as events arrive. `--json` prints one JSON document instead.
+//
+// Environment: FLY_API_TOKEN, FLAPS_BASE_URL (default https://api.machines.dev; the local server's URL for the
+// emulator), FLY_APP (or -a). Exit codes: 0 done, 1 failed (or invalid fly.toml), 2 usage error.
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { createInterface } from "node:readline/promises";
+import { parseArgs } from "node:util";
+import {
+  MachinesClient,
+  describePlan,
+  eventLine,
+  machineConfigFor,
+  planAppRestart,
+  planClone,
+  planDeploy,
+  planLaunch,
+  planMachineCommand,
+  planMachineUpdate,
+  planScaleCount,
+  planScaleVm,
+  planSecretsDeploy,
+  renderDiagnostics,
+  validateConfig,
+  version,
+} from "./index.js";
+
+const USAGE = `flightdeck ${version()} — Fly.io apps on Machines
+
+Usage:
+  flightdeck validate [FILE] [--json]
+  flightdeck config machine [--group G] [-c FILE]
+  flightdeck deploy [-c FILE] [-a APP] [--strategy rolling|immediate|canary|bluegreen] [--image IMG]
+                    [--max-unavailable N] [--start-stopped] [--detach] [--dry-run] [--yes]
+  flightdeck scale count COUNT... [--region a,b] [--max-per-region N] [-a APP] [-c FILE] [--yes]
+  flightdeck scale vm SIZE [--memory MB] [-g GROUP]      flightdeck scale memory MB [-g GROUP]
+  flightdeck machine list | status ID | stop ID [--signal S] | start ID | remove ID [--force]
+                   | clone ID [--region R] [--group G] [--name N] [--clear-cmd] [--override-cmd CMD]
+                     [--clear-auto-destroy] [--attach-volume VOL]
+                   | update ID [--memory MB] [--cpus N] [--cpu-kind K] [--env K=V]... [--metadata K=V]... [--image IMG]
+  flightdeck secrets list | set NAME=VALUE... [--stage] | unset NAME... [--stage]
+  flightdeck apps restart
+  flightdeck launch --image IMG --internal-port N [-a NAME] [--region R] [--vm-size S] [--org ORG] [--single-machine]
+
+Every command takes --json (one JSON document on stdout) and --yes (no questions). Commands that change machines
+take --smoke-window SECONDS: how long a started machine must stay up to count as not crashing (10; 0 skips it).
+Environment: FLY_API_TOKEN, FLAPS_BASE_URL (default https://api.machines.dev), FLY_APP.`;
+
+const OPTIONS = {
+  app: { type: "string", short: "a" },
+  config: { type: "string", short: "c" },
+  json: { type: "boolean" },
+  yes: { type: "boolean", short: "y" },
+  help: { type: "boolean", short: "h" },
+  group: { type: "string", short: "g" },
+  strategy: { type: "string" },
+  image: { type: "string", short: "i" },
+  "max-unavailable": { type: "string" },
+  "start-stopped": { type: "boolean" },
+  detach: { type: "boolean" },
+  "dry-run": { type: "boolean" },
+  region: { type: "string", short: "r" },
+  "max-per-region": { type: "string" },
+  memory: { type: "string" },
+  cpus: { type: "string" },
+  "cpu-kind": { type: "string" },
+  signal: { type: "string", short: "s" },
+  force: { type: "boolean", short: "f" },
+  name: { type: "string" },
+  "clear-cmd": { type: "boolean" },
+  "override-cmd": { type: "string" },
+  "clear-auto-destroy": { type: "boolean" },
+  "attach-volume": { type: "string" },
+  env: { type: "string", short: "e", multiple: true },
+  metadata: { type: "string", short: "m", multiple: true },
+  stage: { type: "boolean" },
+  "internal-port": { type: "string" },
+  "vm-size": { type: "string" },
+  org: { type: "string", short: "o" },
+  "single-machine": { type: "boolean" },
+  "smoke-window": { type: "string" },
+};
+
+/** A mistake in how the command was called: exit 2 with the message. */
+class UsageError extends Error {}
+
+/** Output that respects --json: human lines go to stderr when JSON goes to stdout. */
+function makeOutput(json) {
+  return {
+    json,
+    line: (text) => (json ? process.stderr : process.stdout).write(`${text}\n`),
+    result: (value) => {
+      if (json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    },
+  };
+}
+
+function positiveNumber(text, flag) {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a positive number, not ${JSON.stringify(text)}`);
+  return value;
+}
+
+function pairs(list = [], flag) {
+  const out = {};
+  for (const item of list) {
+    const at = item.indexOf("=");
+    if (at <= 0) throw new UsageError(`${flag} takes KEY=VALUE, not ${JSON.stringify(item)}`);
+    out[item.slice(0, at)] = item.slice(at + 1);
+  }
+  return out;
+}
+
+function readConfig(path, out) {
+  const file = path ?? "fly.toml";
+  if (!existsSync(file)) throw new UsageError(`no ${file} here: pass -c FILE`);
+  const source = readFileSync(file, "utf8");
+  const report = validateConfig(source);
+  if (!report.ok) {
+    out.line(renderDiagnostics(source, file));
+    const error = new Error(`${file} has errors`);
+    error.exitCode = 1;
+    throw error;
+  }
+  return report;
+}
+
+function appName(values, config) {
+  const app = values.app || process.env.FLY_APP || config?.app;
+  if (!app) throw new UsageError("which app? pass -a APP, set FLY_APP, or run where fly.toml names it");
+  return app;
+}
+
+function client() {
+  const token = process.env.FLY_API_TOKEN;
+  if (!token) throw new UsageError("set FLY_API_TOKEN (for the local emulator: the token flightdeck-server prints)");
+  return new MachinesClient({ baseUrl: process.env.FLAPS_BASE_URL ?? "https://api.machines.dev", token });
+}
+
+const actionsOf = (plan) => plan.phases.flatMap((phase) => phase.pools.flatMap((pool) => pool.actions));
+
+/** Plans that destroy or replace machines, or scale down, need a yes. */
+function needsConfirmation(plan) {
+  return actionsOf(plan).some((a) => a.action === "destroy" || (a.action === "update" && a.replace));
+}
+
+async function confirm(plan, values, out, question) {
+  if (values.yes || !needsConfirmation(plan)) return true;
+  if (!process.stdin.isTTY) {
+    throw new UsageError(`${question} — this removes machines; without a terminal, pass --yes to go ahead`);
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`? ${question} (y/N) `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** Shows the plan, asks when needed, runs it with progress lines; --dry-run stops after showing it. */
+async function execute(api, plan, values, out, question) {
+  if (!out.json) out.line(describePlan(plan).trimEnd());
+  if (values["dry-run"]) {
+    out.result({ plan });
+    return 0;
+  }
+  if (actionsOf(plan).length === 0) {
+    out.result({ plan, report: { outcomes: [], created: {} } });
+    return 0;
+  }
+  if (!(await confirm(plan, values, out, question))) {
+    out.line("cancelled: nothing was changed");
+    out.result({ plan, cancelled: true });
+    return 1;
+  }
+  const controller = new AbortController();
+  const interrupt = () => {
+    out.line("interrupted: finishing steps in flight, then releasing leases");
+    controller.abort();
+  };
+  process.once("SIGINT", interrupt);
+  try {
+    const runOptions = { signal: controller.signal };
+    if (values["smoke-window"] !== undefined) {
+      const seconds = Number(values["smoke-window"]);
+      if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError("--smoke-window takes seconds (0 or more)");
+      runOptions.smokeWindowMs = Math.round(seconds * 1000);
+    }
+    const report = await api.run(plan, (event) => {
+      const line = eventLine(event);
+      if (line !== null && line !== undefined) out.line(line);
+    }, runOptions);
+    out.result({ plan, report });
+    return 0;
+  } catch (error) {
+    out.result({ plan, error: { message: error.message, code: error.code, cause: error.cause }, report: error.report });
+    if (!out.json) out.line(`Error: ${error.message}`);
+    return 1;
+  } finally {
+    process.off("SIGINT", interrupt);
+  }
+}
+
+async function validate(positionals, values, out) {
+  const file = positionals[0] ?? values.config ?? "fly.toml";
+  if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
+  const source = readFileSync(file, "utf8");
+  const report = validateConfig(source);
+  if (out.json) out.result({ ok: report.ok, diagnostics: report.diagnostics });
+  else if (report.diagnostics.length === 0) out.line(`✔ ${file} is valid`);
+  else out.line(renderDiagnostics(source, file).trimEnd());
+  return report.ok ? 0 : 1;
+}
+
+async function configMachine(values, out) {
+  const report = readConfig(values.config, out);
+  const group = values.group ?? report.defaultGroup;
+  const machine = machineConfigFor(report.config, group);
+  out.json ? out.result(machine) : out.line(JSON.stringify(machine, null, 2));
+  return 0;
+}
+
+async function deploy(values, out) {
+  const report = readConfig(values.config, out);
+  const app = appName(values, report.config);
+  const api = client();
+  const snapshot = await api.snapshot(app);
+  const options = { app, appDeployed: snapshot.deployed };
+  if (values.strategy) options.strategy = values.strategy;
+  if (values.image) options.image = values.image;
+  if (values["max-unavailable"]) options.maxUnavailable = positiveNumber(values["max-unavailable"], "--max-unavailable");
+  if (values["start-stopped"]) options.startStopped = true;
+  if (values.detach) options.detach = true;
+  const plan = planDeploy(report.config, snapshot.machines, snapshot.volumes, options);
+  return execute(api, plan, values, out, `Deploy ${app}?`);
+}
+
+async function scale(positionals, values, out) {
+  const [what, ...rest] = positionals;
+  const report = readConfig(values.config, out);
+  const app = appName(values, report.config);
+  const api = client();
+  const snapshot = await api.snapshot(app);
+  let plan;
+  if (what === "count") {
+    if (rest.length === 0) throw new UsageError("scale count needs counts: 3, +1, web=3 worker=10");
+    const options = { app };
+    if (values.region) options.regions = values.region.split(",").map((r) => r.trim()).filter(Boolean);
+    if (values["max-per-region"]) options.maxPerRegion = positiveNumber(values["max-per-region"], "--max-per-region");
+    plan = planScaleCount(report.config, snapshot.machines, snapshot.volumes, rest, options);
+  } else if (what === "vm" || what === "memory") {
+    const options = { app };
+    if (what === "vm") {
+      if (!rest[0]) throw new UsageError("scale vm needs a size, e.g. shared-cpu-2x");
+      options.size = rest[0];
+    }
+    const memory = what === "memory" ? rest[0] : values.memory;
+    if (memory) options.memoryMb = positiveNumber(memory, "memory");
+    if (what === "memory" && !memory) throw new UsageError("scale memory needs megabytes, e.g. 1024");
+    if (values.group) options.group = values.group;
+    plan = planScaleVm(report.config, snapshot.machines, options);
+  } else {
+    throw new UsageError("scale count | vm | memory");
+  }
+  return execute(api, plan, values, out, `Scale app ${app}?`);
+}
+
+function machineTable(machines) {
+  const rows = machines.map((m) => [
+    m.id,
+    m.name,
+    m.state,
+    m.region,
+    m.config?.metadata?.fly_process_group ?? "",
+    m.config?.image ?? "",
+    m.checks?.length ? `${m.checks.filter((c) => c.status === "passing").length}/${m.checks.length}` : "",
+  ]);
+  const head = ["ID", "NAME", "STATE", "REGION", "GROUP", "IMAGE", "CHECKS"];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  return [head, ...rows].map((r) => r.map((c, i) => String(c).padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+}
+
+async function machine(positionals, values, out) {
+  const [what, id] = positionals;
+  const app = appName(values, existsSync(values.config ?? "fly.toml") ? readConfig(values.config, out).config : null);
+  const api = client();
+  if (what === "list") {
+    const machines = await api.listMachines(app);
+    out.json ? out.result(machines) : out.line(machines.length ? machineTable(machines) : `app ${app} has no machines`);
+    return 0;
+  }
+  if (!id) throw new UsageError(`machine ${what ?? "?"} needs a machine id or name`);
+  if (what === "status") {
+    const found = await api.getMachine(app, id);
+    out.json ? out.result(found) : out.line(machineTable([found]));
+    return 0;
+  }
+  const snapshot = await api.snapshot(app);
+  let plan;
+  if (what === "stop" || what === "start" || what === "remove" || what === "destroy" || what === "rm") {
+    plan = planMachineCommand(app, snapshot.machines, id, what, { signal: values.signal, force: values.force ?? false });
+  } else if (what === "clone") {
+    const config = existsSync(values.config ?? "fly.toml") ? readConfig(values.config, out).config : null;
+    plan = planClone(app, config, snapshot.machines, snapshot.volumes, id, {
+      region: values.region,
+      group: values.group,
+      name: values.name,
+      clearCmd: values["clear-cmd"] ?? false,
+      overrideCmd: values["override-cmd"],
+      clearAutoDestroy: values["clear-auto-destroy"] ?? false,
+      attachVolume: values["attach-volume"],
+    });
+  } else if (what === "update") {
+    const options = { env: pairs(values.env, "--env"), metadata: pairs(values.metadata, "--metadata") };
+    if (values.memory) options.memoryMb = positiveNumber(values.memory, "--memory");
+    if (values.cpus) options.cpus = positiveNumber(values.cpus, "--cpus");
+    if (values["cpu-kind"]) options.cpuKind = values["cpu-kind"];
+    if (values.image) options.image = values.image;
+    plan = planMachineUpdate(app, snapshot.machines, id, options);
+  } else {
+    throw new UsageError("machine list | status | stop | start | remove | clone | update");
+  }
+  return execute(api, plan, values, out, `Go ahead with machine ${what} on ${id}?`);
+}
+
+async function secrets(positionals, values, out) {
+  const [what, ...rest] = positionals;
+  const app = appName(values, existsSync(values.config ?? "fly.toml") ? readConfig(values.config, out).config : null);
+  const api = client();
+  if (what === "list") {
+    const list = await api.listSecrets(app);
+    if (out.json) out.result(list);
+    else out.line(list.length ? list.map((s) => `${s.name}\t${s.digest}`).join("\n") : `app ${app} has no secrets`);
+    return 0;
+  }
+  let values_;
+  if (what === "set") {
+    if (rest.length === 0) throw new UsageError("secrets set NAME=VALUE...");
+    values_ = pairs(rest, "secrets set");
+  } else if (what === "unset") {
+    if (rest.length === 0) throw new UsageError("secrets unset NAME...");
+    values_ = Object.fromEntries(rest.map((name) => [name, null]));
+  } else {
+    throw new UsageError("secrets list | set | unset");
+  }
+  const update = await api.updateSecrets(app, values_);
+  out.line(`Secrets are now at version ${update.version}`);
+  if (values.stage) {
+    out.result({ version: update.version, staged: true });
+    return 0;
+  }
+  const snapshot = await api.snapshot(app);
+  const plan = planSecretsDeploy(app, snapshot.machines, update.version, { detach: values.detach ?? false });
+  return execute(api, plan, values, out, `Restart ${app}'s machines with the new secrets?`);
+}
+
+async function apps(positionals, values, out) {
+  if (positionals[0] !== "restart") throw new UsageError("apps restart");
+  const app = appName(values, existsSync(values.config ?? "fly.toml") ? readConfig(values.config, out).config : null);
+  const api = client();
+  const snapshot = await api.snapshot(app);
+  return execute(api, planAppRestart(app, snapshot.machines), values, out, `Restart ${app}?`);
+}
+
+async function launch(values, out) {
+  if (!values.image || !values["internal-port"]) throw new UsageError("launch needs --image IMG and --internal-port N");
+  const app = values.app || process.env.FLY_APP;
+  if (!app) throw new UsageError("launch needs a name: -a NAME");
+  if (existsSync("fly.toml") && !values.yes) throw new UsageError("fly.toml exists here; pass --yes to overwrite it");
+  const { flyToml, plan } = planLaunch({
+    app,
+    org: values.org ?? "personal",
+    image: values.image,
+    internalPort: positiveNumber(values["internal-port"], "--internal-port"),
+    region: values.region ?? "iad",
+    vmSize: values["vm-size"],
+    singleMachine: values["single-machine"] ?? false,
+  });
+  if (!values["dry-run"]) {
+    writeFileSync("fly.toml", flyToml);
+    out.line("Wrote config file fly.toml");
+  }
+  return execute(client(), plan, values, out, `Launch ${app}?`);
+}
+
+export async function main(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  const out = makeOutput(values.json ?? false);
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return command || values.help ? 0 : 2;
+  }
+  try {
+    switch (command) {
+      case "validate":
+        return await validate(rest, values, out);
+      case "config":
+        if (rest[0] !== "machine") throw new UsageError("config machine [--group G]");
+        return await configMachine(values, out);
+      case "deploy":
+        return await deploy(values, out);
+      case "scale":
+        return await scale(rest, values, out);
+      case "machine":
+      case "machines":
+      case "m":
+        return await machine(rest, values, out);
+      case "secrets":
+        return await secrets(rest, values, out);
+      case "apps":
+        return await apps(rest, values, out);
+      case "launch":
+        return await launch(values, out);
+      case "version":
+        out.json ? out.result({ version: version() }) : out.line(version());
+        return 0;
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`Error: ${error.message}\n`);
+      return 2;
+    }
+    if (out.json) out.result({ error: { message: error.message, code: error.code ?? null, status: error.status ?? null } });
+    else process.stderr.write(`Error: ${error.message}\n`);
+    return error.exitCode ?? 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

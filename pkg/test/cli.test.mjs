@@ -1,0 +1,135 @@
+// The `flightdeck` command line against the emulator over real HTTP, run as users run it (a child process in a
+// folder of its own, FLY_API_TOKEN and FLAPS_BASE_URL in its environment, no terminal on stdin).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startEmulator } from "./support/emulator.mjs";
+
+const cli = fileURLToPath(new URL("../cli.js", import.meta.url));
+let emulator;
+let folder;
+before(async () => {
+  emulator = await startEmulator({ token: "npm-cli-token", args: ["--speed", "50"] });
+  folder = mkdtempSync(join(tmpdir(), "flightdeck-cli-"));
+});
+after(() => emulator?.stop());
+
+// Machines on the emulator start in milliseconds: a short smoke window keeps the suite quick.
+const runs = new Set(["launch", "deploy", "scale", "machine", "secrets", "apps"]);
+
+function run(args, { cwd = folder, env = {} } = {}) {
+  const extra = runs.has(args[0]) ? ["--smoke-window", "0.2"] : [];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args, ...extra], {
+      cwd,
+      env: { ...process.env, FLY_API_TOKEN: emulator.token, FLAPS_BASE_URL: emulator.url, FLY_APP: "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test("validate: exit 0 on a valid file, 1 with the source snippet on errors, JSON positions with --json", async () => {
+  writeFileSync(join(folder, "good.toml"), "app = 'x'\nprimary_region = 'syd'\n[http_service]\ninternal_port = 8080\n");
+  writeFileSync(join(folder, "bad.toml"), "app = 'x'\n[http_service]\ninternal_port = 'eighty'\n");
+  const good = await run(["validate", "good.toml"]);
+  assert.equal(good.code, 0, good.stderr);
+  assert.match(good.stdout, /good\.toml is valid/);
+  const bad = await run(["validate", "bad.toml"]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stdout, /internal_port = 'eighty'/);
+  assert.match(bad.stdout, /\^/);
+  const json = await run(["validate", "bad.toml", "--json"]);
+  const parsed = JSON.parse(json.stdout);
+  assert.equal(parsed.ok, false);
+  assert.equal(parsed.diagnostics.find((d) => d.severity === "error").start.line, 3);
+});
+
+test("launch writes fly.toml, creates the app and starts its machines; deploy --dry-run changes nothing", async () => {
+  const launched = await run(["launch", "--image", "nginx:1.27", "--internal-port", "80", "-a", "cli-app", "--region", "syd"]);
+  assert.equal(launched.code, 0, launched.stdout + launched.stderr);
+  assert.ok(existsSync(join(folder, "fly.toml")));
+  assert.match(readFileSync(join(folder, "fly.toml"), "utf8"), /internal_port = 80/);
+  assert.match(launched.stdout, /update finished: success/);
+  const machines = JSON.parse((await run(["machine", "list", "--json"])).stdout);
+  assert.equal(machines.length, 2);
+  assert.ok(machines.every((m) => m.state === "started"));
+
+  const dry = await run(["deploy", "--image", "nginx:1.28", "--dry-run"]);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(dry.stdout, /~ image: "nginx:1.27" → "nginx:1.28"/);
+  const after = JSON.parse((await run(["machine", "list", "--json"])).stdout);
+  assert.ok(after.every((m) => m.config.image === "nginx:1.27"), "a dry run changes nothing");
+
+  const deployed = await run(["deploy", "--image", "nginx:1.28", "--json"]);
+  assert.equal(deployed.code, 0, deployed.stderr);
+  const result = JSON.parse(deployed.stdout);
+  assert.equal(result.report.outcomes.filter((o) => o.outcome === "succeeded").length, 2);
+  assert.match(deployed.stderr, /Updating [0-9a-f]{14} \[app\]/, "progress goes to stderr when stdout is JSON");
+});
+
+test("scale count asks before scaling down, and without a terminal refuses unless --yes", async () => {
+  const up = await run(["scale", "count", "3", "--region", "syd,fra"]);
+  assert.equal(up.code, 0, up.stdout + up.stderr);
+  let machines = JSON.parse((await run(["machine", "list", "--json"])).stdout);
+  assert.equal(machines.length, 3);
+  assert.deepEqual(machines.map((m) => m.region).sort(), ["fra", "syd", "syd"]);
+  const down = await run(["scale", "count", "1"]);
+  assert.equal(down.code, 2);
+  assert.match(down.stderr, /pass --yes/);
+  assert.equal(JSON.parse((await run(["machine", "list", "--json"])).stdout).length, 3, "nothing removed");
+  const yes = await run(["scale", "count", "1", "--region", "syd,fra", "--yes"]);
+  assert.equal(yes.code, 0, yes.stdout + yes.stderr);
+  machines = JSON.parse((await run(["machine", "list", "--json"])).stdout);
+  assert.equal(machines.length, 1);
+});
+
+test("machine commands by name, secrets and apps restart", async () => {
+  const [machine] = JSON.parse((await run(["machine", "list", "--json"])).stdout);
+  const stopped = await run(["machine", "stop", machine.name]);
+  assert.equal(stopped.code, 0, stopped.stdout + stopped.stderr);
+  assert.equal(JSON.parse((await run(["machine", "status", machine.id, "--json"])).stdout).state, "stopped");
+  const started = await run(["machine", "start", machine.name]);
+  assert.equal(started.code, 0, started.stdout + started.stderr);
+  const updated = await run(["machine", "update", machine.id, "--memory", "512", "--env", "MODE=fast", "--yes"]);
+  assert.equal(updated.code, 0, updated.stdout + updated.stderr);
+  const status = JSON.parse((await run(["machine", "status", machine.id, "--json"])).stdout);
+  assert.equal(status.config.guest.memory_mb, 512);
+  assert.equal(status.config.env.MODE, "fast");
+
+  const set = await run(["secrets", "set", "API_KEY=hunter2"]);
+  assert.equal(set.code, 0, set.stdout + set.stderr);
+  assert.match(set.stdout, /version 1/);
+  const list = await run(["secrets", "list"]);
+  assert.match(list.stdout, /^API_KEY\t\S+/m);
+  assert.doesNotMatch(list.stdout, /hunter2/, "values are never shown");
+  const restart = await run(["apps", "restart"]);
+  assert.equal(restart.code, 0, restart.stdout + restart.stderr);
+  assert.match(restart.stdout, /restart/);
+  const removed = await run(["machine", "remove", machine.id]);
+  assert.equal(removed.code, 1, "a started machine needs --force");
+  assert.match(removed.stderr, /stop it first or remove it with force/);
+});
+
+test("usage mistakes exit 2 with a sentence", async () => {
+  for (const args of [["frobnicate"], ["deploy", "--strategy"], ["scale"], ["machine", "stop"], ["launch"]]) {
+    const result = await run(args);
+    assert.equal(result.code, 2, `${args.join(" ")}: ${result.stdout}${result.stderr}`);
+    assert.ok(result.stderr.length > 0);
+  }
+  const missingToken = await run(["machine", "list", "-a", "cli-app"], { env: { FLY_API_TOKEN: "" } });
+  assert.equal(missingToken.code, 2);
+  assert.match(missingToken.stderr, /FLY_API_TOKEN/);
+  const help = await run(["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /flightdeck deploy/);
+});

@@ -1,0 +1,108 @@
+// Nothing exported may panic: every export gets malformed and hostile values (wrong types, huge strings, NaN,
+// deeply nested objects, cycles, getters that throw) and must return a value or throw a FlightdeckError with a
+// code — never a wasm trap (a RuntimeError), which would also leave the module unusable.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as flightdeck from "../index.js";
+
+const deep = (n) => {
+  let value = {};
+  for (let i = 0; i < n; i++) value = { a: value };
+  return value;
+};
+const cyclic = () => {
+  const value = { a: 1 };
+  value.self = value;
+  return value;
+};
+const throwing = () => ({
+  get app() {
+    throw new Error("getter says no");
+  },
+});
+const HOSTILE = [
+  undefined,
+  null,
+  NaN,
+  Infinity,
+  -1,
+  2 ** 53,
+  0.5,
+  true,
+  "",
+  "x".repeat(2_000_000),
+  "\u0000\ud800",
+  Symbol("s"),
+  10n,
+  () => 1,
+  [],
+  [1, "two", null],
+  {},
+  { phases: "x", app: 7 },
+  deep(5_000),
+  cyclic(),
+  throwing(),
+  new Uint8Array(8),
+  new Date(0),
+  { machines: [{ id: 1, config: { image: [] } }] },
+];
+
+function check(name, call) {
+  let result;
+  try {
+    result = call();
+  } catch (error) {
+    assert.ok(error instanceof Error, `${name} threw a non-Error: ${String(error)}`);
+    assert.notEqual(error.constructor.name, "RuntimeError", `${name} trapped: ${error.message}`);
+    assert.equal(error.name, "FlightdeckError", `${name} threw ${error.name}: ${error.message}`);
+    assert.equal(typeof error.code, "string");
+    return null;
+  }
+  return result;
+}
+
+const FUNCTIONS = Object.entries(flightdeck).filter(([name, f]) => typeof f === "function" && name !== "MachinesClient");
+
+test("every exported function survives hostile arguments in every position", () => {
+  for (const [name, fn] of FUNCTIONS) {
+    for (let position = 0; position < Math.max(fn.length, 1); position++) {
+      for (const value of HOSTILE) {
+        const args = Array.from({ length: Math.max(fn.length, 1) }, () => ({}));
+        args[position] = value;
+        check(`${name}(arg ${position} = ${typeof value})`, () => fn(...args));
+      }
+    }
+  }
+  // Still alive: a trap would have poisoned the module.
+  assert.equal(flightdeck.validateConfig("app = 'still-alive'").ok, true);
+});
+
+test("the client's constructor and methods survive hostile arguments", async () => {
+  for (const value of HOSTILE) {
+    check(`new MachinesClient(${typeof value})`, () => new flightdeck.MachinesClient(value));
+  }
+  // Port 9 (discard) on loopback: nothing answers, so calls that get past argument checks fail as transport errors.
+  const api = new flightdeck.MachinesClient({ baseUrl: "http://127.0.0.1:9", token: "t" });
+  const methods = Object.getOwnPropertyNames(flightdeck.MachinesClient.prototype).filter(
+    (name) => name !== "constructor" && !name.startsWith("__") && name !== "free" && typeof api[name] === "function",
+  );
+  for (const method of methods) {
+    for (const value of HOSTILE) {
+      const args = [value, value, value];
+      let settled;
+      try {
+        settled = await api[method](...args).then(
+          () => null,
+          (error) => error,
+        );
+      } catch (error) {
+        settled = error;
+      }
+      if (settled) {
+        assert.notEqual(settled.constructor.name, "RuntimeError", `${method} trapped: ${settled.message}`);
+        assert.equal(settled.name, "FlightdeckError", `${method}(${typeof value}) rejected with ${settled.name}: ${settled.message}`);
+      }
+    }
+  }
+  assert.equal(flightdeck.validateConfig("app = 'still-alive'").ok, true);
+});
