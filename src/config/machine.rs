@@ -286,14 +286,16 @@ fn merge_machine_config_json(config: &AppConfig, target: &mut MachineConfig) -> 
         .map(str::trim)
         .filter(|s| s.starts_with('{'));
     let Some(json) = inline else { return Ok(()) };
-    let patch: Value = serde_json::from_str(json).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
+    let patch: Value =
+        serde_json::from_slice(json.as_bytes()).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
     let current = serde_json::to_string(&*target).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
     let mut merged: Value =
-        serde_json::from_str(&current).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
+        serde_json::from_slice(current.as_bytes()).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
     deep_merge(&mut merged, patch);
-    // Back through text rather than `from_value`: one set of MachineConfig deserializers in the wasm, not two.
-    *target =
-        serde_json::from_str(&merged.to_string()).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
+    // Back through bytes rather than `from_value` or `from_str`: every JSON read in the crate goes through
+    // `from_slice`, so each type's deserializer is compiled once into the wasm, not once per reader.
+    *target = serde_json::from_slice(merged.to_string().as_bytes())
+        .map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
     Ok(())
 }
 

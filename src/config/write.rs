@@ -20,7 +20,7 @@ pub fn to_toml(config: &AppConfig) -> Result<String, WriteError> {
     // Through JSON text: the model's serde impls are compiled for one serializer (JSON) instead of two, and the
     // TOML writer only ever sees `serde_json::Value` (which keeps field order: serde_json's `preserve_order`).
     let json = serde_json::to_string(config).map_err(|e| WriteError(e.to_string()))?;
-    let value: serde_json::Value = serde_json::from_str(&json).map_err(|e| WriteError(e.to_string()))?;
+    let value: serde_json::Value = serde_json::from_slice(json.as_bytes()).map_err(|e| WriteError(e.to_string()))?;
     let body = toml::to_string_pretty(&value).map_err(|e| WriteError(e.to_string()))?;
     let header = match config.app.as_deref() {
         Some(app) => format!("# fly.toml app configuration file generated for {app}\n"),
