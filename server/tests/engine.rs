@@ -708,7 +708,10 @@ async fn a_normal_deploy_earns_no_429_and_a_storm_of_them_is_waited_out() {
     ok_run(&h, SHOP).await;
     let changed = SHOP.replace("shop:v1", "shop:v6");
     let options = DeployOptions { skip_release_command: true, ..DeployOptions::default() };
-    ok(h.deploy(&changed, &options).await.0, &[]);
+    // With the engine's real lease refresh interval (the other tests refresh every 300 ms to exercise refreshes).
+    let plan = h.plan_deploy(&changed, &options).await;
+    let real = EngineOptions { lease_refresh: None, ..engine_options() };
+    engine::run(&h.api, &plan, &real, &|_: Event| {}, &Cancel::default()).await.unwrap();
     assert_eq!(h.emulator.counters().rate_limited, 0, "the client paces itself under the API's limits");
 
     // Every mutation answered 429 for a moment: the engine's calls wait (Retry-After) and go through.

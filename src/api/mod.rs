@@ -66,6 +66,9 @@ pub struct MachinesClient<T> {
     limiter: std::sync::Arc<std::sync::Mutex<ratelimit::RateLimiter>>,
 }
 
+/// How much later than its token's refill a paced request is sent.
+const PACING_MARGIN: Duration = Duration::from_millis(50);
+
 impl<T: Transport> MachinesClient<T> {
     /// A client for the API at `base_url` (with or without the trailing `/v1`).
     pub fn new(base_url: &str, token: AuthToken, transport: T) -> Result<Self, ApiError> {
@@ -115,7 +118,9 @@ impl<T: Transport> MachinesClient<T> {
             limiter.reserve(key, rate, self.transport.now_ms())
         };
         if !wait.is_zero() {
-            self.transport.sleep(wait).await;
+            // A margin over the bucket's exact refill time: two requests sent a refill apart can arrive closer
+            // together (the first delayed more on its way), and the server would answer the second with a 429.
+            self.transport.sleep(wait + PACING_MARGIN).await;
         }
     }
 
