@@ -49,17 +49,74 @@ async fn not_built() -> Response {
         .into_response()
 }
 
+/// The inline `<script>` bodies of a page (Trunk writes one: the module that loads the wasm).
+fn inline_scripts(html: &str) -> Vec<&str> {
+    let mut scripts = Vec::new();
+    let mut rest = html;
+    while let Some(open) = rest.find("<script") {
+        let Some(tag_end) = rest[open..].find('>').map(|i| open + i + 1) else { break };
+        let Some(close) = rest[tag_end..].find("</script>").map(|i| tag_end + i) else { break };
+        if !rest[open..tag_end].contains(" src=") {
+            scripts.push(&rest[tag_end..close]);
+        }
+        rest = &rest[close + "</script>".len()..];
+    }
+    scripts
+}
+
+/// A strict Content-Security-Policy for the dashboard: its own origin only, no inline code but the loader script
+/// (by hash), wasm compilation allowed, no plugins, no framing. API strings rendered as text can never run.
+pub fn content_security_policy(index_html: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let hashes: Vec<String> = inline_scripts(index_html)
+        .into_iter()
+        .map(|body| {
+            format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(body)))
+        })
+        .collect();
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        hashes.join(" ")
+    )
+}
+
 /// The session endpoint, then the dashboard's files with `index.html` for any other path (client-side routes).
 pub fn routes(emulator: Emulator, dir: &Path, upstream: Option<String>) -> Router {
     let api = Router::new().route("/__flightdeck/session", get(session)).with_state(Backend { emulator, upstream });
     let index = dir.join("index.html");
     let files = if index.is_file() {
-        Router::new().fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)))
+        Router::new().fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index.clone())))
     } else {
         Router::new().fallback(not_built)
     };
-    api.merge(files).layer(SetResponseHeaderLayer::if_not_present(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    ))
+    let policy = std::fs::read_to_string(&index).map(|html| content_security_policy(&html)).unwrap_or_else(|_| {
+        "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'".to_owned()
+    });
+    let policy = HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
+    api.merge(files)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, policy))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_allows_exactly_the_inline_loader_by_hash() {
+        let html = "<script type=\"module\">boot()</script><script src=\"/x.js\"></script>";
+        assert_eq!(inline_scripts(html), ["boot()"]);
+        let policy = content_security_policy(html);
+        // The SHA-256 of `boot()`, base64 (computed independently with Python's hashlib).
+        assert!(policy.contains("'sha256-MeZS89WlF0u+o0hCvHTBt4q1WHU+U+sJKgbdRUc36mY='"), "{policy}");
+        assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"));
+        assert!(!policy.contains("unsafe-inline"));
+        assert_eq!(content_security_policy(html).matches("sha256-").count(), 1);
+    }
 }

@@ -250,6 +250,19 @@ pub fn plan_stop(app: &str, machines: &[Machine], id_or_name: &str, signal: Opti
     Ok(single(app, "machine stop", "stop", action, machines))
 }
 
+/// Restarts one started machine and waits until it is healthy again.
+pub fn plan_restart(app: &str, machines: &[Machine], id_or_name: &str) -> Result<Plan, PlanError> {
+    let machine = find(machines, id_or_name)?;
+    if machine.state != MachineState::Started {
+        return Err(PlanError::Invalid(format!(
+            "machine {} is {}: only a started machine restarts",
+            machine.id, machine.state
+        )));
+    }
+    let action = Action::Restart { machine: MachineRef::of(machine), wait: Wait::FULL };
+    Ok(single(app, "machine restart", "restart", action, machines))
+}
+
 pub fn plan_start(app: &str, machines: &[Machine], id_or_name: &str) -> Result<Plan, PlanError> {
     let machine = find(machines, id_or_name)?;
     let action = Action::Start { machine: Target::Existing(MachineRef::of(machine)), wait: Wait::STATE };

@@ -27,7 +27,7 @@ pub use drift::{DesiredCounts, Drift, GroupDrift, MachineDrift, drift};
 pub use launch::{Launch, LaunchRequest, plan_launch};
 pub use machine::{
     CloneOptions, CloneVolume, MachineUpdateOptions, plan_assign_group, plan_clone, plan_machine_update, plan_remove,
-    plan_start, plan_stop,
+    plan_restart, plan_start, plan_stop,
 };
 pub use scale::{
     Count, GroupCount, ScaleCountOptions, ScaleDownOrder, ScaleVmOptions, parse_counts, plan_scale_count, plan_scale_vm,

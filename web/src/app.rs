@@ -1,14 +1,16 @@
-//! The root component: connects to the serving flightdeck-server, then shows the apps page.
+//! The root component: connects to the serving flightdeck-server, then shows the screen the URL names.
 
 use leptos::prelude::*;
 
 use crate::components::{ErrorNote, Header};
-use crate::pages::AppsPage;
+use crate::pages::{AppPage, AppsPage};
+use crate::route::{Route, use_route};
 use crate::state::{Session, connect};
 
 #[component]
 pub fn App() -> impl IntoView {
     let session = LocalResource::new(connect);
+    let route = use_route();
     view! {
         <Header session=Signal::derive(move || session.get().and_then(Result::ok).map(|s| s.info))/>
         <main>
@@ -16,7 +18,10 @@ pub fn App() -> impl IntoView {
                 {move || session.get().map(|result| match result {
                     Ok(session) => {
                         provide_context::<Session>(session);
-                        view! { <AppsPage/> }.into_any()
+                        match route.get() {
+                            Route::Apps => view! { <AppsPage/> }.into_any(),
+                            Route::App { name, tab } => view! { <AppPage name=name tab=tab/> }.into_any(),
+                        }
                     }
                     Err(error) => view! { <ErrorNote message=error.to_string()/> }.into_any(),
                 })}

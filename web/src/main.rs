@@ -1,7 +1,7 @@
 //! The Flightdeck dashboard: a Leptos client-side app over the core's Machines API client.
 //!
-//! Layout by role: `state/` (the session and API client in context), `pages/` (screens), `components/` (small
-//! reusable views). It must not reach the API except through `flightdeck::api`.
+//! Layout by role: `state/` (the session and API client in context), `route/` (the screen the URL names),
+//! `pages/` (screens), `components/` (small reusable views). It must not reach the API except through `flightdeck::api`.
 
 #[cfg(target_arch = "wasm32")]
 mod app;
@@ -9,6 +9,8 @@ mod app;
 mod components;
 #[cfg(target_arch = "wasm32")]
 mod pages;
+#[cfg(target_arch = "wasm32")]
+mod route;
 #[cfg(target_arch = "wasm32")]
 mod state;
 

@@ -41,7 +41,7 @@ pub fn AppTable(apps: Vec<App>) -> impl IntoView {
             let volumes = app.volume_count.unwrap_or(0);
             view! {
                 <tr>
-                    <td class="name">{app.name}</td>
+                    <td class="name"><a href=crate::route::Route::App { name: app.name.clone(), tab: crate::route::Tab::Machines }.href()>{app.name.clone()}</a></td>
                     <td class="num">{machines}</td>
                     <td class="num">{volumes}</td>
                     <td>{app.network.unwrap_or_default()}</td>

@@ -1,5 +1,11 @@
 //! Screens of the dashboard.
 
+mod app;
 mod apps;
+mod config;
+mod machines;
 
+pub use app::AppPage;
 pub use apps::AppsPage;
+pub use config::ConfigTab;
+pub use machines::MachinesTab;

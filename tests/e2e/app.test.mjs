@@ -1,0 +1,119 @@
+// End to end, one app: App → Machines (live table; stop, start, restart and remove through the engine) and
+// App → Config (diagnostics as you type, machine configs per group, the deploy plan, and the deploy itself) — in
+// real Chromium against a fresh emulator, under the server's Content-Security-Policy. API strings with HTML in
+// them are seeded and must show as text, never run.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launchBrowser, startEmulator, dist, screenshots } from "./support.mjs";
+
+let emulator;
+let browser;
+before(async () => {
+  emulator = await startEmulator({ token: "e2e-app-token", dashboard: dist, args: ["--speed", "20"] });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await emulator?.stop();
+});
+
+const HOSTILE = `<img src=x onerror="window.__pwned=1">`;
+
+async function seed(body) {
+  const response = await fetch(`${emulator.url}/__emulator/seed`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${emulator.token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  assert.equal(response.status, 201, text);
+  return JSON.parse(text);
+}
+
+async function open(hash, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  const page = await context.newPage();
+  const problems = [];
+  const dialogs = [];
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("console", (message) => message.type() === "error" && problems.push(`console: ${message.text()}`));
+  page.on("dialog", async (dialog) => {
+    dialogs.push(dialog.message());
+    await dialog.dismiss();
+  });
+  const response = await page.goto(`${emulator.url}/${hash}`);
+  return { page, problems, dialogs, response, close: () => context.close() };
+}
+
+test("App → Machines lists machines live and runs start, stop, restart and remove", async () => {
+  const image = "registry.fly.io/shop:v1";
+  const config = { image, metadata: { fly_platform_version: "v2", fly_process_group: "web" }, guest: { cpu_kind: "shared", cpus: 1, memory_mb: 256 } };
+  await seed({
+    apps: [{ name: "e2e-shop", machines: [
+      { name: "web-a", region: "syd", config },
+      { name: HOSTILE, region: "fra", state: "stopped", config: { ...config, metadata: { ...config.metadata, note: HOSTILE } } },
+    ] }],
+  });
+  const { page, problems, dialogs, response, close } = await open("#/apps/e2e-shop/machines");
+  const policy = response.headers()["content-security-policy"];
+  assert.match(policy, /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
+  assert.doesNotMatch(policy, /unsafe-inline/);
+
+  const table = page.getByRole("table", { name: "Machines of the app" });
+  await table.getByRole("cell", { name: "web-a", exact: true }).waitFor({ timeout: 15_000 });
+  // The hostile name is text in a cell, and nothing ran.
+  await table.getByRole("cell", { name: HOSTILE, exact: true }).waitFor();
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.locator("table img").count(), 0);
+  await page.screenshot({ path: `${screenshots}/machines-light.png`, fullPage: true });
+
+  const row = (name) => table.getByRole("row").filter({ has: page.getByRole("cell", { name, exact: true }) });
+  await page.getByRole("button", { name: "Stop machine web-a", exact: true }).click();
+  await row("web-a").getByText("stopped", { exact: true }).waitFor({ timeout: 20_000 });
+  await page.getByRole("button", { name: "Start machine web-a", exact: true }).click();
+  await row("web-a").getByText("started", { exact: true }).waitFor({ timeout: 20_000 });
+  await page.getByRole("button", { name: "Restart machine web-a", exact: true }).click();
+  await page.getByLabel("Progress").filter({ hasText: "restart finished: success" }).waitFor({ timeout: 20_000 });
+
+  await page.getByRole("button", { name: `Remove machine ${HOSTILE}`, exact: true }).click();
+  await page.getByRole("button", { name: `Confirm removal of machine ${HOSTILE}`, exact: true }).click();
+  await table.getByRole("cell", { name: HOSTILE, exact: true }).waitFor({ state: "detached", timeout: 20_000 });
+  await page.screenshot({ path: `${screenshots}/machines-after-actions.png`, fullPage: true });
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("App → Config shows diagnostics as you type, each group's machine config, and deploys the plan", async () => {
+  await seed({ apps: [{ name: "e2e-config", machines: [
+    { name: "app-1", region: "syd", config: { image: "nginx:1.27", metadata: { fly_platform_version: "v2", fly_process_group: "app" } } },
+  ] }] });
+  const { page, problems, close } = await open("#/apps/e2e-config/config", { colorScheme: "dark" });
+  const editor = page.getByRole("textbox", { name: "fly.toml" });
+  await page.getByText("No problems found.").waitFor({ timeout: 15_000 });
+  assert.match(await editor.inputValue(), /image = .nginx:1\.27./);
+
+  const good = `app = "e2e-config"\nprimary_region = "syd"\n[build]\nimage = "nginx:1.28"\n[http_service]\ninternal_port = 80\n`;
+  await editor.fill(`${good}[[vm]]\nmemory = "lots"\n`);
+  const diagnostics = page.getByRole("list", { name: "Diagnostics" });
+  await diagnostics.getByText("8:10").waitFor();
+  await page.screenshot({ path: `${screenshots}/config-diagnostics-dark.png`, fullPage: true });
+
+  await editor.fill(good);
+  await page.getByText("No problems found.").waitFor();
+  await page.getByText("Machine config of group app").click();
+  await page.getByText('"internal_port": 80').first().waitFor();
+  await page.getByRole("button", { name: "Plan deploy", exact: true }).click();
+  const plan = page.getByLabel("Deploy plan");
+  await plan.filter({ hasText: '~ image: "nginx:1.27" → "nginx:1.28"' }).waitFor({ timeout: 15_000 });
+  await page.getByRole("button", { name: "Deploy", exact: true }).click();
+  await page.getByLabel("Deploy progress").filter({ hasText: "update finished: success" }).waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: `${screenshots}/config-deployed-dark.png`, fullPage: true });
+
+  const machines = await fetch(`${emulator.url}/v1/apps/e2e-config/machines`, {
+    headers: { authorization: `Bearer ${emulator.token}` },
+  }).then((r) => r.json());
+  assert.ok(machines.every((m) => m.config.image === "nginx:1.28"), "the deploy really ran on the emulator");
+  assert.deepEqual(problems, []);
+  await close();
+});

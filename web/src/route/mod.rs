@@ -1,0 +1,71 @@
+//! Where the dashboard is: read from the URL's hash (`#/apps/NAME/machines`), so every screen has a link that
+//! survives a reload, and the browser's back button works.
+
+use leptos::prelude::*;
+
+/// A tab of the app page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Machines,
+    Config,
+}
+
+impl Tab {
+    pub fn slug(self) -> &'static str {
+        match self {
+            Tab::Machines => "machines",
+            Tab::Config => "config",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Machines => "Machines",
+            Tab::Config => "Config",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Apps,
+    App { name: String, tab: Tab },
+}
+
+impl Route {
+    /// Parses `#/apps/NAME[/TAB]`; anything else is the apps list.
+    pub fn parse(hash: &str) -> Route {
+        let path = hash.trim_start_matches('#').trim_start_matches('/');
+        let mut parts = path.split('/');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some("apps"), Some(name), tab) if !name.is_empty() => {
+                let name = js_sys::decode_uri_component(name).ok().and_then(|n| n.as_string()).unwrap_or_default();
+                let tab = if tab == Some("config") { Tab::Config } else { Tab::Machines };
+                Route::App { name, tab }
+            }
+            _ => Route::Apps,
+        }
+    }
+
+    pub fn href(&self) -> String {
+        match self {
+            Route::Apps => "#/".to_owned(),
+            Route::App { name, tab } => {
+                let name = String::from(js_sys::encode_uri_component(name));
+                format!("#/apps/{name}/{}", tab.slug())
+            }
+        }
+    }
+}
+
+fn current_hash() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
+/// The route as a signal that follows the hash.
+pub fn use_route() -> ReadSignal<Route> {
+    let (route, set_route) = signal(Route::parse(&current_hash()));
+    let handle = window_event_listener_untyped("hashchange", move |_| set_route.set(Route::parse(&current_hash())));
+    on_cleanup(move || handle.remove());
+    route
+}
