@@ -1,0 +1,40 @@
+// Dashboard figures in headless Chromium on loopback, against flightdeck-server serving dist/ with a fresh emulator:
+// the apps page's first meaningful render (navigation → the apps table drawn), and App → Machines with 1,000
+// machines (navigation → 1,000 rows drawn). Medians of 5 page loads each. Run after scripts/build-web.
+import { launchBrowser, startEmulator, dist } from "../tests/e2e/support.mjs";
+
+const emulator = await startEmulator({ token: "bench-dashboard", dashboard: dist });
+const browser = await launchBrowser();
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+try {
+  const config = { image: "registry.fly.io/big:v1", metadata: { fly_platform_version: "v2", fly_process_group: "web" } };
+  const seeded = await fetch(`${emulator.url}/__emulator/seed`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${emulator.token}`, "content-type": "application/json" },
+    body: JSON.stringify({ apps: [{ name: "big", machines: [{ name: "web", region: "iad", count: 1000, config }] }] }),
+  });
+  if (seeded.status !== 201) throw new Error(await seeded.text());
+  const measure = async (hash, ready) => {
+    const times = [];
+    for (let i = 0; i < 5; i++) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(`${emulator.url}/${hash}`);
+      await page.waitForFunction(ready, null, { timeout: 60_000, polling: 5 });
+      times.push(await page.evaluate(() => performance.now()));
+      await page.close();
+    }
+    return median(times);
+  };
+  const apps = await measure("#/", () => document.querySelectorAll('table[aria-label="Apps"] tbody tr').length > 0);
+  const thousand = await measure(
+    "#/apps/big/machines",
+    () => document.querySelectorAll('table[aria-label="Machines of the app"] tbody tr').length === 1000,
+  );
+  console.log(
+    `dashboard in headless Chromium on loopback (median of 5 loads, from navigation): apps page drawn at ${apps.toFixed(0)} ms; ` +
+      `App → Machines with 1,000 machines drawn at ${thousand.toFixed(0)} ms`,
+  );
+} finally {
+  await browser.close();
+  await emulator.stop();
+}
