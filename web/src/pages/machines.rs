@@ -41,6 +41,20 @@ fn plan_for(app: &str, machines: &[Machine], id: &str, command: Command) -> Resu
     }
 }
 
+/// A row is drawn again only when something it shows changes.
+fn row_key(machine: &Machine) -> String {
+    let passing = machine.checks.iter().filter(|c| c.status == "passing").count();
+    format!(
+        "{}|{}|{}|{}/{}|{}",
+        machine.id,
+        machine.current_version(),
+        machine.state,
+        passing,
+        machine.checks.len(),
+        machine.name
+    )
+}
+
 fn checks(machine: &Machine) -> String {
     if machine.checks.is_empty() {
         return "—".to_owned();
@@ -139,11 +153,11 @@ pub fn MachinesTab(app: String) -> impl IntoView {
         view! {
             <tr>
                 <td class="mono">{machine.id.clone()}</td>
-                <td class="name">{machine.name.clone()}</td>
+                <td class="name" title=machine.name.clone()>{machine.name.clone()}</td>
                 <td><span class=format!("state state-{}", state.as_str())>{state.as_str().to_owned()}</span></td>
                 <td>{machine.region.clone()}</td>
                 <td>{group}</td>
-                <td class="mono">{image}</td>
+                <td class="mono" title=image.clone()>{image.clone()}</td>
                 <td class="nowrap">{size(&machine)}</td>
                 <td>{checks(&machine)}</td>
                 <td class="actions"><div>
@@ -157,26 +171,43 @@ pub fn MachinesTab(app: String) -> impl IntoView {
         }
     };
 
+    // The rows live in a signal the table keeps: a refresh re-renders only the rows whose machine changed.
+    let (list, set_list) = signal(Vec::<Machine>::new());
+    let (loaded, set_loaded) = signal(false);
+    let (load_error, set_load_error) = signal(None::<String>);
+    Effect::new(move |_| {
+        if let Some(result) = machines.get() {
+            match result {
+                Ok(machines) => {
+                    set_list.set(machines);
+                    set_load_error.set(None);
+                }
+                Err(error) => set_load_error.set(Some(error.to_string())),
+            }
+            set_loaded.set(true);
+        }
+    });
+    let empty = move || list.with(Vec::is_empty);
+
     view! {
         <section aria-label="Machines">
-            <Transition fallback=|| view! { <p class="muted">"Loading machines…"</p> }>
-                {move || machines.get().map(|result| match result {
-                    Ok(list) if list.is_empty() => view! { <p class="muted">"This app has no machines yet."</p> }.into_any(),
-                    Ok(list) => {
-                        let rows = list.into_iter().map(row).collect_view();
-                        view! {
-                            <div class="table-wrap"><table class="grid" aria-label="Machines of the app">
-                                <thead><tr>
-                                    <th>"ID"</th><th>"Name"</th><th>"State"</th><th>"Region"</th><th>"Group"</th>
-                                    <th>"Image"</th><th>"Size"</th><th>"Checks"</th><th>"Actions"</th>
-                                </tr></thead>
-                                <tbody>{rows}</tbody>
-                            </table></div>
-                        }.into_any()
-                    }
-                    Err(error) => view! { <ErrorNote message=error.to_string()/> }.into_any(),
-                })}
-            </Transition>
+            {move || (!loaded.get()).then(|| view! { <p class="muted">"Loading machines…"</p> })}
+            {move || load_error.get().map(|e| view! { <ErrorNote message=e/> })}
+            {move || (loaded.get() && empty()).then(|| view! { <p class="muted">"This app has no machines yet."</p> })}
+            <div class="table-wrap" class:hidden=empty>
+                <table class="grid" aria-label="Machines of the app">
+                    <colgroup>
+                        <col class="c-id"/><col class="c-name"/><col class="c-state"/><col class="c-region"/>
+                        <col class="c-group"/><col class="c-image"/><col class="c-size"/><col class="c-checks"/>
+                        <col class="c-actions"/>
+                    </colgroup>
+                    <thead><tr>
+                        <th>"ID"</th><th>"Name"</th><th>"State"</th><th>"Region"</th><th>"Group"</th>
+                        <th>"Image"</th><th>"Size"</th><th>"Checks"</th><th>"Actions"</th>
+                    </tr></thead>
+                    <tbody><For each=move || list.get() key=row_key children=row/></tbody>
+                </table>
+            </div>
             {move || command.value().get().and_then(Result::err).map(|e| view! { <ErrorNote message=e/> })}
             <pre class="log" aria-label="Progress" aria-live="polite">{move || log.get().join("\n")}</pre>
         </section>
