@@ -93,6 +93,11 @@ fn limits(kind: &str) -> Option<(&'static [u32], u32, u32, u32)> {
 }
 
 impl Guest {
+    /// What a machine runs on when nothing says otherwise: [`DEFAULT_PRESET`].
+    pub fn platform_default() -> Guest {
+        preset_named(DEFAULT_PRESET).map(Guest::from).unwrap_or_default()
+    }
+
     /// Checks CPU kind, CPU count and memory against Fly's limits (machines-api.md §6).
     pub fn check(&self) -> Result<(), GuestError> {
         let kind = self.cpu_kind.as_str();

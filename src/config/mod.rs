@@ -26,6 +26,16 @@ pub use write::{LaunchOptions, WriteError, launch_config, to_toml};
 
 use crate::diagnostics::{Diagnostic, Span};
 
+/// Whether `name` can be a Fly app name: 1–63 lowercase letters, digits and dashes, not starting or ending with a
+/// dash (app names are global, and part of `<app>.fly.dev`).
+pub fn valid_app_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+}
+
 /// A parsed fly.toml: the config (as much of it as could be read), where each value came from, and what was found.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Parsed {

@@ -69,6 +69,13 @@ impl<T: Transport, S: Fn(Event)> Run<'_, T, S> {
         move |error| RunError::api(&machine, &group, &error)
     }
 
+    /// A machine created with `lease_ttl` comes back leased to us: its lease joins the run's (refreshed, released).
+    fn hold_created_lease(&self, machine: &crate::api::Machine) {
+        if let Some(nonce) = machine.nonce.clone().filter(|n| !n.is_empty()) {
+            lock(&self.leases).insert(machine.id.clone(), nonce);
+        }
+    }
+
     /// The machine id of a target.
     fn resolve(&self, target: &Target) -> Result<String, RunError> {
         match target {
@@ -131,9 +138,7 @@ impl<T: Transport, S: Fn(Event)> Run<'_, T, S> {
                 };
                 let machine =
                     self.client.create_machine(self.app(), &request).await.map_err(self.api_error(key, group))?;
-                if let Some(nonce) = machine.nonce.clone().filter(|n| !n.is_empty()) {
-                    lock(&self.leases).insert(machine.id.clone(), nonce);
-                }
+                self.hold_created_lease(&machine);
                 let phase = *lock(&self.phase);
                 lock(&self.created)
                     .insert(key.clone(), Created { id: machine.id.clone(), role: *role, phase, destroyed: false });
@@ -178,9 +183,7 @@ impl<T: Transport, S: Fn(Event)> Run<'_, T, S> {
                     };
                     let created =
                         self.client.create_machine(self.app(), &request).await.map_err(self.api_error(id, group))?;
-                    if let Some(nonce) = created.nonce.clone().filter(|n| !n.is_empty()) {
-                        lock(&self.leases).insert(created.id.clone(), nonce);
-                    }
+                    self.hold_created_lease(&created);
                     self.emit(Event::Warning {
                         message: format!("machine {id} [{group}] was replaced by {}", created.id),
                     });

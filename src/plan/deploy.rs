@@ -411,13 +411,7 @@ pub fn plan_deploy(input: &DeployInput<'_>, options: &DeployOptions) -> Result<P
         return Err(PlanError::EmptyMachineList(input.app.to_owned()));
     }
     let first_deploy = managed.is_empty();
-    let image = options
-        .image
-        .clone()
-        .or_else(|| config.build.as_ref().and_then(|b| b.image.clone()))
-        .or_else(|| managed.iter().find_map(|m| m.config.as_ref().map(|c| c.image.clone())))
-        .filter(|i| !i.is_empty())
-        .ok_or(PlanError::NoImage)?;
+    let image = super::resolve_image(options.image.as_deref(), config, &managed)?;
 
     if matches!(strategy, Strategy::Canary | Strategy::Bluegreen)
         && let Some(mount) = config.mounts.first()

@@ -26,17 +26,9 @@ pub struct Launch {
     pub plan: Plan,
 }
 
-fn valid_app_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 63
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !name.starts_with('-')
-        && !name.ends_with('-')
-}
-
 /// Plans a launch; every input is checked first.
 pub fn plan_launch(request: &LaunchRequest) -> Result<Launch, PlanError> {
-    if !valid_app_name(&request.app) {
+    if !crate::config::valid_app_name(&request.app) {
         return Err(PlanError::Invalid(format!(
             "app name {:?}: use 1-63 lowercase letters, digits and dashes, not starting or ending with a dash",
             request.app

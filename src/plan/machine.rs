@@ -186,11 +186,7 @@ pub fn plan_machine_update(
     let mut config = existing.clone();
     if options.cpus.is_some() || options.memory_mb.is_some() || options.cpu_kind.is_some() {
         // A machine without a guest runs the platform's default size.
-        let mut guest = config.guest.clone().unwrap_or_else(|| {
-            crate::config::preset_named(crate::config::DEFAULT_PRESET)
-                .map(crate::machine::Guest::from)
-                .unwrap_or_default()
-        });
+        let mut guest = config.guest.clone().unwrap_or_else(crate::machine::Guest::platform_default);
         if let Some(cpus) = options.cpus {
             guest.cpus = cpus;
         }

@@ -488,6 +488,20 @@ pub fn is_unmanaged(machine: &Machine) -> bool {
     !machine.state.is_gone() && !is_managed(machine) && !RESERVED_GROUPS.contains(&group_of(machine))
 }
 
+/// The image to deploy: the one asked for, else fly.toml's `[build] image`, else what the machines run.
+fn resolve_image(
+    asked: Option<&str>,
+    config: &crate::config::AppConfig,
+    machines: &[&Machine],
+) -> Result<String, PlanError> {
+    asked
+        .map(str::to_owned)
+        .or_else(|| config.build.as_ref().and_then(|b| b.image.clone()))
+        .or_else(|| machines.iter().find_map(|m| m.config.as_ref().map(|c| c.image.clone())))
+        .filter(|i| !i.is_empty())
+        .ok_or(PlanError::NoImage)
+}
+
 fn is_started(machine: &Machine) -> bool {
     matches!(machine.state, MachineState::Started | MachineState::Starting)
 }

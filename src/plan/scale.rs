@@ -186,13 +186,7 @@ pub fn plan_scale_count(
             }
             None => {
                 let mut machine = config.machine_config(group, None)?;
-                machine.image = options
-                    .image
-                    .clone()
-                    .or_else(|| config.build.as_ref().and_then(|b| b.image.clone()))
-                    .or_else(|| managed.iter().find_map(|m| m.config.as_ref().map(|c| c.image.clone())))
-                    .filter(|i| !i.is_empty())
-                    .ok_or(PlanError::NoImage)?;
+                machine.image = super::resolve_image(options.image.as_deref(), config, &managed)?;
                 machine
             }
         };
@@ -317,10 +311,7 @@ pub fn plan_scale_vm(
                 }
                 guest
             }
-            None => existing
-                .guest
-                .clone()
-                .unwrap_or_else(|| preset_named(crate::config::DEFAULT_PRESET).map(Guest::from).unwrap_or_default()),
+            None => existing.guest.clone().unwrap_or_else(Guest::platform_default),
         };
         if let Some(memory) = options.memory_mb {
             guest.memory_mb = memory;

@@ -52,14 +52,7 @@ pub async fn list(State(emulator): State<Emulator>, scope: OrgScope, Query(query
     Json(json!({ "total_apps": apps.len(), "apps": apps })).into_response()
 }
 
-/// Fly's rule: lowercase letters, digits and dashes, starting with a letter or digit, at most 63 characters.
-pub(crate) fn valid_app_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 63
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !name.starts_with('-')
-        && !name.ends_with('-')
-}
+pub(crate) use flightdeck::config::valid_app_name;
 
 /// `POST /v1/apps` with `{"name"|"app_name", "org_slug", "network"?}` → 201 and the app.
 pub async fn create(State(emulator): State<Emulator>, scope: OrgScope, body: Bytes) -> Response {
