@@ -5,3 +5,4 @@ import init from "./wasm/flightdeck.js";
 await init({ module_or_path: new URL("./wasm/flightdeck_bg.wasm", import.meta.url) });
 
 export * from "./wasm/flightdeck.js";
+export { runEvents } from "./events.js";

@@ -26,3 +26,4 @@ export {
   describePlan,
   eventLine,
 } from "./wasm/flightdeck.js";
+export { runEvents } from "./events.js";

@@ -14,3 +14,7 @@ test("require() gives the same exports as import, and they work", async () => {
   assert.equal(report.diagnostics.find((d) => d.severity === "error").start.line, 3);
   assert.throws(() => flightdeck.planDeploy(1, [], [], {}), (e) => e.name === "FlightdeckError" && e.code === "invalid_argument");
 });
+
+test("the CommonJS entry has the stream helper too", () => {
+  assert.equal(typeof flightdeck.runEvents, "function");
+});

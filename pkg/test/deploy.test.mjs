@@ -104,3 +104,25 @@ test("bad plans and options are typed errors, never crashes", async () => {
   await assert.rejects(api.run({ phases: "x" }), (e) => e.code === "invalid_argument");
   await assert.rejects(api.run({}, 7), (e) => e.code === "invalid_argument");
 });
+
+test("runEvents streams a run's events as an async iterator, and abort cancels", async () => {
+  const { runEvents } = await import("../index.js");
+  const api = client();
+  await api.createApp({ name: "js-stream", org_slug: "personal" });
+  const { config } = validateConfig(flyToml("js-stream", "registry.fly.io/js:v1"));
+  const snapshot = await api.snapshot("js-stream");
+  const run = runEvents(api, planDeploy(config, snapshot.machines, snapshot.volumes, {}), fast);
+  const types = [];
+  for await (const event of run.events) types.push(event.type);
+  assert.equal(types[0], "plan_accepted");
+  assert.equal(types.at(-1), "done");
+  assert.equal((await run.done).outcomes.length, 2);
+
+  const next = validateConfig(flyToml("js-stream", "registry.fly.io/js:v2")).config;
+  const again = await api.snapshot("js-stream");
+  const stopped = runEvents(api, planDeploy(next, again.machines, again.volumes, {}), fast);
+  for await (const event of stopped.events) {
+    if (event.type === "action_started") stopped.abort();
+  }
+  await assert.rejects(stopped.done, (error) => error.cause.kind === "canceled");
+});
