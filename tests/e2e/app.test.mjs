@@ -117,3 +117,33 @@ test("App → Config shows diagnostics as you type, each group's machine config,
   assert.deepEqual(problems, []);
   await close();
 });
+
+test("App → Secrets sets and unsets secrets, never shows a value, and restarts the machines with them", async () => {
+  const config = { image: "nginx:1.27", metadata: { fly_platform_version: "v2", fly_process_group: "app" } };
+  await seed({ apps: [{ name: "e2e-secrets", machines: [
+    { name: "s-started", region: "syd", config },
+    { name: "s-stopped", region: "syd", state: "stopped", config },
+  ] }] });
+  const { page, problems, close } = await open("#/apps/e2e-secrets/secrets");
+  await page.getByText("No secrets yet.").waitFor({ timeout: 15_000 });
+  await page.getByLabel("Name", { exact: true }).fill("API_KEY");
+  await page.getByLabel("Value", { exact: true }).fill("hunter2-very-secret");
+  await page.getByRole("button", { name: "Set secret and restart", exact: true }).click();
+  await page.getByRole("status").filter({ hasText: "Secrets are at version 1; machines restarted." }).waitFor({ timeout: 30_000 });
+  const table = page.getByRole("table", { name: "Secrets" });
+  await table.getByRole("cell", { name: "API_KEY", exact: true }).waitFor();
+  assert.equal(await page.getByLabel("Value", { exact: true }).inputValue(), "", "the value is not kept in the form");
+  assert.ok(!(await page.content()).includes("hunter2-very-secret"), "the value never shows on the page");
+  assert.match(await page.getByLabel("Secrets deploy progress").textContent(), /update finished: success/);
+  await page.screenshot({ path: `${screenshots}/secrets.png`, fullPage: true });
+
+  const machines = await fetch(`${emulator.url}/v1/apps/e2e-secrets/machines`, {
+    headers: { authorization: `Bearer ${emulator.token}` },
+  }).then((r) => r.json());
+  assert.equal(machines.find((m) => m.name === "s-stopped").state, "stopped", "stopped machines stay stopped");
+
+  await page.getByRole("button", { name: "Unset secret API_KEY", exact: true }).click();
+  await page.getByText("No secrets yet.").waitFor({ timeout: 30_000 });
+  assert.deepEqual(problems, []);
+  await close();
+});

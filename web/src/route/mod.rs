@@ -8,6 +8,7 @@ use leptos::prelude::*;
 pub enum Tab {
     Machines,
     Config,
+    Secrets,
 }
 
 impl Tab {
@@ -15,6 +16,7 @@ impl Tab {
         match self {
             Tab::Machines => "machines",
             Tab::Config => "config",
+            Tab::Secrets => "secrets",
         }
     }
 
@@ -22,6 +24,7 @@ impl Tab {
         match self {
             Tab::Machines => "Machines",
             Tab::Config => "Config",
+            Tab::Secrets => "Secrets",
         }
     }
 }
@@ -40,7 +43,11 @@ impl Route {
         match (parts.next(), parts.next(), parts.next()) {
             (Some("apps"), Some(name), tab) if !name.is_empty() => {
                 let name = js_sys::decode_uri_component(name).ok().and_then(|n| n.as_string()).unwrap_or_default();
-                let tab = if tab == Some("config") { Tab::Config } else { Tab::Machines };
+                let tab = match tab {
+                    Some("config") => Tab::Config,
+                    Some("secrets") => Tab::Secrets,
+                    _ => Tab::Machines,
+                };
                 Route::App { name, tab }
             }
             _ => Route::Apps,
