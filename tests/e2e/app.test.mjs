@@ -103,8 +103,14 @@ test("App → Config shows diagnostics as you type, each group's machine config,
   await page.getByText("No problems found.").waitFor();
   await page.getByText("Machine config of group app").click();
   await page.getByText('"internal_port": 80').first().waitFor();
+  // The strategy choice reaches the planner: immediate first, then back to rolling to deploy.
+  await page.getByLabel("Strategy").selectOption("immediate");
   await page.getByRole("button", { name: "Plan deploy", exact: true }).click();
   const plan = page.getByLabel("Deploy plan");
+  await plan.filter({ hasText: "deploy (immediate)" }).waitFor({ timeout: 15_000 });
+  await page.getByLabel("Strategy").selectOption("rolling");
+  await page.getByRole("button", { name: "Plan deploy", exact: true }).click();
+  await plan.filter({ hasText: "deploy (rolling)" }).waitFor({ timeout: 15_000 });
   await plan.filter({ hasText: '~ image: "nginx:1.27" → "nginx:1.28"' }).waitFor({ timeout: 15_000 });
   await page.getByRole("button", { name: "Deploy", exact: true }).click();
   await page.getByLabel("Deploy progress").filter({ hasText: "update finished: success" }).waitFor({ timeout: 30_000 });

@@ -8,7 +8,7 @@ use flightdeck::api::MachineFilter;
 use flightdeck::config::{AppConfig, Build, validate};
 use flightdeck::diagnostics::{Severity, locate};
 use flightdeck::engine::{self, AppSnapshot, Cancel, EngineOptions, Event};
-use flightdeck::plan::{DeployOptions, Plan, plan_deploy};
+use flightdeck::plan::{DeployOptions, Plan, Strategy, plan_deploy};
 use leptos::prelude::*;
 
 use crate::components::ErrorNote;
@@ -84,18 +84,19 @@ pub fn ConfigTab(app: String) -> impl IntoView {
     };
 
     let (log, set_log) = signal(Vec::<String>::new());
+    let (strategy, set_strategy) = signal(String::from("rolling"));
+    let (start_stopped, set_start_stopped) = signal(false);
     let preview = {
         let (client, app) = (session.client.clone(), app.clone());
-        Action::new_local(move |source: &String| {
-            let (client, app, source) = (client.clone(), app.clone(), source.clone());
+        Action::new_local(move |(source, options): &(String, DeployOptions)| {
+            let (client, app, source, options) = (client.clone(), app.clone(), source.clone(), options.clone());
             async move {
                 let parsed = validate(&source);
                 if parsed.has_errors() {
                     return Err("fix the errors above first".to_owned());
                 }
                 let snapshot = AppSnapshot::read(&client, &app).await.map_err(|e| e.to_string())?;
-                plan_deploy(&snapshot.deploy_input(&app, &parsed.config), &DeployOptions::default())
-                    .map_err(|e| e.to_string())
+                plan_deploy(&snapshot.deploy_input(&app, &parsed.config), &options).map_err(|e| e.to_string())
             }
         })
     };
@@ -142,7 +143,25 @@ pub fn ConfigTab(app: String) -> impl IntoView {
             <section class="card" aria-labelledby="groups-heading">
                 <h2 id="groups-heading">"Process groups"</h2>
                 {groups}
-                <button type="button" on:click=move |_| { preview.dispatch(text.get_untracked()); }>"Plan deploy"</button>
+                <div class="deploy-options">
+                    <label for="strategy">"Strategy"</label>
+                    <select id="strategy" on:change=move |ev| set_strategy.set(event_target_value(&ev))>
+                        <option value="rolling" selected>"rolling"</option>
+                        <option value="immediate">"immediate"</option>
+                        <option value="canary">"canary"</option>
+                        <option value="bluegreen">"bluegreen"</option>
+                    </select>
+                    <label><input type="checkbox" on:change=move |ev| set_start_stopped.set(event_target_checked(&ev))/>
+                        " Start stopped machines"</label>
+                </div>
+                <button type="button" on:click=move |_| {
+                    let options = DeployOptions {
+                        strategy: Strategy::parse(&strategy.get_untracked()),
+                        start_stopped: start_stopped.get_untracked(),
+                        ..DeployOptions::default()
+                    };
+                    preview.dispatch((text.get_untracked(), options));
+                }>"Plan deploy"</button>
                 {plan_view}
                 {move || deploy.value().get().and_then(Result::err).map(|e| view! { <ErrorNote message=e/> })}
                 <pre class="log" aria-label="Deploy progress" aria-live="polite">{move || log.get().join("\n")}</pre>
