@@ -190,10 +190,23 @@ impl<T: Transport> MachinesClient<T> {
 
     /// One machine, by id or by name (names are resolved through a summary list; ambiguity is an error).
     pub async fn get_machine(&self, app: &str, id_or_name: &str) -> Result<Machine, ApiError> {
-        let id = self.machine_id(app, id_or_name).await?;
-        self.pace(&format!("{id}/get"), ratelimit::READ_RATE).await;
+        let id = self.machine_turn(app, id_or_name, "get", ratelimit::READ_RATE).await?;
         self.idempotent(machines::request::get(&self.base, &self.token, app, &id, false), machines::response::machine)
             .await
+    }
+
+    /// The start of every per-machine call: the machine's id (see [`Self::machine_id`]), once the client-side rate
+    /// limit for this machine and `action` lets the call go.
+    async fn machine_turn(
+        &self,
+        app: &str,
+        id_or_name: &str,
+        action: &str,
+        rate: ratelimit::Rate,
+    ) -> Result<String, ApiError> {
+        let id = self.machine_id(app, id_or_name).await?;
+        self.pace(&format!("{id}/{action}"), rate).await;
+        Ok(id)
     }
 
     /// The id of the machine called `id_or_name`. Every machine method takes either: a string shaped like a machine
@@ -282,9 +295,8 @@ impl<T: Transport> MachinesClient<T> {
         machine: &MachineRequest,
         nonce: Option<&str>,
     ) -> Result<Machine, ApiError> {
-        let id = self.machine_id(app, id_or_name).await?;
+        let id = self.machine_turn(app, id_or_name, "update", ratelimit::ACTION_RATE).await?;
         let id = id.as_str();
-        self.pace(&format!("{id}/update"), ratelimit::ACTION_RATE).await;
         self.mutation(
             machines::request::update(&self.base, &self.token, app, id, machine, nonce)?,
             machines::response::machine,
@@ -300,9 +312,8 @@ impl<T: Transport> MachinesClient<T> {
         force: bool,
         nonce: Option<&str>,
     ) -> Result<(), ApiError> {
-        let id = self.machine_id(app, id_or_name).await?;
+        let id = self.machine_turn(app, id_or_name, "destroy", ratelimit::ACTION_RATE).await?;
         let id = id.as_str();
-        self.pace(&format!("{id}/destroy"), ratelimit::ACTION_RATE).await;
         self.mutation(
             machines::request::destroy(&self.base, &self.token, app, id, force, nonce),
             machines::response::done,
@@ -318,9 +329,8 @@ impl<T: Transport> MachinesClient<T> {
         action: MachineAction,
         nonce: Option<&str>,
     ) -> Result<(), ApiError> {
-        let id = self.machine_id(app, id_or_name).await?;
+        let id = self.machine_turn(app, id_or_name, action.path(), ratelimit::ACTION_RATE).await?;
         let id = id.as_str();
-        self.pace(&format!("{id}/{}", action.path()), ratelimit::ACTION_RATE).await;
         self.mutation(
             machines::request::action(&self.base, &self.token, app, id, action.path(), nonce),
             machines::response::done,
@@ -337,9 +347,8 @@ impl<T: Transport> MachinesClient<T> {
         timeout: Option<crate::duration::GoDuration>,
         nonce: Option<&str>,
     ) -> Result<(), ApiError> {
-        let id = self.machine_id(app, id_or_name).await?;
+        let id = self.machine_turn(app, id_or_name, "stop", ratelimit::ACTION_RATE).await?;
         let id = id.as_str();
-        self.pace(&format!("{id}/stop"), ratelimit::ACTION_RATE).await;
         self.mutation(
             machines::request::stop(&self.base, &self.token, app, id, signal, timeout, nonce)?,
             machines::response::done,
@@ -356,9 +365,8 @@ impl<T: Transport> MachinesClient<T> {
         timeout: Option<crate::duration::GoDuration>,
         nonce: Option<&str>,
     ) -> Result<(), ApiError> {
-        let id = self.machine_id(app, id_or_name).await?;
+        let id = self.machine_turn(app, id_or_name, "restart", ratelimit::ACTION_RATE).await?;
         let id = id.as_str();
-        self.pace(&format!("{id}/restart"), ratelimit::ACTION_RATE).await;
         self.mutation(
             machines::request::restart(&self.base, &self.token, app, id, signal, timeout, nonce),
             machines::response::done,
@@ -368,9 +376,8 @@ impl<T: Transport> MachinesClient<T> {
 
     /// Sends a signal (`SIGTERM`, `SIGUSR1`, …) to a started machine's main process.
     pub async fn signal_machine(&self, app: &str, id_or_name: &str, signal: &str) -> Result<(), ApiError> {
-        let id = self.machine_id(app, id_or_name).await?;
+        let id = self.machine_turn(app, id_or_name, "signal", ratelimit::ACTION_RATE).await?;
         let id = id.as_str();
-        self.pace(&format!("{id}/signal"), ratelimit::ACTION_RATE).await;
         self.mutation(machines::request::signal(&self.base, &self.token, app, id, signal)?, machines::response::done)
             .await
     }
@@ -382,9 +389,8 @@ impl<T: Transport> MachinesClient<T> {
         id_or_name: &str,
         wait: &WaitFor<'_>,
     ) -> Result<WaitResponse, ApiError> {
-        let id = self.machine_id(app, id_or_name).await?;
+        let id = self.machine_turn(app, id_or_name, "wait", ratelimit::READ_RATE).await?;
         let id = id.as_str();
-        self.pace(&format!("{id}/wait"), ratelimit::READ_RATE).await;
         let mut request = machines::request::wait(&self.base, &self.token, app, id, wait);
         // The server holds the request up to the wait's timeout: give the transport that long and a margin.
         request.timeout = Some(Duration::from_secs(wait.timeout_secs.clamp(1, machines::MAX_WAIT_SECS) + 10));
@@ -401,9 +407,8 @@ impl<T: Transport> MachinesClient<T> {
         description: &str,
         nonce: Option<&str>,
     ) -> Result<Lease, ApiError> {
-        let id = self.machine_id(app, id_or_name).await?;
+        let id = self.machine_turn(app, id_or_name, "lease", ratelimit::ACTION_RATE).await?;
         let id = id.as_str();
-        self.pace(&format!("{id}/lease"), ratelimit::ACTION_RATE).await;
         let request = machines::request::acquire_lease(&self.base, &self.token, app, id, ttl_secs, description, nonce)?;
         if nonce.is_some() {
             // A refresh of a lease we hold does the same thing however often it is sent.
@@ -416,9 +421,8 @@ impl<T: Transport> MachinesClient<T> {
     /// Releases the caller's lease. Safe to repeat (a second release finds no lease), so transient failures are
     /// retried: a lease left behind would block the next deploy until it expires.
     pub async fn release_lease(&self, app: &str, id_or_name: &str, nonce: &str) -> Result<(), ApiError> {
-        let id = self.machine_id(app, id_or_name).await?;
+        let id = self.machine_turn(app, id_or_name, "lease", ratelimit::ACTION_RATE).await?;
         let id = id.as_str();
-        self.pace(&format!("{id}/lease"), ratelimit::ACTION_RATE).await;
         self.idempotent(
             machines::request::release_lease(&self.base, &self.token, app, id, nonce),
             machines::response::done,
@@ -506,18 +510,16 @@ impl<T: Transport> MachinesClient<T> {
         key: &str,
         value: &str,
     ) -> Result<(), ApiError> {
-        let id = self.machine_id(app, id_or_name).await?;
+        let id = self.machine_turn(app, id_or_name, "metadata", ratelimit::ACTION_RATE).await?;
         let id = id.as_str();
-        self.pace(&format!("{id}/metadata"), ratelimit::ACTION_RATE).await;
         let request = machines::request::set_metadata(&self.base, &self.token, app, id, key, value)?;
         self.mutation(request, machines::response::done).await
     }
 
     /// Removes one metadata key.
     pub async fn delete_machine_metadata(&self, app: &str, id_or_name: &str, key: &str) -> Result<(), ApiError> {
-        let id = self.machine_id(app, id_or_name).await?;
+        let id = self.machine_turn(app, id_or_name, "metadata", ratelimit::ACTION_RATE).await?;
         let id = id.as_str();
-        self.pace(&format!("{id}/metadata"), ratelimit::ACTION_RATE).await;
         self.mutation(
             machines::request::delete_metadata(&self.base, &self.token, app, id, key),
             machines::response::done,
