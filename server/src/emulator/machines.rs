@@ -246,13 +246,7 @@ impl Emulator {
         let (id, version) = (machine.id.clone(), machine.current_version().to_owned());
         if !checks.is_empty() {
             let failing = faults.failing_checks(app, &group);
-            self.later(&id, &version, grace, move |m| {
-                for check in &mut m.checks {
-                    check.status = if failing { "critical" } else { "passing" }.to_owned();
-                    check.output = if failing { "connection refused (fault injected)" } else { "OK" }.to_owned();
-                    check.updated_at = Some(now_rfc3339());
-                }
-            });
+            self.later(&id, &version, grace, move |m| settled_checks(m, !failing));
         }
         let config = machine.config.as_ref();
         // A machine with restart "no" that auto-destroys, or a release-command machine, runs its command to exit.
@@ -526,7 +520,7 @@ pub(crate) fn fresh_machine_name() -> String {
     machine_name()
 }
 
-/// The checks of a machine seeded as started, already past their grace period.
+/// Every check of the machine past its grace period: passing, or critical under a fault.
 pub(crate) fn settled_checks(machine: &mut Machine, passing: bool) {
     machine.checks = check_names(machine)
         .into_iter()

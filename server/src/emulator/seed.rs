@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use flightdeck::api::{MachineState, Volume};
+use flightdeck::api::MachineState;
 use flightdeck::machine::MachineConfig;
 use serde::{Deserialize, Serialize};
 
@@ -129,22 +129,13 @@ impl Emulator {
             self.with_app(&app.name, |a| a.status = "deployed".to_owned());
             let mut done = SeededApp { name: app.name.clone(), ..SeededApp::default() };
             for volume in &app.volumes {
-                let id = format!("vol_{}", ids::object_id(16));
-                let record = Volume {
-                    id: id.clone(),
+                let request = flightdeck::api::CreateVolumeRequest {
                     name: volume.name.clone(),
-                    state: "created".to_owned(),
-                    size_gb: volume.size_gb.unwrap_or(3),
                     region: volume.region.clone(),
-                    zone: Some(ids::hex_id(4)),
-                    encrypted: Some(true),
-                    created_at: Some(super::machines::now_timestamp()),
-                    snapshot_retention: Some(5),
-                    auto_backup_enabled: Some(true),
-                    fstype: Some("ext4".to_owned()),
-                    host_status: Some("ok".to_owned()),
-                    ..Volume::default()
+                    ..Default::default()
                 };
+                let record = super::volumes::new_volume(request, volume.size_gb.unwrap_or(3));
+                let id = record.id.clone();
                 self.insert_volume(VolumeRecord { app: app.name.clone(), volume: record });
                 done.volumes.insert(volume.name.clone(), id);
             }

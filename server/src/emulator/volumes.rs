@@ -75,7 +75,14 @@ pub async fn create(
     if request.snapshot_retention.is_some_and(|d| !(1..=60).contains(&d)) {
         return reply::error(StatusCode::BAD_REQUEST, "snapshot_retention must be between 1 and 60 days");
     }
-    let volume = Volume {
+    let volume = new_volume(request, size_gb);
+    emulator.insert_volume(VolumeRecord { app, volume: volume.clone() });
+    Json(volume).into_response()
+}
+
+/// A volume as the API creates it (state `created`, a zone, the API's defaults for what the request leaves out).
+pub(crate) fn new_volume(request: CreateVolumeRequest, size_gb: u64) -> Volume {
+    Volume {
         id: format!("vol_{}", ids::object_id(16)),
         name: request.name,
         state: "created".to_owned(),
@@ -90,9 +97,7 @@ pub async fn create(
         fstype: Some(request.fstype.unwrap_or_else(|| "ext4".to_owned())),
         host_status: Some("ok".to_owned()),
         ..Volume::default()
-    };
-    emulator.insert_volume(VolumeRecord { app, volume: volume.clone() });
-    Json(volume).into_response()
+    }
 }
 
 /// `GET /v1/apps/{app}/volumes/{id}`.
