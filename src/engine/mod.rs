@@ -24,11 +24,14 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use futures_util::future::{join, join_all};
-use futures_util::stream::FuturesUnordered;
+use futures_util::stream::{self, FuturesUnordered};
 use serde::Serialize;
 
 use crate::api::{ApiError, MachineFilter, MachinesClient, Transport};
 use crate::plan::{Action, Plan, Pool, Role, is_managed};
+
+/// How many lease calls (acquire, refresh, release) are in flight at once.
+const LEASE_CONCURRENCY: usize = 16;
 
 /// Knobs of a run (the plan holds the rest: lease TTL, wait timeout).
 #[derive(Debug, Clone, PartialEq)]
@@ -280,44 +283,47 @@ impl<T: Transport, S: Fn(Event)> Run<'_, T, S> {
         lock(&self.leases).get(id).cloned()
     }
 
-    /// Leases every existing machine the plan changes, 16 at a time; one refusal releases the others and fails.
+    /// Leases every existing machine the plan changes, 16 at a time; one refusal stops the rest (the ones taken are
+    /// released by the caller) and fails.
     async fn acquire_leases(&self) -> Result<(), RunError> {
         let ids: BTreeSet<String> =
             self.plan.actions().filter_map(Action::existing_machine).map(|m| m.id.clone()).collect();
-        let mut ids = ids.into_iter();
-        let mut pending = FuturesUnordered::new();
-        let mut refusal = None;
-        loop {
-            while pending.len() < 16 && refusal.is_none() {
-                let Some(id) = ids.next() else { break };
-                pending.push(async move {
-                    let lease = self
-                        .client
-                        .acquire_lease(
-                            &self.plan.app,
-                            &id,
-                            self.plan.lease_ttl_secs,
-                            &self.options.lease_description,
-                            None,
-                        )
-                        .await;
-                    (id, lease)
-                });
-            }
-            match pending.next().await {
-                Some((id, Ok(lease))) => {
-                    lock(&self.leases).insert(id.clone(), lease.nonce);
-                    self.emit(Event::Lease { machine: id, event: LeaseEvent::Acquired });
+        let refusal = Mutex::new(None);
+        let refusal_ref = &refusal;
+        stream::iter(ids)
+            .map(|id| async move {
+                if lock(refusal_ref).is_some() {
+                    return;
                 }
-                Some((id, Err(error))) => {
-                    refusal.get_or_insert(RunError::Lease { machine: id, message: error.to_string() });
+                let (ttl, description) = (self.plan.lease_ttl_secs, &self.options.lease_description);
+                match self.client.acquire_lease(&self.plan.app, &id, ttl, description, None).await {
+                    Ok(lease) => {
+                        lock(&self.leases).insert(id.clone(), lease.nonce);
+                        self.emit(Event::Lease { machine: id, event: LeaseEvent::Acquired });
+                    }
+                    Err(error) => {
+                        lock(refusal_ref).get_or_insert(RunError::Lease { machine: id, message: error.to_string() });
+                    }
                 }
-                None => break,
-            }
-        }
-        match refusal {
+            })
+            .buffer_unordered(LEASE_CONCURRENCY)
+            .collect::<Vec<()>>()
+            .await;
+        match refusal.into_inner().unwrap_or_else(PoisonError::into_inner) {
             Some(error) => Err(error),
             None => Ok(()),
+        }
+    }
+
+    /// Gives one lease back; a machine destroyed by the run has none left, which is fine.
+    async fn release(&self, id: &str, nonce: &str) {
+        match self.client.release_lease(&self.plan.app, id, nonce).await {
+            Ok(()) | Err(ApiError::NotFound { .. }) => {
+                self.emit(Event::Lease { machine: id.to_owned(), event: LeaseEvent::Released });
+            }
+            Err(error) => self.emit(Event::Warning {
+                message: format!("could not release the lease on machine {id} (it expires by itself): {error}"),
+            }),
         }
     }
 
@@ -377,27 +383,11 @@ impl<T: Transport, S: Fn(Event)> Run<'_, T, S> {
     /// Releases every lease still held (existing and created machines), 16 at a time.
     async fn release_leases(&self) {
         let held: Vec<(String, String)> = std::mem::take(&mut *lock(&self.leases)).into_iter().collect();
-        let mut held = held.into_iter();
-        let mut pending = FuturesUnordered::new();
-        loop {
-            while pending.len() < 16 {
-                let Some((id, nonce)) = held.next() else { break };
-                pending.push(async move {
-                    let outcome = self.client.release_lease(&self.plan.app, &id, &nonce).await;
-                    (id, outcome)
-                });
-            }
-            match pending.next().await {
-                // A machine destroyed by the run has no lease left to release.
-                Some((id, Ok(()) | Err(ApiError::NotFound { .. }))) => {
-                    self.emit(Event::Lease { machine: id, event: LeaseEvent::Released });
-                }
-                Some((id, Err(error))) => self.emit(Event::Warning {
-                    message: format!("could not release the lease on machine {id} (it expires by itself): {error}"),
-                }),
-                None => break,
-            }
-        }
+        stream::iter(held)
+            .map(|(id, nonce)| async move { self.release(&id, &nonce).await })
+            .buffer_unordered(LEASE_CONCURRENCY)
+            .collect::<Vec<()>>()
+            .await;
     }
 
     async fn phases(&self) -> Result<(), RunError> {
@@ -536,16 +526,7 @@ impl<T: Transport, S: Fn(Event)> Run<'_, T, S> {
         for machine in [targeted.as_str(), id] {
             let nonce = lock(&self.leases).remove(machine);
             if let Some(nonce) = nonce {
-                match self.client.release_lease(&self.plan.app, machine, &nonce).await {
-                    Ok(()) | Err(ApiError::NotFound { .. }) => {
-                        self.emit(Event::Lease { machine: machine.to_owned(), event: LeaseEvent::Released });
-                    }
-                    Err(error) => self.emit(Event::Warning {
-                        message: format!(
-                            "could not release the lease on machine {machine} (it expires by itself): {error}"
-                        ),
-                    }),
-                }
+                self.release(machine, &nonce).await;
             }
         }
     }
