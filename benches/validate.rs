@@ -49,14 +49,22 @@ fn main() {
     let machine = median_ns(31, 200, || {
         black_box(parsed.machine_config(black_box("web"), None).ok());
     });
+    // What the JS binding adds: positions for every diagnostic and the result as JSON text.
+    let report = flightdeck::config::validate(&full_reference);
+    let to_json = median_ns(31, 200, || {
+        let located = flightdeck::diagnostics::locate(&full_reference, &report.diagnostics);
+        black_box(serde_json::to_string(&(&report.config, located)).map(|s| s.len()).ok());
+    });
     println!(
         "validate full-reference.toml ({lines} lines): TOML alone — toml-spanner {:.1} µs, toml's DeTable {:.1} µs ({:.2}×); \
-         flightdeck parse {:.1} µs, parse+validate {:.1} µs, machine_config(web) {:.1} µs (medians per call)",
+         flightdeck parse {:.1} µs, parse+validate {:.1} µs, machine_config(web) {:.1} µs; \
+         locate + result as JSON {:.1} µs (medians per call)",
         toml_only / 1e3,
         toml_detable / 1e3,
         toml_detable / toml_only,
         parse / 1e3,
         validate / 1e3,
-        machine / 1e3
+        machine / 1e3,
+        to_json / 1e3
     );
 }

@@ -60,13 +60,21 @@ fn type_name(item: &Item<'_>) -> &'static str {
     }
 }
 
-/// One key of a table: its path, spans and value.
+/// One key of a table: where it is, its spans and value.
 struct Field<'a, 'i> {
-    path: String,
+    /// The path of the table the key is in (`services[0]`; empty at the top level).
+    parent: &'a str,
     key: &'a str,
     key_span: Span,
     span: Span,
     item: &'a Item<'i>,
+}
+
+impl Field<'_, '_> {
+    /// The key's full path (`services[0].ports`), made when a message or a nested table needs it.
+    fn path(&self) -> String {
+        join(self.parent, self.key)
+    }
 }
 
 /// The decoding pass: collects diagnostics and spans while it builds the model.
@@ -99,9 +107,9 @@ fn article(kind: &str) -> &'static str {
 }
 
 /// The words of a key, singular and sorted: `auto_machine_stop` and `auto_stop_machines` have the same.
-fn words(key: &str) -> Vec<String> {
-    let mut words: Vec<String> =
-        key.split(['_', '-']).filter(|w| !w.is_empty()).map(|w| w.trim_end_matches('s').to_owned()).collect();
+fn words(key: &str) -> Vec<&str> {
+    let mut words: Vec<&str> =
+        key.split(['_', '-']).filter(|w| !w.is_empty()).map(|w| w.trim_end_matches('s')).collect();
     words.sort_unstable();
     words
 }
@@ -111,13 +119,28 @@ pub(crate) fn did_you_mean<'k>(unknown: &str, known: &[&'k str]) -> Option<&'k s
     let lowered = unknown.to_ascii_lowercase().replace('-', "_");
     let close = known
         .iter()
-        .map(|k| (strsim::damerau_levenshtein(&lowered, k), *k))
-        .filter(|(distance, k)| *distance <= (k.len() / 3).clamp(1, 3))
+        .filter_map(|k| {
+            let allowed = (k.len() / 3).clamp(1, 3);
+            // The distance is at least the difference in length: most candidates end here, unmeasured.
+            if k.len().abs_diff(lowered.len()) > allowed {
+                return None;
+            }
+            let distance = strsim::osa_distance(&lowered, k);
+            (distance <= allowed).then_some((distance, *k))
+        })
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, k)| k);
     close.or_else(|| {
         let unknown_words = words(&lowered);
-        known.iter().find(|k| unknown_words.len() > 1 && words(k) == unknown_words).copied()
+        if unknown_words.len() < 2 {
+            return None;
+        }
+        let separators = unknown_words.len() - 1;
+        known
+            .iter()
+            .filter(|k| k.matches(['_', '-']).count() >= separators)
+            .find(|k| words(k) == unknown_words)
+            .copied()
     })
 }
 
@@ -165,29 +188,29 @@ impl<'s> Decoder<'s> {
     }
 
     /// The keys of a table as fields under `path`, recording their spans.
-    fn fields<'a, 'i>(&mut self, path: &str, table: &'a Table<'i>) -> Vec<Field<'a, 'i>> {
-        table
-            .entries()
-            .iter()
-            .map(|(key, item)| {
-                let field = Field {
-                    path: join(path, key.name),
-                    key: key.name,
-                    key_span: span(key.span),
-                    span: span(item.span()),
-                    item,
-                };
-                self.spans.insert(&field.path, field.key_span, field.span);
-                field
-            })
-            .collect()
+    fn fields<'a, 'i>(
+        &mut self,
+        path: &'a str,
+        table: &'a Table<'i>,
+    ) -> impl Iterator<Item = Field<'a, 'i>> + use<'a, 'i> {
+        for (key, item) in table.entries() {
+            let parts: &[&str] = if path.is_empty() { &[key.name] } else { &[path, ".", key.name] };
+            self.spans.insert_joined(parts, span(key.span), span(item.span()));
+        }
+        table.entries().iter().map(move |(key, item)| Field {
+            parent: path,
+            key: key.name,
+            key_span: span(key.span),
+            span: span(item.span()),
+            item,
+        })
     }
 
     fn type_error(&mut self, field: &Field<'_, '_>, expected: &str) {
         let found = type_name(field.item);
         self.push(Diagnostic::error(
             "invalid-type",
-            format!("`{}` must be {expected}, not {} {found}", field.path, article(found)),
+            format!("`{}` must be {expected}, not {} {found}", field.path(), article(found)),
             field.span,
         ));
     }
@@ -195,7 +218,7 @@ impl<'s> Decoder<'s> {
     /// Warns about a key this section does not have, keeps it in `extra`. The message names the section by its
     /// path (`http_service.checks[0]`), as `fly config validate --strict` does.
     fn unknown(&mut self, field: &Field<'_, '_>, known: &[&str], extra: &mut Extra) {
-        let section = field.path.strip_suffix(field.key).map_or("", |p| p.trim_end_matches('.'));
+        let section = field.parent;
         let place = if section.is_empty() { "at the top level".to_owned() } else { format!("in [{section}]") };
         let mut diagnostic = Diagnostic::warning(
             "unknown-key",
@@ -211,7 +234,7 @@ impl<'s> Decoder<'s> {
 
     /// A key flyctl accepts and ignores on Machines (Nomad-era settings).
     fn ignored(&mut self, field: &Field<'_, '_>, why: &str, extra: &mut Extra) {
-        self.push(Diagnostic::info("ignored-key", format!("`{}` {why}", field.path), field.key_span));
+        self.push(Diagnostic::info("ignored-key", format!("`{}` {why}", field.path()), field.key_span));
         extra.insert(field.key.to_owned(), self.to_json(field.item));
     }
 
@@ -242,7 +265,7 @@ impl<'s> Decoder<'s> {
                 None => {
                     self.push(Diagnostic::error(
                         "invalid-value",
-                        format!("`{}` is out of range", field.path),
+                        format!("`{}` is out of range", field.path()),
                         field.span,
                     ));
                     None
@@ -263,7 +286,7 @@ impl<'s> Decoder<'s> {
                 Err(_) => {
                     self.push(Diagnostic::error(
                         "invalid-value",
-                        format!("`{}` must be a number, not {s:?}", field.path),
+                        format!("`{}` must be a number, not {s:?}", field.path()),
                         field.span,
                     ));
                     None
@@ -299,7 +322,7 @@ impl<'s> Decoder<'s> {
                                 "invalid-type",
                                 format!(
                                     "`{}` must hold strings, not {} {found}",
-                                    index(&field.path, i),
+                                    index(&field.path(), i),
                                     article(found)
                                 ),
                                 span(item.span()),
@@ -369,7 +392,7 @@ impl<'s> Decoder<'s> {
                 Ok(d) => Some(d),
                 Err(error) => {
                     self.push(
-                        Diagnostic::error("invalid-duration", format!("`{}`: {error}", field.path), field.span)
+                        Diagnostic::error("invalid-duration", format!("`{}`: {error}", field.path()), field.span)
                             .with_help("durations are written like \"10s\", \"1m30s\" or \"500ms\""),
                     );
                     None
@@ -384,7 +407,7 @@ impl<'s> Decoder<'s> {
                         self.push(
                             Diagnostic::warning(
                                 "bare-number-duration",
-                                format!("`{}` = {n} is read by flyctl as {n} nanoseconds", field.path),
+                                format!("`{}` = {n} is read by flyctl as {n} nanoseconds", field.path()),
                                 field.span,
                             )
                             .with_help(format!("write a unit, such as \"{n}s\"")),
@@ -412,7 +435,7 @@ impl<'s> Decoder<'s> {
                     self.push(
                         Diagnostic::error(
                             "invalid-value",
-                            format!("`{}` must be \"off\", \"stop\" or \"suspend\", not {other:?}", field.path),
+                            format!("`{}` must be \"off\", \"stop\" or \"suspend\", not {other:?}", field.path()),
                             field.span,
                         )
                         .with_help("Fly.io no longer accepts \"on\": use \"stop\" to stop idle machines"),
@@ -425,7 +448,7 @@ impl<'s> Decoder<'s> {
                 self.push(
                     Diagnostic::info(
                         "legacy-auto-stop",
-                        format!("`{}` = {b} is the legacy spelling of \"{word}\"", field.path),
+                        format!("`{}` = {b} is the legacy spelling of \"{word}\"", field.path()),
                         field.span,
                     )
                     .with_help(format!("write auto_stop_machines = \"{word}\"")),
@@ -461,15 +484,15 @@ impl<'s> Decoder<'s> {
                 "experimental" => {
                     if let Some(table) = self.table(&field) {
                         let experimental =
-                            self.experimental(&field.path, table, &mut legacy_kill_timeout, &mut legacy_metrics);
+                            self.experimental(&field.path(), table, &mut legacy_kill_timeout, &mut legacy_metrics);
                         // An empty [experimental] is no [experimental] (flyctl).
                         if experimental != Experimental::default() {
                             config.experimental = Some(experimental);
                         }
                     }
                 }
-                "build" => config.build = self.table(&field).map(|t| self.build(&field.path, t)),
-                "deploy" => config.deploy = self.table(&field).map(|t| self.deploy(&field.path, t)),
+                "build" => config.build = self.table(&field).map(|t| self.build(&field.path(), t)),
+                "deploy" => config.deploy = self.table(&field).map(|t| self.deploy(&field.path(), t)),
                 "env" => self.env(&field, &mut config.env),
                 "processes" => self.processes(&field, &mut config.processes),
                 "mounts" | "mount" => {
@@ -478,7 +501,7 @@ impl<'s> Decoder<'s> {
                         config.mounts.push(mount);
                     }
                 }
-                "http_service" => config.http_service = self.table(&field).map(|t| self.http_service(&field.path, t)),
+                "http_service" => config.http_service = self.table(&field).map(|t| self.http_service(&field.path(), t)),
                 "services" => {
                     for (path, _, table) in self.table_list(&field, "services") {
                         // Entirely empty [[services]] tables are dropped (flyctl).
@@ -550,7 +573,7 @@ impl<'s> Decoder<'s> {
                     let found = type_name(entry.item);
                     self.push(Diagnostic::warning(
                         "env-value-not-scalar",
-                        format!("`{}` is {} {found}; the machine gets its text form", entry.path, article(found)),
+                        format!("`{}` is {} {found}; the machine gets its text form", entry.path(), article(found)),
                         entry.span,
                     ));
                 }
@@ -562,7 +585,7 @@ impl<'s> Decoder<'s> {
     fn processes(&mut self, field: &Field<'_, '_>, processes: &mut BTreeMap<String, String>) {
         match node(field.item) {
             Node::Table(table) => {
-                for entry in self.fields(&field.path, table) {
+                for entry in self.fields(&field.path(), table) {
                     if let Some(command) = self.string(&entry) {
                         processes.insert(entry.key.to_owned(), command);
                     }
@@ -636,7 +659,7 @@ impl<'s> Decoder<'s> {
                 "buildpacks" => out.buildpacks = self.strings(&field, false),
                 "args" => {
                     if let Some(table) = self.table(&field) {
-                        for entry in self.fields(&field.path, table) {
+                        for entry in self.fields(&field.path(), table) {
                             out.args.insert(entry.key.to_owned(), self.stringify(entry.item));
                         }
                     }
@@ -654,7 +677,7 @@ impl<'s> Decoder<'s> {
                 "compose" => {
                     if let Some(table) = self.table(&field) {
                         let mut compose = Compose::default();
-                        for entry in self.fields(&field.path, table) {
+                        for entry in self.fields(&field.path(), table) {
                             match entry.key {
                                 "file" => compose.file = self.string(&entry),
                                 _ => self.unknown(&entry, &["file"], &mut compose.extra),
@@ -678,7 +701,7 @@ impl<'s> Decoder<'s> {
                 "release_command" => out.release_command = self.string(&field),
                 "release_command_timeout" => out.release_command_timeout = self.duration(&field, IntUnit::Nanos),
                 "release_command_vm" => {
-                    out.release_command_vm = self.table(&field).map(|t| self.compute(&field.path, t));
+                    out.release_command_vm = self.table(&field).map(|t| self.compute(&field.path(), t));
                 }
                 "seed_command" => out.seed_command = self.string(&field),
                 "strategy" => out.strategy = self.string(&field),
@@ -728,8 +751,8 @@ impl<'s> Decoder<'s> {
                 "min_machines_running" => out.min_machines_running = self.int(&field),
                 "processes" => out.processes = self.strings(&field, false),
                 "concurrency" => out.concurrency = self.concurrency(&field),
-                "tls_options" => out.tls_options = self.table(&field).map(|t| self.tls_options(&field.path, t)),
-                "http_options" => out.http_options = self.table(&field).map(|t| self.http_options(&field.path, t)),
+                "tls_options" => out.tls_options = self.table(&field).map(|t| self.tls_options(&field.path(), t)),
+                "http_options" => out.http_options = self.table(&field).map(|t| self.http_options(&field.path(), t)),
                 "checks" | "http_checks" => {
                     for (check_path, _, table) in self.table_list(&field, &join(path, "checks")) {
                         let check = self.http_check(&check_path, table);
@@ -737,7 +760,7 @@ impl<'s> Decoder<'s> {
                     }
                 }
                 "machine_checks" => {
-                    for (check_path, _, table) in self.table_list(&field, &field.path) {
+                    for (check_path, _, table) in self.table_list(&field, &field.path()) {
                         let check = self.machine_check(&check_path, table);
                         out.machine_checks.push(check);
                     }
@@ -760,25 +783,25 @@ impl<'s> Decoder<'s> {
                 "processes" => out.processes = self.strings(&field, false),
                 "concurrency" => out.concurrency = self.concurrency(&field),
                 "ports" => {
-                    for (port_path, _, table) in self.table_list(&field, &field.path) {
+                    for (port_path, _, table) in self.table_list(&field, &field.path()) {
                         let port = self.port(&port_path, table);
                         out.ports.push(port);
                     }
                 }
                 "tcp_checks" => {
-                    for (check_path, _, table) in self.table_list(&field, &field.path) {
+                    for (check_path, _, table) in self.table_list(&field, &field.path()) {
                         let check = self.tcp_check(&check_path, table);
                         out.tcp_checks.push(check);
                     }
                 }
                 "http_checks" => {
-                    for (check_path, _, table) in self.table_list(&field, &field.path) {
+                    for (check_path, _, table) in self.table_list(&field, &field.path()) {
                         let check = self.http_check(&check_path, table);
                         out.http_checks.push(check);
                     }
                 }
                 "machine_checks" => {
-                    for (check_path, _, table) in self.table_list(&field, &field.path) {
+                    for (check_path, _, table) in self.table_list(&field, &field.path()) {
                         let check = self.machine_check(&check_path, table);
                         out.machine_checks.push(check);
                     }
@@ -796,7 +819,7 @@ impl<'s> Decoder<'s> {
         match node(field.item) {
             Node::Table(table) => {
                 let mut out = Concurrency::default();
-                for entry in self.fields(&field.path, table) {
+                for entry in self.fields(&field.path(), table) {
                     match entry.key {
                         "type" => out.kind = self.string(&entry),
                         "hard_limit" => out.hard_limit = self.int(&entry),
@@ -819,7 +842,7 @@ impl<'s> Decoder<'s> {
                     _ => {
                         self.push(Diagnostic::error(
                             "invalid-value",
-                            format!("`{}` must be a table or \"soft,hard\" limits, not {text:?}", field.path),
+                            format!("`{}` must be a table or \"soft,hard\" limits, not {text:?}", field.path()),
                             field.span,
                         ));
                         None
@@ -851,12 +874,12 @@ impl<'s> Decoder<'s> {
                 "end_port" => out.end_port = self.int_or_numeric_string(&field),
                 "handlers" => out.handlers = self.strings(&field, false),
                 "force_https" => out.force_https = self.bool(&field),
-                "tls_options" => out.tls_options = self.table(&field).map(|t| self.tls_options(&field.path, t)),
-                "http_options" => out.http_options = self.table(&field).map(|t| self.http_options(&field.path, t)),
+                "tls_options" => out.tls_options = self.table(&field).map(|t| self.tls_options(&field.path(), t)),
+                "http_options" => out.http_options = self.table(&field).map(|t| self.http_options(&field.path(), t)),
                 "proxy_proto_options" => {
                     if let Some(table) = self.table(&field) {
                         let mut options = ProxyProtoOptions::default();
-                        for entry in self.fields(&field.path, table) {
+                        for entry in self.fields(&field.path(), table) {
                             match entry.key {
                                 "version" => options.version = self.string(&entry),
                                 _ => self.unknown(&entry, &["version"], &mut options.extra),
@@ -895,7 +918,7 @@ impl<'s> Decoder<'s> {
                 "response" => {
                     if let Some(table) = self.table(&field) {
                         let mut response = HttpResponseOptions::default();
-                        for entry in self.fields(&field.path, table) {
+                        for entry in self.fields(&field.path(), table) {
                             match entry.key {
                                 "headers" => {
                                     if let Some(Value::Object(map)) =
@@ -960,12 +983,12 @@ impl<'s> Decoder<'s> {
         let mut out = BTreeMap::new();
         match node(field.item) {
             Node::Table(table) => {
-                for entry in self.fields(&field.path, table) {
+                for entry in self.fields(&field.path(), table) {
                     out.insert(entry.key.to_owned(), self.stringify(entry.item));
                 }
             }
             Node::Array(_) => {
-                for (path, span, table) in self.table_list(field, &field.path) {
+                for (path, span, table) in self.table_list(field, &field.path()) {
                     let mut name = None;
                     let mut value = None;
                     for entry in self.fields(&path, table) {
@@ -991,9 +1014,9 @@ impl<'s> Decoder<'s> {
     fn top_level_checks(&mut self, field: &Field<'_, '_>, checks: &mut BTreeMap<String, TopLevelCheck>) {
         match node(field.item) {
             Node::Table(table) => {
-                for entry in self.fields(&field.path, table) {
+                for entry in self.fields(&field.path(), table) {
                     if let Some(table) = self.table(&entry) {
-                        let check = self.top_level_check(&entry.path, table);
+                        let check = self.top_level_check(&entry.path(), table);
                         checks.insert(entry.key.to_owned(), check);
                     }
                 }

@@ -464,7 +464,8 @@ pub struct Metrics {
 /// `checks.status.interval`, `env.FOO`. Paths of legacy shapes are the normalised ones (`vm[0]` for `[vm]`).
 ///
 /// Recorded for every key while decoding but read only when a diagnostic is made, so it is an append-only list
-/// (cheap to build) searched linearly (rare); a later entry for the same path wins.
+/// (cheap to build) searched linearly, comparing lengths first (an integer per entry) and text only when they
+/// agree. A later entry for the same path wins.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SpanMap {
     /// Every path, back to back: one growing buffer instead of one allocation per key.
@@ -476,17 +477,23 @@ pub struct SpanMap {
 impl SpanMap {
     /// Records the spans of the key and the value at `path`.
     pub fn insert(&mut self, path: &str, key: Span, value: Span) {
-        self.paths.push_str(path);
+        self.insert_joined(&[path], key, value);
+    }
+
+    /// Records the spans at the path made of `parts` joined (no intermediate string).
+    pub fn insert_joined(&mut self, parts: &[&str], key: Span, value: Span) {
+        for part in parts {
+            self.paths.push_str(part);
+        }
         self.entries.push((self.paths.len(), key, value));
     }
 
     fn find(&self, path: &str) -> Option<(Span, Span)> {
         let mut end = self.paths.len();
-        for (i, (path_end, key, value)) in self.entries.iter().enumerate().rev() {
-            debug_assert_eq!(*path_end, end);
+        for (i, &(_, key, value)) in self.entries.iter().enumerate().rev() {
             let start = if i == 0 { 0 } else { self.entries[i - 1].0 };
-            if self.paths.get(start..end) == Some(path) {
-                return Some((*key, *value));
+            if end - start == path.len() && self.paths.as_bytes().get(start..end) == Some(path.as_bytes()) {
+                return Some((key, value));
             }
             end = start;
         }
