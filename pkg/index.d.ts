@@ -1,4 +1,6 @@
-// Types come from the declarations wasm-bindgen generates from the Rust facade; nothing is kept by hand here.
+// Types come from the declarations wasm-bindgen generates from the Rust facade and the core's types (tsify derives
+// them from the same serde definitions the values cross the boundary with); nothing is kept by hand here but
+// `runEvents`, the one export written in JavaScript.
 export {
   MachinesClient,
   version,
@@ -21,15 +23,14 @@ export {
   eventLine,
 } from "./wasm/flightdeck.js";
 
+export type * from "./wasm/flightdeck.js";
+import type { Event, MachinesClient, Plan, Report, RunOptions } from "./wasm/flightdeck.js";
+
 /** The events of a run as they happen, the report when it ends, and a way to cancel it. */
 export interface RunStream {
-  events: AsyncIterableIterator<Record<string, unknown> & { type: string }>;
-  done: Promise<Record<string, unknown>>;
+  events: AsyncIterableIterator<Event>;
+  done: Promise<Report>;
   abort(): void;
 }
 /** Runs a plan from `planDeploy` and friends through `client`, as a stream of events. */
-export function runEvents(
-  client: import("./wasm/flightdeck.js").MachinesClient,
-  plan: unknown,
-  options?: { smokeWindowMs?: number; pollIntervalMs?: number },
-): RunStream;
+export function runEvents(client: MachinesClient, plan: Plan, options?: RunOptions): RunStream;

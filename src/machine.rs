@@ -14,8 +14,19 @@ use crate::duration::GoDuration;
 /// Unknown fields of one object, kept for round trips.
 pub type Extra = Map<String, Value>;
 
+/// `Extra` and the JSON `Value` it holds, for the TypeScript declarations of every type that flattens one in.
+#[cfg(feature = "js")]
+#[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
+const EXTRA_TS: &str = r#"
+/** Any JSON value. */
+export type Value = null | boolean | number | string | Value[] | { [key: string]: Value };
+/** Fields a type does not name, kept as they came so a round trip loses nothing. */
+export type Extra = Record<string, unknown>;
+"#;
+
 /// `MachineConfig`: everything a machine runs with.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineConfig {
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -76,6 +87,7 @@ pub struct MachineConfig {
 
 /// `init`: what the machine runs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineInit {
     #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_default")]
@@ -103,6 +115,7 @@ impl MachineInit {
 
 /// `guest`: CPUs and memory.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Guest {
     pub cpu_kind: String,
@@ -126,6 +139,7 @@ pub struct Guest {
 
 /// `services[]`: how the Fly proxy routes to the machine.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineService {
     pub protocol: String,
@@ -148,6 +162,7 @@ pub struct MachineService {
 
 /// `autostop`: the API answers `false`, `true` or `"suspend"`, and accepts those or `"off"`/`"stop"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify), tsify(type = "boolean | \"off\" | \"stop\" | \"suspend\""))]
 pub enum Autostop {
     Off,
     Stop,
@@ -181,6 +196,7 @@ impl<'de> Deserialize<'de> for Autostop {
 
 /// `services[].ports[]`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachinePort {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -205,6 +221,7 @@ pub struct MachinePort {
 
 /// `concurrency` of a service (legacy `"soft,hard"` strings are converted).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Concurrency {
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
@@ -219,6 +236,7 @@ pub struct Concurrency {
 
 /// `tls_options`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct TlsOptions {
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -233,6 +251,7 @@ pub struct TlsOptions {
 
 /// `http_options`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct HttpOptions {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -254,6 +273,7 @@ pub struct HttpOptions {
 
 /// `http_options.response`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct HttpResponseOptions {
     /// Values keep their TOML type: a string, `false` (remove the header) or a list of strings.
@@ -267,6 +287,7 @@ pub struct HttpResponseOptions {
 
 /// `proxy_proto_options`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct ProxyProtoOptions {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -277,6 +298,7 @@ pub struct ProxyProtoOptions {
 
 /// A health check: top-level `checks.<name>` (with `kind`) or a service check.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineCheck {
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
@@ -307,6 +329,7 @@ pub struct MachineCheck {
 
 /// One check header: `{name, values}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct MachineHeader {
     pub name: String,
     #[serde(default, deserialize_with = "null_as_default")]
@@ -315,6 +338,7 @@ pub struct MachineHeader {
 
 /// `mounts[]`: one volume per machine.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineMount {
     /// The volume id (`vol_…`), filled in when the volume is known.
@@ -344,6 +368,7 @@ fn is_zero(n: &i64) -> bool {
 
 /// `restart`: `policy` is `no`, `always`, `on-failure` or `spot-price`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineRestart {
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -356,6 +381,7 @@ pub struct MachineRestart {
 
 /// `files[]`: exactly one of `raw_value` (base64), `secret_name` or `image_config`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineFile {
     pub guest_path: String,
@@ -371,6 +397,7 @@ pub struct MachineFile {
 
 /// `statics[]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineStatic {
     pub guest_path: String,
@@ -385,6 +412,7 @@ pub struct MachineStatic {
 
 /// `stop_config`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct StopConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -397,6 +425,7 @@ pub struct StopConfig {
 
 /// `dns`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineDns {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -411,6 +440,7 @@ pub struct MachineDns {
 
 /// `metrics`: where Fly scrapes Prometheus metrics.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineMetrics {
     #[serde(skip_serializing_if = "Option::is_none")]

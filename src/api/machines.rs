@@ -23,6 +23,13 @@ pub const LEASE_NONCE_HEADER: &str = "fly-machine-lease-nonce";
 
 /// A machine's state. The set is open: states the API adds later arrive as [`MachineState::Other`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "js",
+    derive(tsify::Tsify),
+    tsify(
+        type = "\"created\" | \"starting\" | \"started\" | \"stopping\" | \"stopped\" | \"suspending\" | \"suspended\" | \"replacing\" | \"replaced\" | \"destroying\" | \"destroyed\" | \"failed\" | (string & {})"
+    )
+)]
 pub enum MachineState {
     Created,
     Starting,
@@ -110,6 +117,7 @@ impl Default for MachineState {
 
 /// A machine as `GET /machines/{id}` returns it (`config` is absent with `summary=true` or when the host is down).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Machine {
     #[serde(deserialize_with = "null_as_default")]
@@ -167,6 +175,7 @@ impl Machine {
 
 /// The image a machine runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct ImageRef {
     pub registry: String,
@@ -181,6 +190,7 @@ pub struct ImageRef {
 
 /// One event in a machine's life: `launch`, `start`, `exit`, `update`, `stop`, `destroy`, …
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -210,6 +220,7 @@ impl MachineEvent {
 
 /// A health check's latest result.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct CheckStatus {
     pub name: String,
@@ -224,6 +235,7 @@ pub struct CheckStatus {
 
 /// A lease on a machine.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Lease {
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -240,6 +252,7 @@ pub struct Lease {
 
 /// What `GET …/wait` answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct WaitResponse {
     pub ok: bool,
@@ -253,6 +266,7 @@ pub struct WaitResponse {
 
 /// `POST /apps/{app}/machines` (and, with `current_version`, the update).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -453,6 +467,7 @@ pub mod request {
         nonce: Option<&str>,
     ) -> Result<HttpRequest, ApiError> {
         #[derive(Serialize)]
+        #[cfg_attr(feature = "js", derive(tsify::Tsify))]
         struct Stop<'a> {
             #[serde(skip_serializing_if = "Option::is_none")]
             signal: Option<&'a str>,

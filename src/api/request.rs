@@ -100,6 +100,7 @@ pub fn create_app(base: &BaseUrl, token: &AuthToken, app: &CreateAppRequest) -> 
         ));
     }
     #[derive(serde::Serialize)]
+    #[cfg_attr(feature = "js", derive(tsify::Tsify))]
     struct Body<'a> {
         #[serde(flatten)]
         app: &'a CreateAppRequest,

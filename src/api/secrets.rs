@@ -13,6 +13,7 @@ use crate::machine::{Extra, null_as_default};
 
 /// One secret: its name and a digest of its value.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct AppSecret {
     #[serde(deserialize_with = "null_as_default")]
@@ -29,6 +30,7 @@ pub struct AppSecret {
 
 /// The app's secrets after a change, and the secrets version that change made.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct SecretsUpdate {
     #[serde(deserialize_with = "null_as_default")]

@@ -3,11 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::machine::null_as_default;
-use serde_json::{Map, Value};
+use crate::machine::{Extra, null_as_default};
 
 /// An app, as `GET /v1/apps/{name}` and the list endpoint return it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct App {
     #[serde(default, deserialize_with = "null_as_default")]
     pub id: String,
@@ -25,22 +25,24 @@ pub struct App {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<Organization>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// The organization an app belongs to.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct Organization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub slug: String,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// `GET /v1/apps` body: `{"total_apps": n, "apps": [...]}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct ListAppsResponse {
     #[serde(default, deserialize_with = "null_as_default")]
     pub total_apps: u64,
@@ -50,6 +52,7 @@ pub struct ListAppsResponse {
 
 /// `POST /v1/apps` input.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct CreateAppRequest {
     /// Globally unique across Fly.
     #[serde(alias = "app_name")]
@@ -72,7 +75,7 @@ mod tests {
         let app: App = serde_json::from_str(wire).unwrap();
         assert_eq!(app.machine_count, Some(3));
         assert_eq!(app.extra["cname_target"], "x.fly.dev");
-        let back: Value = serde_json::to_value(&app).unwrap();
+        let back: serde_json::Value = serde_json::to_value(&app).unwrap();
         assert_eq!(back["internal_numeric_id"], 1234);
         assert_eq!(back["organization"]["paid"], true);
     }

@@ -11,6 +11,7 @@ use crate::machine::{Extra, null_as_default};
 
 /// A volume.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Volume {
     #[serde(deserialize_with = "null_as_default")]
@@ -51,6 +52,7 @@ impl Volume {
 
 /// `POST /apps/{app}/volumes`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct CreateVolumeRequest {
     pub name: String,
@@ -75,6 +77,7 @@ pub struct CreateVolumeRequest {
 
 /// `PUT /apps/{app}/volumes/{id}`: what can change on a volume besides its size. Fields left out keep their value.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct UpdateVolumeRequest {
     /// Days of snapshots kept (1–60).
@@ -86,6 +89,7 @@ pub struct UpdateVolumeRequest {
 
 /// `PUT …/extend` answers the volume and whether its machine must restart to see the new size.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct ExtendResponse {
     pub volume: Volume,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// How one action ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(tag = "outcome", content = "error", rename_all = "snake_case")]
 pub enum Outcome {
     Succeeded,
@@ -15,6 +16,7 @@ pub enum Outcome {
 
 /// What a lease did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum LeaseEvent {
     Acquired,
@@ -26,6 +28,7 @@ pub enum LeaseEvent {
 
 /// One thing that happened during a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     PlanAccepted {

@@ -77,6 +77,7 @@ impl Cancel {
 
 /// Why a run failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RunError {
     #[error("machine {machine} [{group}]: {message}")]
@@ -118,16 +119,20 @@ impl RunError {
 
 /// One action's end.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct ActionOutcome {
     pub machine: String,
     pub group: String,
     pub verb: String,
     #[serde(flatten)]
+    // Declared by name so TypeScript makes an intersection (an interface cannot extend the union `Outcome` is).
+    #[cfg_attr(feature = "js", tsify(type = "Outcome"))]
     pub outcome: Outcome,
 }
 
 /// What a run did: each action's outcome, and the ids of the machines it created by plan key.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct Report {
     pub outcomes: Vec<ActionOutcome>,
     pub created: BTreeMap<String, String>,
@@ -141,6 +146,7 @@ impl Report {
 
 /// A failed run: the first error, and the report of everything that happened up to it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[error("{error}")]
 pub struct Failure {
     pub error: RunError,
@@ -556,6 +562,7 @@ impl<T: Transport, S: Fn(Event)> Run<'_, T, S> {
 
 /// What planners need to know about an app, read from the API in three calls.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct AppSnapshot {
     pub machines: Vec<crate::api::Machine>,
     pub volumes: Vec<crate::api::Volume>,

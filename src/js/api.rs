@@ -11,8 +11,9 @@ use super::{api_error, from_js, invalid_argument, string_arg, to_js};
 use crate::api::{ApiError, AuthToken, CreateAppRequest, FetchTransport, MachineFilter, MachinesClient as CoreClient};
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
-struct ClientOptions {
+struct MachinesClientOptions {
     base_url: String,
     token: String,
 }
@@ -27,19 +28,21 @@ pub struct MachinesClient {
 #[wasm_bindgen]
 impl MachinesClient {
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<MachinesClient, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "MachinesClientOptions")] options: JsValue,
+    ) -> Result<MachinesClient, JsValue> {
         if !options.is_object() {
             return Err(invalid_argument("MachinesClient needs an options object: { baseUrl, token }"));
         }
-        let options: ClientOptions = from_js(options, "MachinesClient options")?;
+        let options: MachinesClientOptions = from_js(options, "MachinesClient options")?;
         let token = AuthToken::new(&options.token).map_err(|e| api_error(&ApiError::from(e)))?;
         let inner = CoreClient::new(&options.base_url, token, FetchTransport).map_err(|e| api_error(&e))?;
         Ok(MachinesClient { inner: Rc::new(inner) })
     }
 
     /// The apps of an organization: `listApps("personal")`.
-    #[wasm_bindgen(js_name = listApps)]
-    pub fn list_apps(&self, org_slug: JsValue) -> js_sys::Promise {
+    #[wasm_bindgen(js_name = listApps, unchecked_return_type = "Promise<App[]>")]
+    pub fn list_apps(&self, #[wasm_bindgen(unchecked_param_type = "string")] org_slug: JsValue) -> js_sys::Promise {
         let client = Rc::clone(&self.inner);
         future_to_promise(async move {
             let org = string_arg(&org_slug, "org_slug")?;
@@ -49,8 +52,11 @@ impl MachinesClient {
     }
 
     /// Creates an app: `createApp({ name, org_slug, network? })`.
-    #[wasm_bindgen(js_name = createApp)]
-    pub fn create_app(&self, request: JsValue) -> js_sys::Promise {
+    #[wasm_bindgen(js_name = createApp, unchecked_return_type = "Promise<App>")]
+    pub fn create_app(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CreateAppRequest")] request: JsValue,
+    ) -> js_sys::Promise {
         let client = Rc::clone(&self.inner);
         future_to_promise(async move {
             if !request.is_object() {
@@ -63,8 +69,8 @@ impl MachinesClient {
     }
 
     /// The app's machines (with configs): `listMachines(app)`.
-    #[wasm_bindgen(js_name = listMachines)]
-    pub fn list_machines(&self, app: JsValue) -> js_sys::Promise {
+    #[wasm_bindgen(js_name = listMachines, unchecked_return_type = "Promise<Machine[]>")]
+    pub fn list_machines(&self, #[wasm_bindgen(unchecked_param_type = "string")] app: JsValue) -> js_sys::Promise {
         let client = Rc::clone(&self.inner);
         future_to_promise(async move {
             let app = string_arg(&app, "app")?;
@@ -74,8 +80,12 @@ impl MachinesClient {
     }
 
     /// One machine by id or name: `getMachine(app, idOrName)`.
-    #[wasm_bindgen(js_name = getMachine)]
-    pub fn get_machine(&self, app: JsValue, id_or_name: JsValue) -> js_sys::Promise {
+    #[wasm_bindgen(js_name = getMachine, unchecked_return_type = "Promise<Machine>")]
+    pub fn get_machine(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] app: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] id_or_name: JsValue,
+    ) -> js_sys::Promise {
         let client = Rc::clone(&self.inner);
         future_to_promise(async move {
             let app = string_arg(&app, "app")?;
@@ -86,8 +96,8 @@ impl MachinesClient {
     }
 
     /// The app's secrets, names and digests: `listSecrets(app)`.
-    #[wasm_bindgen(js_name = listSecrets)]
-    pub fn list_secrets(&self, app: JsValue) -> js_sys::Promise {
+    #[wasm_bindgen(js_name = listSecrets, unchecked_return_type = "Promise<AppSecret[]>")]
+    pub fn list_secrets(&self, #[wasm_bindgen(unchecked_param_type = "string")] app: JsValue) -> js_sys::Promise {
         let client = Rc::clone(&self.inner);
         future_to_promise(async move {
             let app = string_arg(&app, "app")?;
@@ -98,8 +108,12 @@ impl MachinesClient {
 
     /// Sets (string) and unsets (null) secrets in one change: `updateSecrets(app, { A: "x", B: null })` →
     /// `{ secrets, version }`.
-    #[wasm_bindgen(js_name = updateSecrets)]
-    pub fn update_secrets(&self, app: JsValue, values: JsValue) -> js_sys::Promise {
+    #[wasm_bindgen(js_name = updateSecrets, unchecked_return_type = "Promise<SecretsUpdate>")]
+    pub fn update_secrets(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] app: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string | null>")] values: JsValue,
+    ) -> js_sys::Promise {
         let client = Rc::clone(&self.inner);
         future_to_promise(async move {
             let app = string_arg(&app, "app")?;
@@ -113,8 +127,8 @@ impl MachinesClient {
     }
 
     /// One app by name.
-    #[wasm_bindgen(js_name = getApp)]
-    pub fn get_app(&self, name: JsValue) -> js_sys::Promise {
+    #[wasm_bindgen(js_name = getApp, unchecked_return_type = "Promise<App>")]
+    pub fn get_app(&self, #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue) -> js_sys::Promise {
         let client = Rc::clone(&self.inner);
         future_to_promise(async move {
             let name = string_arg(&name, "name")?;
@@ -126,6 +140,7 @@ impl MachinesClient {
 
 /// `run`'s options.
 #[derive(Deserialize, Default)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 struct RunOptions {
     smoke_window_ms: Option<u64>,
@@ -135,7 +150,8 @@ struct RunOptions {
 #[wasm_bindgen]
 impl MachinesClient {
     /// What planners need about an app: `{ machines, volumes, deployed }`.
-    pub fn snapshot(&self, app: JsValue) -> js_sys::Promise {
+    #[wasm_bindgen(unchecked_return_type = "Promise<AppSnapshot>")]
+    pub fn snapshot(&self, #[wasm_bindgen(unchecked_param_type = "string")] app: JsValue) -> js_sys::Promise {
         let client = Rc::clone(&self.inner);
         future_to_promise(async move {
             let app = string_arg(&app, "app")?;
@@ -148,7 +164,13 @@ impl MachinesClient {
     /// Each event goes to `onEvent` as it happens; the promise resolves to the report, or rejects with a
     /// `FlightdeckError` (code `run`) whose `report` says what each step did. Aborting `signal` cancels: work not
     /// started is skipped and leases are released.
-    pub fn run(&self, plan: JsValue, on_event: JsValue, options: JsValue) -> js_sys::Promise {
+    #[wasm_bindgen(unchecked_return_type = "Promise<Report>")]
+    pub fn run(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Plan")] plan: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "((event: Event) => void) | null")] on_event: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RunOptions & { signal?: AbortSignal }")] options: JsValue,
+    ) -> js_sys::Promise {
         let client = Rc::clone(&self.inner);
         future_to_promise(async move {
             if !plan.is_object() {

@@ -11,6 +11,7 @@ use crate::machine::MachineConfig;
 
 /// What `validateConfig` returns.
 #[derive(Serialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 struct Validation<'a> {
     /// No error-level diagnostics.
@@ -23,8 +24,8 @@ struct Validation<'a> {
 
 /// Parses and validates fly.toml text: `{ ok, config, diagnostics, processGroups, defaultGroup }`. Findings are data:
 /// this throws only when `source` is not a string.
-#[wasm_bindgen(js_name = validateConfig)]
-pub fn validate_config(source: JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = validateConfig, unchecked_return_type = "Validation")]
+pub fn validate_config(#[wasm_bindgen(unchecked_param_type = "string")] source: JsValue) -> Result<JsValue, JsValue> {
     let source = string_arg(&source, "source")?;
     let report = crate::config::validate(&source);
     to_js(&Validation {
@@ -38,7 +39,10 @@ pub fn validate_config(source: JsValue) -> Result<JsValue, JsValue> {
 
 /// The diagnostics of `source` as a terminal shows them (source snippets, carets, help lines).
 #[wasm_bindgen(js_name = renderDiagnostics)]
-pub fn render_diagnostics(source: JsValue, path: JsValue) -> Result<String, JsValue> {
+pub fn render_diagnostics(
+    #[wasm_bindgen(unchecked_param_type = "string")] source: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string")] path: JsValue,
+) -> Result<String, JsValue> {
     let source = string_arg(&source, "source")?;
     let path = if path.is_undefined() || path.is_null() { "fly.toml".to_owned() } else { string_arg(&path, "path")? };
     let report = crate::config::validate(&source);
@@ -53,8 +57,12 @@ fn config_arg(value: JsValue) -> Result<AppConfig, JsValue> {
 }
 
 /// The machine config of one process group, optionally on top of a machine's current config.
-#[wasm_bindgen(js_name = machineConfigFor)]
-pub fn machine_config_for(config: JsValue, group: JsValue, existing: JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = machineConfigFor, unchecked_return_type = "MachineConfig")]
+pub fn machine_config_for(
+    #[wasm_bindgen(unchecked_param_type = "AppConfig")] config: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string")] group: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "MachineConfig | null")] existing: JsValue,
+) -> Result<JsValue, JsValue> {
     let config = config_arg(config)?;
     let group =
         if group.is_undefined() || group.is_null() { config.default_group() } else { string_arg(&group, "group")? };
@@ -71,14 +79,15 @@ pub fn machine_config_for(config: JsValue, group: JsValue, existing: JsValue) ->
 
 /// The config written as fly.toml text.
 #[wasm_bindgen(js_name = toToml)]
-pub fn to_toml(config: JsValue) -> Result<String, JsValue> {
+pub fn to_toml(#[wasm_bindgen(unchecked_param_type = "AppConfig")] config: JsValue) -> Result<String, JsValue> {
     let config = config_arg(config)?;
     crate::config::to_toml(&config).map_err(|e| js_error("write", &e.to_string(), None, None))
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
-struct LaunchInput {
+struct LaunchConfigOptions {
     app: String,
     image: String,
     internal_port: u16,
@@ -90,12 +99,14 @@ struct LaunchInput {
 }
 
 /// The fly.toml `launch` writes for `{ app, image, internalPort, region, vmSize?, command? }`, as `{ config, toml }`.
-#[wasm_bindgen(js_name = launchConfig)]
-pub fn launch_config(options: JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = launchConfig, unchecked_return_type = "GeneratedConfig")]
+pub fn launch_config(
+    #[wasm_bindgen(unchecked_param_type = "LaunchConfigOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
     if !options.is_object() {
         return Err(invalid_argument("launchConfig needs { app, image, internalPort, region }"));
     }
-    let input: LaunchInput = from_js(options, "launchConfig")?;
+    let input: LaunchConfigOptions = from_js(options, "launchConfig")?;
     let config = crate::config::launch_config(&LaunchOptions {
         app: input.app,
         image: input.image,
@@ -106,9 +117,10 @@ pub fn launch_config(options: JsValue) -> Result<JsValue, JsValue> {
     });
     let text = crate::config::to_toml(&config).map_err(|e| js_error("write", &e.to_string(), None, None))?;
     #[derive(Serialize)]
-    struct Launch<'a> {
+    #[cfg_attr(feature = "js", derive(tsify::Tsify))]
+    struct GeneratedConfig<'a> {
         config: &'a AppConfig,
         toml: String,
     }
-    to_js(&Launch { config: &config, toml: text })
+    to_js(&GeneratedConfig { config: &config, toml: text })
 }

@@ -42,8 +42,9 @@ fn options_arg<T: for<'de> Deserialize<'de> + Default>(value: JsValue, what: &st
 
 /// `planDeploy`'s options, as flyctl's flags in camelCase.
 #[derive(Deserialize, Default)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-struct DeployOptionsInput {
+struct PlanDeployOptions {
     app: Option<String>,
     app_deployed: Option<bool>,
     strategy: Option<String>,
@@ -65,12 +66,17 @@ struct DeployOptionsInput {
 }
 
 /// The deploy plan of `config` over the app's `machines` and `volumes` (as the API lists them).
-#[wasm_bindgen(js_name = planDeploy)]
-pub fn plan_deploy(config: JsValue, machines: JsValue, volumes: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = planDeploy, unchecked_return_type = "Plan")]
+pub fn plan_deploy(
+    #[wasm_bindgen(unchecked_param_type = "AppConfig")] config: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Machine[]")] machines: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Volume[]")] volumes: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "PlanDeployOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
     let config = config_arg(config)?;
     let machines: Vec<Machine> = list_arg(machines, "machines")?;
     let volumes: Vec<Volume> = list_arg(volumes, "volumes")?;
-    let input: DeployOptionsInput = options_arg(options, "options")?;
+    let input: PlanDeployOptions = options_arg(options, "options")?;
     let strategy = match input.strategy.as_deref() {
         Some(text) => Some(Strategy::parse(text).ok_or_else(|| {
             invalid_argument(format!("strategy {text:?}: use rolling, immediate, canary or bluegreen"))
@@ -105,8 +111,9 @@ pub fn plan_deploy(config: JsValue, machines: JsValue, volumes: JsValue, options
 }
 
 #[derive(Deserialize, Default)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-struct ScaleOptionsInput {
+struct PlanScaleCountOptions {
     app: Option<String>,
     regions: Vec<String>,
     max_per_region: Option<usize>,
@@ -117,20 +124,20 @@ struct ScaleOptionsInput {
 }
 
 /// The plan of `scale count` for `counts` (`["web=3", "worker=+1"]` or `"3"`).
-#[wasm_bindgen(js_name = planScaleCount)]
+#[wasm_bindgen(js_name = planScaleCount, unchecked_return_type = "Plan")]
 pub fn plan_scale_count(
-    config: JsValue,
-    machines: JsValue,
-    volumes: JsValue,
-    counts: JsValue,
-    options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "AppConfig")] config: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Machine[]")] machines: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Volume[]")] volumes: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | string[]")] counts: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "PlanScaleCountOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let config = config_arg(config)?;
     let machines: Vec<Machine> = list_arg(machines, "machines")?;
     let volumes: Vec<Volume> = list_arg(volumes, "volumes")?;
     let counts: Vec<String> =
         if counts.is_string() { vec![string_arg(&counts, "counts")?] } else { list_arg(counts, "counts")? };
-    let input: ScaleOptionsInput = options_arg(options, "options")?;
+    let input: PlanScaleCountOptions = options_arg(options, "options")?;
     let args: Vec<&str> = counts.iter().map(String::as_str).collect();
     let counts = plan::parse_counts(&args, &config.default_group()).map_err(|e| plan_error(&e))?;
     let options = ScaleCountOptions {
@@ -147,16 +154,23 @@ pub fn plan_scale_count(
 }
 
 /// The plan of `apps restart`: started managed machines, one at a time.
-#[wasm_bindgen(js_name = planAppRestart)]
-pub fn plan_app_restart(app: JsValue, machines: JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = planAppRestart, unchecked_return_type = "Plan")]
+pub fn plan_app_restart(
+    #[wasm_bindgen(unchecked_param_type = "string")] app: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Machine[]")] machines: JsValue,
+) -> Result<JsValue, JsValue> {
     let app = string_arg(&app, "app")?;
     let machines: Vec<Machine> = list_arg(machines, "machines")?;
     to_js(&plan::plan_app_restart(&app, &machines))
 }
 
 /// Drift of `machines` from `config` and the desired counts (`{ group: { region: count } }`).
-#[wasm_bindgen(js_name = driftReport)]
-pub fn drift_report(config: JsValue, machines: JsValue, desired: JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = driftReport, unchecked_return_type = "Drift")]
+pub fn drift_report(
+    #[wasm_bindgen(unchecked_param_type = "AppConfig")] config: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Machine[]")] machines: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Record<string, Record<string, number>>")] desired: JsValue,
+) -> Result<JsValue, JsValue> {
     let config = config_arg(config)?;
     let machines: Vec<Machine> = list_arg(machines, "machines")?;
     let desired: plan::DesiredCounts = options_arg(desired, "desired counts")?;
@@ -168,8 +182,9 @@ fn machines_and_name(machines: JsValue, machine: &JsValue) -> Result<(Vec<Machin
 }
 
 #[derive(Deserialize, Default)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-struct CloneInput {
+struct PlanCloneOptions {
     region: Option<String>,
     group: Option<String>,
     name: Option<String>,
@@ -181,20 +196,20 @@ struct CloneInput {
 
 /// `fly machine clone`: `planClone(app, config | null, machines, volumes, machine, { region, group, name,
 /// clearAutoDestroy, clearCmd, overrideCmd, attachVolume })`.
-#[wasm_bindgen(js_name = planClone)]
+#[wasm_bindgen(js_name = planClone, unchecked_return_type = "Plan")]
 pub fn plan_clone(
-    app: JsValue,
-    config: JsValue,
-    machines: JsValue,
-    volumes: JsValue,
-    machine: JsValue,
-    options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] app: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "AppConfig | null")] config: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Machine[]")] machines: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Volume[]")] volumes: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] machine: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "PlanCloneOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let app = string_arg(&app, "app")?;
     let config = if config.is_null() || config.is_undefined() { None } else { Some(config_arg(config)?) };
     let (machines, machine) = machines_and_name(machines, &machine)?;
     let volumes: Vec<Volume> = list_arg(volumes, "volumes")?;
-    let input: CloneInput = options_arg(options, "options")?;
+    let input: PlanCloneOptions = options_arg(options, "options")?;
     let options = plan::CloneOptions {
         region: input.region,
         group: input.group,
@@ -211,8 +226,9 @@ pub fn plan_clone(
 }
 
 #[derive(Deserialize, Default)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-struct MachineUpdateInput {
+struct PlanMachineUpdateOptions {
     cpus: Option<u32>,
     memory_mb: Option<u32>,
     cpu_kind: Option<String>,
@@ -222,16 +238,16 @@ struct MachineUpdateInput {
 }
 
 /// `fly machine update`: `planMachineUpdate(app, machines, machine, { cpus, memoryMb, cpuKind, metadata, env, image })`.
-#[wasm_bindgen(js_name = planMachineUpdate)]
+#[wasm_bindgen(js_name = planMachineUpdate, unchecked_return_type = "Plan")]
 pub fn plan_machine_update(
-    app: JsValue,
-    machines: JsValue,
-    machine: JsValue,
-    options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] app: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Machine[]")] machines: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] machine: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "PlanMachineUpdateOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let app = string_arg(&app, "app")?;
     let (machines, machine) = machines_and_name(machines, &machine)?;
-    let input: MachineUpdateInput = options_arg(options, "options")?;
+    let input: PlanMachineUpdateOptions = options_arg(options, "options")?;
     let options = plan::MachineUpdateOptions {
         cpus: input.cpus,
         memory_mb: input.memory_mb,
@@ -245,23 +261,24 @@ pub fn plan_machine_update(
 
 /// `fly machine stop|start|remove`: `planMachineCommand(app, machines, machine, "stop" | "start" | "remove",
 /// { signal?, force? })`.
-#[wasm_bindgen(js_name = planMachineCommand)]
+#[wasm_bindgen(js_name = planMachineCommand, unchecked_return_type = "Plan")]
 pub fn plan_machine_command(
-    app: JsValue,
-    machines: JsValue,
-    machine: JsValue,
-    command: JsValue,
-    options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] app: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Machine[]")] machines: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] machine: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "\"stop\" | \"start\" | \"remove\"")] command: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "PlanMachineCommandOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     #[derive(Deserialize, Default)]
+    #[cfg_attr(feature = "js", derive(tsify::Tsify))]
     #[serde(default, deny_unknown_fields)]
-    struct CommandOptions {
+    struct PlanMachineCommandOptions {
         signal: Option<String>,
         force: bool,
     }
     let app = string_arg(&app, "app")?;
     let (machines, machine) = machines_and_name(machines, &machine)?;
-    let options: CommandOptions = options_arg(options, "options")?;
+    let options: PlanMachineCommandOptions = options_arg(options, "options")?;
     let plan = match string_arg(&command, "command")?.as_str() {
         "stop" => plan::plan_stop(&app, &machines, &machine, options.signal.as_deref()),
         "start" => plan::plan_start(&app, &machines, &machine),
@@ -272,11 +289,16 @@ pub fn plan_machine_command(
 }
 
 /// `fly scale vm SIZE [--memory MB] [-g GROUP]`: `planScaleVm(config, machines, { size?, memoryMb?, group? })`.
-#[wasm_bindgen(js_name = planScaleVm)]
-pub fn plan_scale_vm(config: JsValue, machines: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = planScaleVm, unchecked_return_type = "Plan")]
+pub fn plan_scale_vm(
+    #[wasm_bindgen(unchecked_param_type = "AppConfig")] config: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Machine[]")] machines: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "PlanScaleVmOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
     #[derive(Deserialize, Default)]
+    #[cfg_attr(feature = "js", derive(tsify::Tsify))]
     #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-    struct VmInput {
+    struct PlanScaleVmOptions {
         app: Option<String>,
         size: Option<String>,
         memory_mb: Option<u32>,
@@ -284,19 +306,19 @@ pub fn plan_scale_vm(config: JsValue, machines: JsValue, options: JsValue) -> Re
     }
     let config = config_arg(config)?;
     let machines: Vec<Machine> = list_arg(machines, "machines")?;
-    let input: VmInput = options_arg(options, "options")?;
+    let input: PlanScaleVmOptions = options_arg(options, "options")?;
     let app = input.app.or_else(|| config.app.clone()).unwrap_or_default();
     let options = plan::ScaleVmOptions { size: input.size, memory_mb: input.memory_mb, group: input.group };
     to_js(&plan::plan_scale_vm(&app, &config, &machines, &options).map_err(|e| plan_error(&e))?)
 }
 
 /// A restart-only deploy with new secrets: `planSecretsDeploy(app, machines, secretsVersion, options?)`.
-#[wasm_bindgen(js_name = planSecretsDeploy)]
+#[wasm_bindgen(js_name = planSecretsDeploy, unchecked_return_type = "Plan")]
 pub fn plan_secrets_deploy(
-    app: JsValue,
-    machines: JsValue,
-    version: JsValue,
-    options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] app: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Machine[]")] machines: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number")] version: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "PlanDeployOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let app = string_arg(&app, "app")?;
     let machines: Vec<Machine> = list_arg(machines, "machines")?;
@@ -304,18 +326,21 @@ pub fn plan_secrets_deploy(
         .as_f64()
         .filter(|v| v.is_finite() && *v >= 0.0 && v.fract() == 0.0 && *v <= 9_007_199_254_740_991.0)
         .ok_or_else(|| invalid_argument("secretsVersion must be a whole number"))? as u64;
-    let input: DeployOptionsInput = options_arg(options, "options")?;
+    let input: PlanDeployOptions = options_arg(options, "options")?;
     let strategy = input.strategy.as_deref().and_then(Strategy::parse);
     let options = DeployOptions { strategy, detach: input.detach, ..DeployOptions::default() };
     to_js(&plan::plan_secrets_deploy(&app, &machines, version, &options))
 }
 
 /// `launch`: `planLaunch({ app, org, image, internalPort, region, vmSize?, singleMachine? })` → `{ flyToml, plan }`.
-#[wasm_bindgen(js_name = planLaunch)]
-pub fn plan_launch(request: JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = planLaunch, unchecked_return_type = "PlannedLaunch")]
+pub fn plan_launch(
+    #[wasm_bindgen(unchecked_param_type = "PlanLaunchRequest")] request: JsValue,
+) -> Result<JsValue, JsValue> {
     #[derive(Deserialize)]
+    #[cfg_attr(feature = "js", derive(tsify::Tsify))]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
-    struct LaunchInput {
+    struct PlanLaunchRequest {
         app: String,
         #[serde(default = "personal")]
         org: String,
@@ -333,7 +358,7 @@ pub fn plan_launch(request: JsValue) -> Result<JsValue, JsValue> {
     if !request.is_object() {
         return Err(invalid_argument("planLaunch needs { app, image, internalPort, region }"));
     }
-    let input: LaunchInput = from_js(request, "planLaunch")?;
+    let input: PlanLaunchRequest = from_js(request, "planLaunch")?;
     let launch = plan::plan_launch(&plan::LaunchRequest {
         app: input.app,
         org: input.org,
@@ -345,17 +370,18 @@ pub fn plan_launch(request: JsValue) -> Result<JsValue, JsValue> {
     })
     .map_err(|e| plan_error(&e))?;
     #[derive(serde::Serialize)]
+    #[cfg_attr(feature = "js", derive(tsify::Tsify))]
     #[serde(rename_all = "camelCase")]
-    struct Launched<'a> {
+    struct PlannedLaunch<'a> {
         fly_toml: &'a str,
         plan: &'a plan::Plan,
     }
-    to_js(&Launched { fly_toml: &launch.fly_toml, plan: &launch.plan })
+    to_js(&PlannedLaunch { fly_toml: &launch.fly_toml, plan: &launch.plan })
 }
 
 /// The plan as a person reads it (phases, actions, changes): `describePlan(plan)`.
 #[wasm_bindgen(js_name = describePlan)]
-pub fn describe_plan(plan: JsValue) -> Result<String, JsValue> {
+pub fn describe_plan(#[wasm_bindgen(unchecked_param_type = "Plan")] plan: JsValue) -> Result<String, JsValue> {
     if !plan.is_object() {
         return Err(invalid_argument("describePlan needs a plan"));
     }
@@ -365,7 +391,7 @@ pub fn describe_plan(plan: JsValue) -> Result<String, JsValue> {
 
 /// The flyctl-style line of an engine event (`null` for events that print nothing).
 #[wasm_bindgen(js_name = eventLine)]
-pub fn event_line(event: JsValue) -> Result<Option<String>, JsValue> {
+pub fn event_line(#[wasm_bindgen(unchecked_param_type = "Event")] event: JsValue) -> Result<Option<String>, JsValue> {
     if !event.is_object() {
         return Err(invalid_argument("eventLine needs an event"));
     }

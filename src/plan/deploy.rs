@@ -18,6 +18,7 @@ use super::{
 
 /// How existing machines are updated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum Strategy {
     /// Per group, a spearhead then pools of `max_unavailable` started machines (stopped ones in a wider pool).

@@ -14,6 +14,7 @@ const STAMPS: &[&str] = &["fly_flyctl_version", META_FLIGHTDECK_VERSION, META_RE
 /// One changed value: `path` is dotted (`env.LOG_LEVEL`, `guest.memory_mb`, `services`); `before` or `after` is
 /// `None` when the value is added or removed.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct Change {
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -16,6 +16,7 @@ pub type DesiredCounts = BTreeMap<String, BTreeMap<String, usize>>;
 
 /// One group × region cell.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct GroupDrift {
     pub group: String,
     pub region: String,
@@ -35,6 +36,7 @@ impl GroupDrift {
 
 /// A machine whose config differs from what fly.toml gives its group (or whose group fly.toml no longer has).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct MachineDrift {
     pub machine: MachineRef,
     pub changes: Vec<Change>,
@@ -43,6 +45,7 @@ pub struct MachineDrift {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct Drift {
     pub cells: Vec<GroupDrift>,
     pub machines: Vec<MachineDrift>,

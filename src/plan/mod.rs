@@ -57,6 +57,7 @@ pub const META_CANARY: &str = "fly_canary";
 
 /// A machine as a plan names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct MachineRef {
     pub id: String,
     pub name: String,
@@ -79,6 +80,7 @@ impl MachineRef {
 
 /// A machine an action acts on: one that exists, or one an earlier action of the same plan creates (by its key).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Target {
     Existing(MachineRef),
@@ -104,6 +106,7 @@ impl Target {
 
 /// Where a new machine's volume comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum VolumeChoice {
     /// An unattached volume that exists.
@@ -114,6 +117,7 @@ pub enum VolumeChoice {
 
 /// What the engine waits for after an action, before the action counts as done.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct Wait {
     /// Wait until the machine is started (or, for a machine left stopped, stopped).
     pub state: bool,
@@ -131,6 +135,7 @@ impl Wait {
 
 /// Why a machine is created.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// The first machine of a group.
@@ -151,6 +156,7 @@ pub enum Role {
 
 /// One thing the engine does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
     /// Creates the app (launch).
@@ -305,6 +311,7 @@ impl Action {
 /// Actions run side by side, at most `concurrency` at a time; with `spearhead`, the first runs alone and must
 /// succeed before the others start.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct Pool {
     pub label: String,
     pub concurrency: usize,
@@ -314,6 +321,7 @@ pub struct Pool {
 
 /// Pools run side by side; the phase ends when all have.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct Phase {
     pub title: String,
     pub pools: Vec<Pool>,
@@ -337,6 +345,7 @@ impl Phase {
 
 /// What an operation will do, for a person to read and for the engine to run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct Plan {
     pub app: String,
     /// `deploy (rolling)`, `scale count`, `restart`, …

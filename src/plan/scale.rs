@@ -16,6 +16,7 @@ use super::{
 
 /// A group's wanted count: absolute (`web=3`) or relative (`web=+2`, `-1`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Count {
     Absolute(usize),
@@ -23,6 +24,7 @@ pub enum Count {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct GroupCount {
     pub group: String,
     pub count: Count,
@@ -30,6 +32,7 @@ pub struct GroupCount {
 
 /// Which machines go first when a region has too many.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum ScaleDownOrder {
     /// Stopped and suspended machines, then standbys, then started ones (the default).
