@@ -6,3 +6,4 @@ await init({ module_or_path: new URL("./wasm/flightdeck_bg.wasm", import.meta.ur
 
 export * from "./wasm/flightdeck.js";
 export { runEvents } from "./events.js";
+export { FlightdeckError } from "./errors.js";

@@ -1,14 +1,9 @@
 // Runs a plan as a stream: `runEvents(client, plan, options)` → `{ events, done, abort }`, where `events` is an async
 // iterator of the engine's events as they happen, `done` the report (rejecting like `client.run`), and `abort()`
 // cancels (steps not started are skipped, leases released). Written once here; build-pkg derives the CommonJS copy.
-function invalidArgument(message) {
-  const error = new Error(message);
-  error.name = "FlightdeckError";
-  error.code = "invalid_argument";
-  error.status = null;
-  error.requestId = null;
-  return error;
-}
+import { FlightdeckError } from "./errors.js";
+
+const invalidArgument = (message) => new FlightdeckError(message, "invalid_argument");
 
 export function runEvents(client, plan, options = {}) {
   if (client === null || typeof client !== "object" || typeof client.run !== "function") {

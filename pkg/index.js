@@ -27,3 +27,4 @@ export {
   eventLine,
 } from "./wasm/flightdeck.js";
 export { runEvents } from "./events.js";
+export { FlightdeckError } from "./errors.js";

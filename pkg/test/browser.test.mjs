@@ -60,7 +60,7 @@ test("the browser build validates, plans and deploys from a page", async () => {
       try {
         fd.planDeploy("nope", [], [], {});
       } catch (error) {
-        thrown = { name: error.name, code: error.code };
+        thrown = { name: error.name, code: error.code, subclass: error instanceof fd.FlightdeckError && error instanceof Error };
       }
       return {
         invalid: checked.ok === false && checked.diagnostics.some((d) => d.start.line === 3),
@@ -76,6 +76,6 @@ test("the browser build validates, plans and deploys from a page", async () => {
   assert.equal(result.invalid, true);
   assert.equal(result.succeeded, 2);
   assert.ok(result.lines.some((l) => l.includes("update finished: success")), result.lines.join("\n"));
-  assert.deepEqual(result.thrown, { name: "FlightdeckError", code: "invalid_argument" });
+  assert.deepEqual(result.thrown, { name: "FlightdeckError", code: "invalid_argument", subclass: true });
   assert.deepEqual(result.machines, ["started", "started"]);
 });

@@ -18,3 +18,16 @@ test("require() gives the same exports as import, and they work", async () => {
 test("the CommonJS entry has the stream helper too", () => {
   assert.equal(typeof flightdeck.runEvents, "function");
 });
+
+test("FlightdeckError is one class whichever entry made the error and whichever the caller imported", async () => {
+  const esm = await import("../index.js");
+  assert.equal(flightdeck.FlightdeckError, esm.FlightdeckError);
+  const fromCjs = (() => { try { flightdeck.validateConfig(1); } catch (e) { return e; } })();
+  const fromEsm = (() => { try { esm.validateConfig(1); } catch (e) { return e; } })();
+  for (const error of [fromCjs, fromEsm]) {
+    assert.ok(error instanceof flightdeck.FlightdeckError);
+    assert.ok(error instanceof esm.FlightdeckError);
+    assert.equal(error.code, "invalid_argument");
+  }
+  assert.throws(() => flightdeck.runEvents(null, {}), flightdeck.FlightdeckError);
+});

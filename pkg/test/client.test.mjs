@@ -2,7 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { MachinesClient, version } from "../index.js";
+import { FlightdeckError, MachinesClient, version } from "../index.js";
 import { startEmulator } from "./support/emulator.mjs";
 
 let emulator;
@@ -37,6 +37,7 @@ test("createApp then listApps and getApp see the app", async () => {
 test("API failures reject with FlightdeckError carrying code, status and requestId", async () => {
   const wrong = new MachinesClient({ baseUrl: emulator.url, token: "nope" });
   await assert.rejects(wrong.listApps("personal"), (error) => {
+    assert.ok(error instanceof FlightdeckError, "a real Error subclass, exported by the package");
     assert.ok(error instanceof Error);
     assert.equal(error.name, "FlightdeckError");
     assert.equal(error.code, "unauthorized");

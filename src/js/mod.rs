@@ -13,18 +13,25 @@ use wasm_bindgen::prelude::*;
 
 use crate::api::ApiError;
 
-/// Builds the thrown value: an `Error` named `FlightdeckError` with `code`, `status` and `requestId`.
+#[wasm_bindgen(module = "/pkg/errors.js")]
+extern "C" {
+    /// The package's error class (`pkg/errors.js`): one per realm, so `instanceof` holds across entry points.
+    #[wasm_bindgen(js_name = FlightdeckError, extends = js_sys::Error)]
+    type FlightdeckError;
+
+    #[wasm_bindgen(constructor, js_class = FlightdeckError)]
+    fn new(message: &str, code: &str, status: JsValue, request_id: JsValue) -> FlightdeckError;
+}
+
+/// Builds the thrown value: a `FlightdeckError` (an `Error` subclass) with `code`, `status` and `requestId`.
 pub(crate) fn js_error(code: &str, message: &str, status: Option<u16>, request_id: Option<&str>) -> JsValue {
-    let error = js_sys::Error::new(message);
-    error.set_name("FlightdeckError");
-    let set = |key: &str, value: JsValue| {
-        // Setting a property on a fresh Error object cannot fail; ignore the impossible.
-        let _ = js_sys::Reflect::set(&error, &JsValue::from_str(key), &value);
-    };
-    set("code", JsValue::from_str(code));
-    set("status", status.map_or(JsValue::NULL, |s| JsValue::from_f64(f64::from(s))));
-    set("requestId", request_id.map_or(JsValue::NULL, JsValue::from_str));
-    error.into()
+    FlightdeckError::new(
+        message,
+        code,
+        status.map_or(JsValue::NULL, |s| JsValue::from_f64(f64::from(s))),
+        request_id.map_or(JsValue::NULL, JsValue::from_str),
+    )
+    .into()
 }
 
 pub(crate) fn api_error(error: &ApiError) -> JsValue {
