@@ -159,6 +159,25 @@ fn scale_counts_balanced_across_regions_idle_first() {
 }
 
 #[test]
+fn scale_grid_sets_each_region_and_leaves_unlisted_regions_alone() {
+    // The seed's ask: 4 in iad, 2 in fra, 1 in syd, 1 in gru — from 5 web machines in syd and 5 in fra.
+    let config = config(OLD);
+    let mut desired = plan::DesiredCounts::new();
+    desired.insert("web".into(), [("iad", 4), ("fra", 2), ("syd", 1), ("gru", 1)].map(|(r, n)| (r.into(), n)).into());
+    desired.insert("worker".into(), [("fra".into(), 1)].into());
+    let plan = plan::plan_scale_regions("shop", &config, &app_machines(), &[], &desired, &Default::default()).unwrap();
+    assert_eq!(plan.expected_counts.get("web"), Some(&8));
+    // The worker in syd is not in the grid's fra cell: it stays, and one more runs in fra.
+    assert_eq!(plan.expected_counts.get("worker"), Some(&2));
+    check("scale_regions", &plan);
+    desired.insert("nope".into(), [("fra".into(), 1)].into());
+    assert!(matches!(
+        plan::plan_scale_regions("shop", &config, &app_machines(), &[], &desired, &Default::default()),
+        Err(plan::PlanError::UnknownGroup { .. })
+    ));
+}
+
+#[test]
 fn restarts_and_secrets() {
     check("restart", &plan::plan_app_restart("shop", &app_machines()));
     check("secrets", &plan::plan_secrets_deploy("shop", &app_machines()[8..], 7, &DeployOptions::default()));

@@ -30,7 +30,8 @@ pub use machine::{
     plan_restart, plan_start, plan_stop,
 };
 pub use scale::{
-    Count, GroupCount, ScaleCountOptions, ScaleDownOrder, ScaleVmOptions, parse_counts, plan_scale_count, plan_scale_vm,
+    Count, GroupCount, ScaleCountOptions, ScaleDownOrder, ScaleVmOptions, parse_counts, plan_scale_count,
+    plan_scale_regions, plan_scale_vm,
 };
 
 use std::collections::BTreeMap;

@@ -121,63 +121,55 @@ fn distribute(current: &[usize], expected: usize, max: Option<usize>) -> Vec<usi
     target
 }
 
-/// Plans `fly scale count`.
-pub fn plan_scale_count(
-    app: &str,
-    config: &AppConfig,
-    machines: &[Machine],
-    volumes: &[Volume],
-    counts: &[GroupCount],
-    options: &ScaleCountOptions,
-) -> Result<Plan, PlanError> {
-    let mut plan = Plan::new(app, "scale count", COMMAND_LEASE_TTL_SECS);
-    let managed: Vec<&Machine> = machines.iter().filter(|m| is_managed(m)).collect();
-    let mut regions: Vec<String> = Vec::new();
-    let candidates: Vec<String> = if options.regions.is_empty() {
-        let mut found: Vec<String> = managed.iter().map(|m| m.region.clone()).collect();
-        if let Some(primary) = config.primary_region.clone().filter(|r| !r.is_empty()) {
-            found.insert(0, primary);
-        }
-        found
-    } else {
-        options.regions.clone()
-    };
-    for region in candidates.into_iter().map(|r| r.trim().to_owned()).filter(|r| !r.is_empty()) {
-        if !regions.contains(&region) {
-            regions.push(region);
+/// What a scale plan collects while it goes through the groups.
+struct Scaling<'a> {
+    config: &'a AppConfig,
+    managed: Vec<&'a Machine>,
+    options: &'a ScaleCountOptions,
+    free: FreeVolumes,
+    expected_counts: BTreeMap<String, usize>,
+    creates: Vec<Action>,
+    destroys: Vec<Action>,
+    warnings: Vec<String>,
+}
+
+impl<'a> Scaling<'a> {
+    fn new(config: &'a AppConfig, machines: &'a [Machine], volumes: &[Volume], options: &'a ScaleCountOptions) -> Self {
+        let managed: Vec<&Machine> = machines.iter().filter(|m| is_managed(m)).collect();
+        Scaling {
+            config,
+            expected_counts: live_counts(managed.iter().copied()),
+            managed,
+            options,
+            free: FreeVolumes::new(volumes),
+            creates: Vec::new(),
+            destroys: Vec::new(),
+            warnings: Vec::new(),
         }
     }
-    if regions.is_empty() {
-        return Err(PlanError::NoRegion);
-    }
-    let mut free = FreeVolumes::new(volumes);
-    let mut expected_counts = live_counts(managed.iter().copied());
-    let mut creates = Vec::new();
-    let mut destroys = Vec::new();
-    for GroupCount { group, count } in counts {
-        if !config.has_group(group) {
-            return Err(PlanError::UnknownGroup { group: group.clone(), known: config.process_names().join(", ") });
+
+    fn in_group(&self, group: &str) -> Result<Vec<&'a Machine>, PlanError> {
+        if !self.config.has_group(group) {
+            return Err(PlanError::UnknownGroup {
+                group: group.to_owned(),
+                known: self.config.process_names().join(", "),
+            });
         }
-        let in_group: Vec<&Machine> = managed.iter().copied().filter(|m| group_of(m) == group).collect();
-        let in_regions = |r: &str| in_group.iter().filter(|m| m.region == r).count();
-        let current: Vec<usize> = regions.iter().map(|r| in_regions(r)).collect();
+        Ok(self.managed.iter().copied().filter(|m| group_of(m) == group).collect())
+    }
+
+    /// Brings `group` to `target[i]` machines in `regions[i]`: clones of its running machine (else of its fly.toml
+    /// config) where it has too few, and removals (idle first; volumes detached, never destroyed) where too many.
+    /// Machines in regions not listed are left alone.
+    fn scale_group(&mut self, group: &str, regions: &[String], target: &[usize]) -> Result<(), PlanError> {
+        let in_group = self.in_group(group)?;
+        let current: Vec<usize> = regions.iter().map(|r| in_group.iter().filter(|m| &m.region == r).count()).collect();
         let outside = in_group.len() - current.iter().sum::<usize>();
-        let expected_in_regions = match count {
-            Count::Absolute(n) => *n,
-            Count::Relative(delta) => {
-                let total = i64::try_from(current.iter().sum::<usize>()).unwrap_or(i64::MAX);
-                usize::try_from((total + delta).max(0)).unwrap_or(0)
-            }
-        };
-        if let Some(max) = options.max_per_region
-            && regions.len() * max < expected_in_regions
-        {
-            return Err(PlanError::TooFewRegions { regions: regions.len(), max, expected: expected_in_regions });
-        }
-        let target = distribute(&current, expected_in_regions, options.max_per_region);
-        expected_counts.insert(group.clone(), outside + expected_in_regions);
-        if expected_in_regions == 0 && outside == 0 {
-            expected_counts.remove(group);
+        let wanted = outside + target.iter().sum::<usize>();
+        if wanted == 0 {
+            self.expected_counts.remove(group);
+        } else {
+            self.expected_counts.insert(group.to_owned(), wanted);
         }
 
         let template = in_group.iter().find(|m| is_started(m)).or_else(|| in_group.first()).copied();
@@ -188,8 +180,8 @@ pub fn plan_scale_count(
                 config
             }
             None => {
-                let mut machine = config.machine_config(group, None)?;
-                machine.image = super::resolve_image(options.image.as_deref(), config, &managed)?;
+                let mut machine = self.config.machine_config(group, None)?;
+                machine.image = super::resolve_image(self.options.image.as_deref(), self.config, &self.managed)?;
                 machine
             }
         };
@@ -209,10 +201,10 @@ pub fn plan_scale_count(
         for (index, region) in regions.iter().enumerate() {
             let (now, want) = (current[index], target[index]);
             for n in now..want {
-                let volume = mount_name.as_deref().map(|name| free.choose(name, region, 1));
-                creates.push(Action::Create {
+                let volume = mount_name.as_deref().map(|name| self.free.choose(name, region, 1));
+                self.creates.push(Action::Create {
                     key: format!("scale:{group}:{region}:{}", n + 1),
-                    group: group.clone(),
+                    group: group.to_owned(),
                     region: region.clone(),
                     role: Role::Clone,
                     config: Arc::clone(&template_config),
@@ -227,7 +219,7 @@ pub fn plan_scale_count(
             if want < now {
                 let mut here: Vec<(usize, &Machine)> =
                     in_group.iter().copied().filter(|m| &m.region == region).enumerate().collect();
-                here.sort_by_key(|(position, m)| (victim_rank(m, options.order), *position));
+                here.sort_by_key(|(position, m)| (victim_rank(m, self.options.order), *position));
                 for (_, victim) in here.into_iter().take(now - want) {
                     if let (Some(volume), Some(name)) = (
                         mounted_volume(victim),
@@ -235,16 +227,16 @@ pub fn plan_scale_count(
                     ) {
                         let left = holders.entry(name.clone()).or_default();
                         *left = left.saturating_sub(1);
-                        if *left == 0 && !options.force {
+                        if *left == 0 && !self.options.force {
                             return Err(PlanError::LastVolumeHolder {
                                 machine: victim.id.clone(),
-                                group: group.clone(),
+                                group: group.to_owned(),
                                 volume: name,
                             });
                         }
-                        plan.warnings.push(format!("volume {volume} of machine {} stays, unattached", victim.id));
+                        self.warnings.push(format!("volume {volume} of machine {} stays, unattached", victim.id));
                     }
-                    destroys.push(Action::Destroy {
+                    self.destroys.push(Action::Destroy {
                         machine: Target::Existing(MachineRef::of(victim)),
                         force: true,
                         reason: format!("scale {group} in {region} from {now} to {want}"),
@@ -252,11 +244,92 @@ pub fn plan_scale_count(
                 }
             }
         }
+        Ok(())
     }
-    plan.expected_counts = expected_counts;
-    let pool = |label: &str, actions| Pool { label: label.to_owned(), concurrency: 5, spearhead: false, actions };
-    plan.push(Phase::new("scale", vec![pool("new machines", creates), pool("removed machines", destroys)]));
-    Ok(plan)
+
+    fn into_plan(self, app: &str, operation: &str) -> Plan {
+        let mut plan = Plan::new(app, operation, COMMAND_LEASE_TTL_SECS);
+        plan.warnings = self.warnings;
+        plan.expected_counts = self.expected_counts;
+        let pool = |label: &str, actions| Pool { label: label.to_owned(), concurrency: 5, spearhead: false, actions };
+        plan.push(Phase::new(
+            "scale",
+            vec![pool("new machines", self.creates), pool("removed machines", self.destroys)],
+        ));
+        plan
+    }
+}
+
+/// Plans `fly scale count`.
+pub fn plan_scale_count(
+    app: &str,
+    config: &AppConfig,
+    machines: &[Machine],
+    volumes: &[Volume],
+    counts: &[GroupCount],
+    options: &ScaleCountOptions,
+) -> Result<Plan, PlanError> {
+    let mut scaling = Scaling::new(config, machines, volumes, options);
+    let mut regions: Vec<String> = Vec::new();
+    let candidates: Vec<String> = if options.regions.is_empty() {
+        let mut found: Vec<String> = scaling.managed.iter().map(|m| m.region.clone()).collect();
+        if let Some(primary) = config.primary_region.clone().filter(|r| !r.is_empty()) {
+            found.insert(0, primary);
+        }
+        found
+    } else {
+        options.regions.clone()
+    };
+    for region in candidates.into_iter().map(|r| r.trim().to_owned()).filter(|r| !r.is_empty()) {
+        if !regions.contains(&region) {
+            regions.push(region);
+        }
+    }
+    if regions.is_empty() {
+        return Err(PlanError::NoRegion);
+    }
+    for GroupCount { group, count } in counts {
+        let in_group = scaling.in_group(group)?;
+        let current: Vec<usize> = regions.iter().map(|r| in_group.iter().filter(|m| &m.region == r).count()).collect();
+        let expected_in_regions = match count {
+            Count::Absolute(n) => *n,
+            Count::Relative(delta) => {
+                let total = i64::try_from(current.iter().sum::<usize>()).unwrap_or(i64::MAX);
+                usize::try_from((total + delta).max(0)).unwrap_or(0)
+            }
+        };
+        if let Some(max) = options.max_per_region
+            && regions.len() * max < expected_in_regions
+        {
+            return Err(PlanError::TooFewRegions { regions: regions.len(), max, expected: expected_in_regions });
+        }
+        let target = distribute(&current, expected_in_regions, options.max_per_region);
+        scaling.scale_group(group, &regions, &target)?;
+    }
+    Ok(scaling.into_plan(app, "scale count"))
+}
+
+/// Plans per-region counts for each group at once (`{ web: { iad: 4, fra: 2, syd: 1, gru: 1 } }`), the dashboard's
+/// scale grid: each listed cell gets exactly its count; regions a group does not list keep what they have. Same
+/// placement and removal rules as [`plan_scale_count`] (`options.regions` and `max_per_region` do not apply).
+pub fn plan_scale_regions(
+    app: &str,
+    config: &AppConfig,
+    machines: &[Machine],
+    volumes: &[Volume],
+    desired: &super::DesiredCounts,
+    options: &ScaleCountOptions,
+) -> Result<Plan, PlanError> {
+    let mut scaling = Scaling::new(config, machines, volumes, options);
+    for (group, cells) in desired {
+        let regions: Vec<String> = cells.keys().map(|r| r.trim().to_owned()).collect();
+        if regions.iter().any(String::is_empty) {
+            return Err(PlanError::NoRegion);
+        }
+        let target: Vec<usize> = cells.values().copied().collect();
+        scaling.scale_group(group, &regions, &target)?;
+    }
+    Ok(scaling.into_plan(app, "scale regions"))
 }
 
 /// `fly scale vm SIZE [--memory MB] [-g GROUP]` and `fly scale memory MB`.

@@ -153,3 +153,62 @@ test("App → Secrets sets and unsets secrets, never shows a value, and restarts
   assert.deepEqual(problems, []);
   await close();
 });
+
+test("App → Scale sets machines per group and region, shows drift and the plan, applies it, and resizes a group", async () => {
+  const web = { image: "nginx:1.27", metadata: { fly_platform_version: "v2", fly_process_group: "web" }, guest: { cpu_kind: "shared", cpus: 1, memory_mb: 256 } };
+  const worker = { ...web, metadata: { ...web.metadata, fly_process_group: "worker" } };
+  await seed({ apps: [{ name: "e2e-scale", machines: [
+    { name: "web-1", region: "iad", config: web },
+    { name: "web-2", region: "iad", config: web },
+    { name: "web-3", region: "fra", state: "stopped", config: web },
+    { name: "worker-1", region: "iad", config: worker },
+  ] }] });
+  const { page, problems, close } = await open("#/apps/e2e-scale/scale");
+  const grid = page.getByRole("table", { name: "Machines per group and region" });
+  const count = (group, region) => grid.getByRole("spinbutton", { name: `${group} machines in ${region}` });
+  await count("web", "iad").waitFor({ timeout: 15_000 });
+  assert.equal(await count("web", "iad").inputValue(), "2");
+  assert.equal(await count("web", "fra").inputValue(), "1");
+  assert.equal(await count("worker", "fra").inputValue(), "", "no worker runs in fra: no count is declared there");
+  assert.equal(await grid.locator("td.drift").count(), 0, "nothing drifts before an edit");
+
+  // The seed's shape: 4 in iad, 2 in fra, 1 in syd (a region the app is not in yet).
+  await page.getByRole("combobox", { name: "Add a region" }).selectOption("syd");
+  await count("web", "iad").fill("4");
+  await count("web", "fra").fill("2");
+  await count("web", "syd").fill("1");
+  await count("worker", "iad").fill("0");
+  assert.equal(await grid.locator("td.drift").count(), 4, "each edited cell differs from what runs");
+  await page.getByRole("button", { name: "Plan scale", exact: true }).click();
+  const plan = page.getByLabel("Scale plan");
+  await plan.waitFor();
+  const text = await plan.innerText();
+  assert.equal((text.match(/clone a machine in group web, region iad/g) ?? []).length, 2, text);
+  assert.match(text, /clone a machine in group web, region fra/);
+  assert.match(text, /clone a machine in group web, region syd/);
+  assert.match(text, /destroy machine \S+ \[worker\]: scale worker in iad from 1 to 0/);
+  await page.screenshot({ path: `${screenshots}/scale-plan.png`, fullPage: true });
+  await page.getByRole("button", { name: "Apply", exact: true }).click();
+  await page.getByLabel("Scale progress").filter({ hasText: "✔ Finished scale regions" }).waitFor({ timeout: 30_000 });
+  // The grid reloads from the API: what runs now is what was asked for, and nothing drifts.
+  await grid.getByText("4 running", { exact: true }).waitFor({ timeout: 15_000 });
+  assert.equal(await count("web", "syd").inputValue(), "1");
+  assert.equal(await grid.locator("td.drift").count(), 0);
+  const machines = await (await fetch(`${emulator.url}/v1/apps/e2e-scale/machines`, {
+    headers: { authorization: `Bearer ${emulator.token}` },
+  })).json();
+  const live = machines.filter((m) => !["destroyed", "destroying"].includes(m.state));
+  const where = (group) => live.filter((m) => m.config.metadata.fly_process_group === group).map((m) => m.region).sort();
+  assert.deepEqual(where("web"), ["fra", "fra", "iad", "iad", "iad", "iad", "syd"]);
+  assert.deepEqual(where("worker"), []);
+
+  // A group's VM size: a preset, planned and applied machine by machine.
+  await page.getByRole("combobox", { name: "VM size of web" }).selectOption("shared-cpu-2x");
+  await page.getByRole("button", { name: "Plan resize of web", exact: true }).click();
+  assert.match(await plan.innerText(), /scale vm \(web\)/);
+  await page.getByRole("button", { name: "Apply", exact: true }).click();
+  await page.getByLabel("VM sizes").getByText("shared · 2 CPU · 512 MB", { exact: true }).waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: `${screenshots}/scale-applied.png`, fullPage: true });
+  assert.deepEqual(problems, []);
+  await close();
+});

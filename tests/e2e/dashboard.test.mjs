@@ -1,5 +1,6 @@
 // End to end: flightdeck-server serves the built dashboard on a fresh emulator; real Chromium loads it, the page
-// calls /v1 and shows the apps; creating an app through the form shows it in the list.
+// calls /v1 and shows the apps; creating an app through the form shows it in the list; the launch wizard shows the
+// fly.toml it makes and launches an app until its machines run.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launchBrowser, startEmulator, createApp, dist, screenshots } from "./support.mjs";
@@ -39,13 +40,13 @@ test("the dashboard lists the emulator's apps", async () => {
 test("creating an app through the form shows it in the list", async () => {
   const { page, problems, close } = await openDashboard({ colorScheme: "dark" });
   await page.getByRole("heading", { name: "Apps" }).waitFor();
-  await page.getByLabel("App name").fill("e2e-from-form");
+  await page.getByLabel("App name", { exact: true }).fill("e2e-from-form");
   await page.getByRole("button", { name: "Create app" }).click();
   await page.getByRole("cell", { name: "e2e-from-form", exact: true }).waitFor({ timeout: 15_000 });
   await page.getByRole("status").filter({ hasText: "Created e2e-from-form." }).waitFor();
 
   // A taken name reads as a sentence, not a blank screen.
-  await page.getByLabel("App name").fill("e2e-from-form");
+  await page.getByLabel("App name", { exact: true }).fill("e2e-from-form");
   await page.getByRole("button", { name: "Create app" }).click();
   await page.getByRole("alert").filter({ hasText: "that name is already taken" }).waitFor({ timeout: 15_000 });
   await page.screenshot({ path: `${screenshots}/apps-dark-after-create.png`, fullPage: true });
@@ -56,5 +57,49 @@ test("creating an app through the form shows it in the list", async () => {
   assert.ok(listed.apps.some((app) => app.name === "e2e-from-form"), "the form really created the app on the emulator");
   // The failed create logs a 422 in the console (the browser reports failed fetches); nothing else may.
   assert.deepEqual(problems.filter((p) => !p.includes("422")), []);
+  await close();
+});
+
+test("the launch wizard shows the fly.toml it writes, refuses bad input, and launches until the machines run", async () => {
+  const { page, problems, close } = await openDashboard();
+  const wizard = page.getByRole("region", { name: "Launch an app" });
+  await wizard.waitFor({ timeout: 15_000 });
+  await wizard.getByLabel("Image").fill("registry.fly.io/hello:v2");
+  // The suggested name follows the image.
+  assert.match(await wizard.getByLabel("New app name").inputValue(), /^hello-[0-9a-f]{4}$/);
+  await wizard.getByLabel("Internal port").fill("eighty");
+  await wizard.getByRole("alert").filter({ hasText: "the internal port is a number" }).waitFor();
+  assert.equal(await wizard.getByRole("button", { name: "Launch" }).isDisabled(), true);
+
+  await wizard.getByLabel("Internal port").fill("8080");
+  await wizard.getByLabel("New app name").fill("e2e-launched");
+  await wizard.getByLabel("Region").selectOption("syd");
+  await wizard.getByLabel("VM size").selectOption("shared-cpu-2x");
+  const toml = wizard.getByLabel("Generated fly.toml");
+  await toml.filter({ hasText: 'primary_region = "syd"' }).waitFor();
+  const text = await toml.innerText();
+  assert.match(text, /app = "e2e-launched"/);
+  assert.match(text, /internal_port = 8080/);
+  assert.match(text, /image = "registry.fly.io\/hello:v2"/);
+  await wizard.getByRole("status").filter({ hasText: "fly.toml is valid." }).waitFor();
+  await page.screenshot({ path: `${screenshots}/launch-wizard.png`, fullPage: true });
+
+  await wizard.getByRole("button", { name: "Launch" }).click();
+  await wizard.getByRole("status").filter({ hasText: "Launched e2e-launched." }).waitFor({ timeout: 30_000 });
+  assert.match(await wizard.getByLabel("Launch progress").innerText(), /✔ Finished/);
+  await page.getByRole("table", { name: "Apps" }).getByRole("cell", { name: "e2e-launched", exact: true }).waitFor();
+  const machines = await fetch(`${emulator.url}/v1/apps/e2e-launched/machines`, {
+    headers: { authorization: `Bearer ${emulator.token}` },
+  }).then((r) => r.json());
+  assert.ok(machines.length >= 1);
+  for (const machine of machines) {
+    assert.equal(machine.region, "syd");
+    assert.equal(machine.config.image, "registry.fly.io/hello:v2");
+    assert.equal(machine.config.guest.cpus, 2);
+  }
+  assert.ok(machines.some((m) => m.state === "started"), "a launched machine runs");
+  await wizard.getByRole("link", { name: "e2e-launched" }).click();
+  await page.getByRole("table", { name: "Machines of the app" }).waitFor({ timeout: 15_000 });
+  assert.deepEqual(problems, []);
   await close();
 });

@@ -1,9 +1,10 @@
-//! The apps page: the org's apps, and a form to create one.
+//! The apps page: the org's apps, the launch wizard, and a form to create an empty app.
 
 use flightdeck::api::CreateAppRequest;
 use leptos::prelude::*;
 
 use crate::components::{AppTable, ErrorNote};
+use crate::pages::launch::LaunchWizard;
 use crate::state::Session;
 
 #[component]
@@ -53,6 +54,7 @@ pub fn AppsPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+        <LaunchWizard on_launched=move |()| apps.refetch()/>
         <section aria-labelledby="create-heading" class="card">
             <h2 id="create-heading">"Create an app"</h2>
             <form on:submit=on_submit>

@@ -3,11 +3,14 @@
 mod app;
 mod apps;
 mod config;
+mod launch;
 mod machines;
+mod scale;
 mod secrets;
 
 pub use app::AppPage;
 pub use apps::AppsPage;
 pub use config::ConfigTab;
 pub use machines::MachinesTab;
+pub use scale::ScaleTab;
 pub use secrets::SecretsTab;

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Machines,
+    Scale,
     Config,
     Secrets,
 }
@@ -15,6 +16,7 @@ impl Tab {
     pub fn slug(self) -> &'static str {
         match self {
             Tab::Machines => "machines",
+            Tab::Scale => "scale",
             Tab::Config => "config",
             Tab::Secrets => "secrets",
         }
@@ -23,6 +25,7 @@ impl Tab {
     pub fn label(self) -> &'static str {
         match self {
             Tab::Machines => "Machines",
+            Tab::Scale => "Scale",
             Tab::Config => "Config",
             Tab::Secrets => "Secrets",
         }
@@ -44,6 +47,7 @@ impl Route {
             (Some("apps"), Some(name), tab) if !name.is_empty() => {
                 let name = js_sys::decode_uri_component(name).ok().and_then(|n| n.as_string()).unwrap_or_default();
                 let tab = match tab {
+                    Some("scale") => Tab::Scale,
                     Some("config") => Tab::Config,
                     Some("secrets") => Tab::Secrets,
                     _ => Tab::Machines,

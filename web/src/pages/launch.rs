@@ -1,0 +1,158 @@
+//! The launch wizard on the apps page: image, internal port, a suggested app name, region and VM size; the fly.toml
+//! that launch writes, validated as the fields change; then the launch itself (create the app, its machines, wait
+//! until they start) with flyctl's progress lines and a link to the new app.
+
+use std::time::Duration;
+
+use flightdeck::config::{DEFAULT_PRESET, PRESETS, REGIONS, validate};
+use flightdeck::diagnostics::Severity;
+use flightdeck::engine::{self, Cancel, EngineOptions, Event};
+use flightdeck::plan::{Launch, LaunchRequest, plan_launch};
+use leptos::prelude::*;
+
+use crate::components::ErrorNote;
+use crate::route::{Route, Tab};
+use crate::state::Session;
+
+/// A name for an app running `image`: its repository's last part, cleaned to the app-name alphabet, and a short
+/// random suffix so that launching the same image twice does not collide.
+fn suggested_name(image: &str) -> String {
+    let repository = image.rsplit('/').next().unwrap_or_default().split([':', '@']).next().unwrap_or_default();
+    let mut base: String = repository
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    base.truncate(40);
+    let base = base.trim_end_matches('-');
+    let suffix = (js_sys::Math::random() * f64::from(0x10000)) as u32;
+    if base.is_empty() { format!("app-{suffix:04x}") } else { format!("{base}-{suffix:04x}") }
+}
+
+#[component]
+pub fn LaunchWizard(#[prop(into)] on_launched: Callback<()>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let org = session.info.org_slug.clone();
+    let image = RwSignal::new(String::from("nginx:latest"));
+    let port = RwSignal::new(String::from("80"));
+    let name = RwSignal::new(suggested_name("nginx:latest"));
+    // The name follows the image until the user types one.
+    let (name_edited, set_name_edited) = signal(false);
+    let region = RwSignal::new(String::from("iad"));
+    let size = RwSignal::new(String::from(DEFAULT_PRESET));
+    let (single, set_single) = signal(false);
+
+    let launch = Memo::new(move |_| {
+        let internal_port = port
+            .with(|p| p.trim().parse::<u32>())
+            .map_err(|_| "the internal port is a number, like 8080".to_owned())?;
+        plan_launch(&LaunchRequest {
+            app: name.get().trim().to_owned(),
+            org: org.clone(),
+            image: image.get(),
+            internal_port,
+            region: region.get(),
+            vm_size: Some(size.get()),
+            single_machine: single.get(),
+        })
+        .map_err(|e| e.to_string())
+    });
+    let (log, set_log) = signal(Vec::<String>::new());
+    let run = {
+        let client = session.client.clone();
+        Action::new_local(move |launch: &Launch| {
+            let (client, plan) = (client.clone(), launch.plan.clone());
+            async move {
+                set_log.set(Vec::new());
+                let sink = move |event: Event| {
+                    if let Some(line) = event.line() {
+                        set_log.update(|lines| lines.push(line));
+                    }
+                };
+                let options = EngineOptions { smoke_window: Duration::from_secs(2), ..EngineOptions::default() };
+                let result = engine::run(&client, &plan, &options, &sink, &Cancel::default()).await;
+                on_launched.run(());
+                result.map(|_| plan.app.clone()).map_err(|f| f.error.to_string())
+            }
+        })
+    };
+
+    let fly_toml = move || match launch.get() {
+        Ok(launch) => {
+            let report = validate(&launch.fly_toml);
+            let errors = report.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+            let status = if errors == 0 {
+                view! { <p class="ok" role="status">"fly.toml is valid."</p> }.into_any()
+            } else {
+                view! { <ErrorNote message=format!("fly.toml has {errors} error(s)")/> }.into_any()
+            };
+            view! { <pre class="plan mono" aria-label="Generated fly.toml">{launch.fly_toml}</pre>{status} }.into_any()
+        }
+        Err(error) => view! { <ErrorNote message=error/> }.into_any(),
+    };
+    let done = move || {
+        run.value().get().map(|result| match result {
+            Ok(app) => {
+                let href = Route::App { name: app.clone(), tab: Tab::Machines }.href();
+                view! { <p class="ok" role="status">"Launched " <a href=href>{app}</a> "."</p> }.into_any()
+            }
+            Err(error) => view! { <ErrorNote message=error/> }.into_any(),
+        })
+    };
+    let region_options = REGIONS
+        .iter()
+        .map(|(code, place)| view! { <option value=*code selected=*code == "iad">{format!("{code} · {place}")}</option> })
+        .collect_view();
+    let size_options = PRESETS
+        .iter()
+        .filter(|p| p.gpu_kind.is_none())
+        .map(|p| {
+            let label = format!("{} · {} {} CPU · {} MB", p.name, p.cpus, p.cpu_kind, p.memory_mb);
+            view! { <option value=p.name selected=p.name == DEFAULT_PRESET>{label}</option> }
+        })
+        .collect_view();
+
+    view! {
+        <section aria-labelledby="launch-heading" class="card launch">
+            <h2 id="launch-heading">"Launch an app"</h2>
+            <div class="launch-body">
+                <form class="fields" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    if let Ok(launch) = launch.get_untracked() {
+                        run.dispatch(launch);
+                    }
+                }>
+                    <label for="launch-image">"Image"</label>
+                    <input id="launch-image" required prop:value=image on:input=move |ev| {
+                        let value = event_target_value(&ev);
+                        if !name_edited.get_untracked() {
+                            name.set(suggested_name(&value));
+                        }
+                        image.set(value);
+                    }/>
+                    <label for="launch-port">"Internal port"</label>
+                    <input id="launch-port" inputmode="numeric" required prop:value=port
+                        on:input=move |ev| port.set(event_target_value(&ev))/>
+                    <label for="launch-name">"New app name"</label>
+                    <input id="launch-name" required prop:value=name on:input=move |ev| {
+                        set_name_edited.set(true);
+                        name.set(event_target_value(&ev));
+                    }/>
+                    <label for="launch-region">"Region"</label>
+                    <select id="launch-region" on:change=move |ev| region.set(event_target_value(&ev))>{region_options}</select>
+                    <label for="launch-size">"VM size"</label>
+                    <select id="launch-size" on:change=move |ev| size.set(event_target_value(&ev))>{size_options}</select>
+                    <label class="check"><input type="checkbox" on:change=move |ev| set_single.set(event_target_checked(&ev))/>
+                        " One machine (no standby for high availability)"</label>
+                    <button type="submit" disabled=move || launch.with(Result::is_err) || run.pending().get()>"Launch"</button>
+                </form>
+                <div class="preview">{fly_toml}</div>
+            </div>
+            {done}
+            <pre class="log" aria-label="Launch progress" aria-live="polite">{move || log.get().join("\n")}</pre>
+        </section>
+    }
+}
