@@ -13,9 +13,11 @@
 //! - at the end, live managed machines per group are counted and must match the plan.
 
 mod events;
+mod progress;
 mod steps;
 
 pub use events::{Event, LeaseEvent, Outcome};
+pub use progress::{MachineProgress, Progress, RunState, TimelineEntry};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -84,7 +84,7 @@ test("App → Machines lists machines live and runs start, stop, restart and rem
   await close();
 });
 
-test("App → Config shows diagnostics as you type, each group's machine config, and deploys the plan", async () => {
+test("App → Config shows diagnostics as you type and each group's machine config; App → Deploy plans and deploys it live", async () => {
   await seed({ apps: [{ name: "e2e-config", machines: [
     { name: "app-1", region: "syd", config: { image: "nginx:1.27", metadata: { fly_platform_version: "v2", fly_process_group: "app" } } },
   ] }] });
@@ -103,18 +103,33 @@ test("App → Config shows diagnostics as you type, each group's machine config,
   await page.getByText("No problems found.").waitFor();
   await page.getByText("Machine config of group app").click();
   await page.getByText('"internal_port": 80').first().waitFor();
-  // The strategy choice reaches the planner: immediate first, then back to rolling to deploy.
+  // App → Deploy plans the same text: the strategy choice reaches the planner (immediate, then rolling).
+  await page.getByRole("link", { name: "Plan the deploy of this fly.toml" }).click();
   await page.getByLabel("Strategy").selectOption("immediate");
   await page.getByRole("button", { name: "Plan deploy", exact: true }).click();
   const plan = page.getByLabel("Deploy plan");
   await plan.filter({ hasText: "deploy (immediate)" }).waitFor({ timeout: 15_000 });
+  await page.getByLabel("Max unavailable").fill("1.5");
+  await page.getByRole("button", { name: "Plan deploy", exact: true }).click();
+  await page.getByRole("alert").filter({ hasText: "a fraction below 1" }).waitFor();
+  await page.getByLabel("Max unavailable").fill("1");
   await page.getByLabel("Strategy").selectOption("rolling");
   await page.getByRole("button", { name: "Plan deploy", exact: true }).click();
   await plan.filter({ hasText: "deploy (rolling)" }).waitFor({ timeout: 15_000 });
   await plan.filter({ hasText: '~ image: "nginx:1.27" → "nginx:1.28"' }).waitFor({ timeout: 15_000 });
   await page.getByRole("button", { name: "Deploy", exact: true }).click();
-  await page.getByLabel("Deploy progress").filter({ hasText: "update finished: success" }).waitFor({ timeout: 30_000 });
-  await page.screenshot({ path: `${screenshots}/config-deployed-dark.png`, fullPage: true });
+  // The live view: a progress bar that ends full, a row per machine with its outcome, and a timeline.
+  await page.getByRole("status").filter({ hasText: "Deployed." }).waitFor({ timeout: 30_000 });
+  const bar = page.getByRole("progressbar");
+  assert.equal(await bar.evaluate((el) => el.value), 100);
+  const rows = page.getByRole("table", { name: "Deploy machines" }).getByRole("row");
+  assert.equal(await rows.count(), 2, "a header and one machine");
+  assert.match(await rows.nth(1).innerText(), /app[\s\S]*syd[\s\S]*update[\s\S]*started[\s\S]*done/);
+  const timeline = await page.getByRole("list", { name: "Deploy timeline" }).innerText();
+  assert.match(timeline, /^\s*0\.\ds\s+Running deploy \(rolling\)/);
+  assert.match(timeline, /update finished: success/);
+  assert.equal(await page.getByRole("button", { name: "Cancel" }).count(), 0, "no cancel once it is over");
+  await page.screenshot({ path: `${screenshots}/deploy-done-dark.png`, fullPage: true });
 
   const machines = await fetch(`${emulator.url}/v1/apps/e2e-config/machines`, {
     headers: { authorization: `Bearer ${emulator.token}` },
@@ -140,7 +155,7 @@ test("App → Secrets sets and unsets secrets, never shows a value, and restarts
   await table.getByRole("cell", { name: "API_KEY", exact: true }).waitFor();
   assert.equal(await page.getByLabel("Value", { exact: true }).inputValue(), "", "the value is not kept in the form");
   assert.ok(!(await page.content()).includes("hunter2-very-secret"), "the value never shows on the page");
-  assert.match(await page.getByLabel("Secrets deploy progress").textContent(), /update finished: success/);
+  assert.match(await page.getByRole("list", { name: "Secrets deploy timeline" }).innerText(), /update finished: success/);
   await page.screenshot({ path: `${screenshots}/secrets.png`, fullPage: true });
 
   const machines = await fetch(`${emulator.url}/v1/apps/e2e-secrets/machines`, {
@@ -189,7 +204,7 @@ test("App → Scale sets machines per group and region, shows drift and the plan
   assert.match(text, /destroy machine \S+ \[worker\]: scale worker in iad from 1 to 0/);
   await page.screenshot({ path: `${screenshots}/scale-plan.png`, fullPage: true });
   await page.getByRole("button", { name: "Apply", exact: true }).click();
-  await page.getByLabel("Scale progress").filter({ hasText: "✔ Finished scale regions" }).waitFor({ timeout: 30_000 });
+  await page.getByRole("list", { name: "Scale timeline" }).filter({ hasText: "✔ Finished scale regions" }).waitFor({ timeout: 30_000 });
   // The grid reloads from the API: what runs now is what was asked for, and nothing drifts.
   await grid.getByText("4 running", { exact: true }).waitFor({ timeout: 15_000 });
   assert.equal(await count("web", "syd").inputValue(), "1");
@@ -210,5 +225,60 @@ test("App → Scale sets machines per group and region, shows drift and the plan
   await page.getByLabel("VM sizes").getByText("shared · 2 CPU · 512 MB", { exact: true }).waitFor({ timeout: 30_000 });
   await page.screenshot({ path: `${screenshots}/scale-applied.png`, fullPage: true });
   assert.deepEqual(problems, []);
+  await close();
+});
+
+test("App → Deploy reports a failed deploy clearly (which machine, why, nothing left leased) and can be canceled", async () => {
+  const config = { image: "nginx:1.27", metadata: { fly_platform_version: "v2", fly_process_group: "app" } };
+  await seed({ apps: [{ name: "e2e-failing", machines: ["f-1", "f-2", "f-3"].map((name) => ({ name, region: "syd", config })) }] });
+  const faults = (body) => fetch(`${emulator.url}/__emulator/faults`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${emulator.token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const { page, problems, close } = await open("#/apps/e2e-failing/config");
+  const editor = page.getByRole("textbox", { name: "fly.toml" });
+  await page.getByText("No problems found.").waitFor({ timeout: 15_000 });
+  await editor.fill(`app = "e2e-failing"\nprimary_region = "syd"\n[build]\nimage = "nginx:1.28"\n`);
+  await page.getByRole("link", { name: "Plan the deploy of this fly.toml" }).click();
+
+  // Every start fails: the first machine's update fails, the run stops, and the report names it and why.
+  await faults({ failing_starts: ["e2e-failing"] });
+  await page.getByRole("button", { name: "Plan deploy", exact: true }).click();
+  await page.getByRole("button", { name: "Deploy", exact: true }).click();
+  const failure = page.locator(".failure");
+  await failure.waitFor({ timeout: 30_000 });
+  const report = await failure.innerText();
+  assert.match(report, /The run failed: machine \S+ \[app\]/);
+  assert.match(report, /\S+ \[app\]: .*fail/i);
+  assert.equal(await page.getByRole("progressbar").getAttribute("class"), "bar failed");
+  await page.screenshot({ path: `${screenshots}/deploy-failed.png`, fullPage: true });
+
+  // A slow run, canceled from the live view: it ends canceled, with its leases released.
+  await faults({ latency_ms: 400 });
+  await page.getByLabel("Max unavailable").fill("1");
+  await page.getByRole("button", { name: "Plan deploy", exact: true }).click();
+  await page.getByRole("button", { name: "Deploy", exact: true }).click();
+  await page.getByRole("button", { name: "Cancel", exact: true }).click();
+  await page.locator(".failure").filter({ hasText: /cancel/i }).waitFor({ timeout: 30_000 });
+  assert.equal(await page.getByRole("button", { name: /^Cancel/ }).count(), 0);
+  await faults({});
+  const machines = await fetch(`${emulator.url}/v1/apps/e2e-failing/machines`, {
+    headers: { authorization: `Bearer ${emulator.token}` },
+  }).then((r) => r.json());
+  for (const machine of machines) {
+    // The emulator paces reads per machine as the real API does: wait out a 429.
+    let lease;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      lease = await fetch(`${emulator.url}/v1/apps/e2e-failing/machines/${machine.id}/lease`, {
+        headers: { authorization: `Bearer ${emulator.token}` },
+      });
+      if (lease.status !== 429) break;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    assert.equal(lease.status, 404, `no lease is left on ${machine.id}`);
+  }
+  assert.equal(machines.length, 3, "a failed or canceled deploy destroys nothing");
+  assert.deepEqual(problems.filter((p) => !/status of 4\d\d|5\d\d/.test(p)), []);
   await close();
 });

@@ -5,11 +5,12 @@ use leptos::prelude::*;
 use crate::components::{ErrorNote, Header};
 use crate::pages::{AppPage, AppsPage};
 use crate::route::{Route, use_route};
-use crate::state::{Session, connect};
+use crate::state::{Drafts, Session, connect};
 
 #[component]
 pub fn App() -> impl IntoView {
     let session = LocalResource::new(connect);
+    provide_context(Drafts(RwSignal::new(Default::default())));
     let route = use_route();
     view! {
         <Header session=Signal::derive(move || session.get().and_then(Result::ok).map(|s| s.info))/>

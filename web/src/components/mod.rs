@@ -1,5 +1,9 @@
 //! Small reusable views. Every string from the API is rendered as text, never as HTML.
 
+mod run_view;
+
+pub use run_view::{RunView, run_with_progress};
+
 use flightdeck::api::App;
 use leptos::prelude::*;
 

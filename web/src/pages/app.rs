@@ -2,12 +2,12 @@
 
 use leptos::prelude::*;
 
-use crate::pages::{ConfigTab, MachinesTab, ScaleTab, SecretsTab};
+use crate::pages::{ConfigTab, DeployTab, MachinesTab, ScaleTab, SecretsTab};
 use crate::route::{Route, Tab};
 
 #[component]
 pub fn AppPage(name: String, tab: Tab) -> impl IntoView {
-    let tabs = [Tab::Machines, Tab::Scale, Tab::Config, Tab::Secrets]
+    let tabs = [Tab::Machines, Tab::Scale, Tab::Config, Tab::Deploy, Tab::Secrets]
         .into_iter()
         .map(|t| {
             let href = Route::App { name: name.clone(), tab: t }.href();
@@ -19,6 +19,7 @@ pub fn AppPage(name: String, tab: Tab) -> impl IntoView {
         Tab::Machines => view! { <MachinesTab app=name.clone()/> }.into_any(),
         Tab::Scale => view! { <ScaleTab app=name.clone()/> }.into_any(),
         Tab::Config => view! { <ConfigTab app=name.clone()/> }.into_any(),
+        Tab::Deploy => view! { <DeployTab app=name.clone()/> }.into_any(),
         Tab::Secrets => view! { <SecretsTab app=name.clone()/> }.into_any(),
     };
     view! {

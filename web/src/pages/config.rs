@@ -1,18 +1,13 @@
 //! App → Config: a fly.toml editor with diagnostics as you type (code, line:column, message, help), the process
-//! groups and the machine config each gets, and the deploy plan of the text against the app's machines — which it
-//! can then run, with flyctl's progress lines.
-
-use std::time::Duration;
+//! groups and the machine config each gets. The text is the app's draft, which App → Deploy plans and deploys.
 
 use flightdeck::api::MachineFilter;
 use flightdeck::config::{AppConfig, Build, validate};
 use flightdeck::diagnostics::{Severity, locate};
-use flightdeck::engine::{self, AppSnapshot, Cancel, EngineOptions, Event};
-use flightdeck::plan::{DeployOptions, Plan, Strategy, plan_deploy};
 use leptos::prelude::*;
 
-use crate::components::ErrorNote;
-use crate::state::Session;
+use crate::route::{Route, Tab};
+use crate::state::{Drafts, Session};
 
 /// A first fly.toml for an app that has machines: its name, and the region and image its first machine runs.
 fn starting_text(app: &str, region: Option<String>, image: Option<String>) -> String {
@@ -28,8 +23,20 @@ fn starting_text(app: &str, region: Option<String>, image: Option<String>) -> St
 #[component]
 pub fn ConfigTab(app: String) -> impl IntoView {
     let session = expect_context::<Session>();
-    let (text, set_text) = signal(String::new());
+    let drafts = expect_context::<Drafts>();
+    let saved = drafts.0.with_untracked(|d| d.get(&app).cloned());
+    let (text, set_text) = signal(saved.clone().unwrap_or_default());
     {
+        // Every edit is the app's draft.
+        let app = app.clone();
+        Effect::new(move |_| {
+            let current = text.get();
+            drafts.0.update(|d| {
+                d.insert(app.clone(), current);
+            });
+        });
+    }
+    if saved.is_none() {
         // Fill the editor once, from the app's first machine.
         let (client, app) = (session.client.clone(), app.clone());
         leptos::task::spawn_local(async move {
@@ -83,54 +90,7 @@ pub fn ConfigTab(app: String) -> impl IntoView {
             .collect_view()
     };
 
-    let (log, set_log) = signal(Vec::<String>::new());
-    let (strategy, set_strategy) = signal(String::from("rolling"));
-    let (start_stopped, set_start_stopped) = signal(false);
-    let preview = {
-        let (client, app) = (session.client.clone(), app.clone());
-        Action::new_local(move |(source, options): &(String, DeployOptions)| {
-            let (client, app, source, options) = (client.clone(), app.clone(), source.clone(), options.clone());
-            async move {
-                let parsed = validate(&source);
-                if parsed.has_errors() {
-                    return Err("fix the errors above first".to_owned());
-                }
-                let snapshot = AppSnapshot::read(&client, &app).await.map_err(|e| e.to_string())?;
-                plan_deploy(&snapshot.deploy_input(&app, &parsed.config), &options).map_err(|e| e.to_string())
-            }
-        })
-    };
-    let deploy = {
-        let client = session.client.clone();
-        Action::new_local(move |plan: &Plan| {
-            let (client, plan) = (client.clone(), plan.clone());
-            async move {
-                set_log.set(Vec::new());
-                let sink = move |event: Event| {
-                    if let Some(line) = event.line() {
-                        set_log.update(|lines| lines.push(line));
-                    }
-                };
-                let options = EngineOptions { smoke_window: Duration::from_secs(2), ..EngineOptions::default() };
-                engine::run(&client, &plan, &options, &sink, &Cancel::default()).await.map_err(|f| f.error.to_string())
-            }
-        })
-    };
-    let plan_view = move || {
-        preview.value().get().map(|result| match result {
-            Ok(plan) => {
-                let text = plan.describe();
-                let run = plan.clone();
-                view! {
-                    <pre class="plan" aria-label="Deploy plan">{text}</pre>
-                    <button type="button" disabled=move || deploy.pending().get()
-                        on:click=move |_| { deploy.dispatch(run.clone()); }>"Deploy"</button>
-                }
-                .into_any()
-            }
-            Err(error) => view! { <ErrorNote message=error/> }.into_any(),
-        })
-    };
+    let deploy_href = Route::App { name: app.clone(), tab: Tab::Deploy }.href();
 
     view! {
         <div class="config">
@@ -143,28 +103,7 @@ pub fn ConfigTab(app: String) -> impl IntoView {
             <section class="card" aria-labelledby="groups-heading">
                 <h2 id="groups-heading">"Process groups"</h2>
                 {groups}
-                <div class="deploy-options">
-                    <label for="strategy">"Strategy"</label>
-                    <select id="strategy" on:change=move |ev| set_strategy.set(event_target_value(&ev))>
-                        <option value="rolling" selected>"rolling"</option>
-                        <option value="immediate">"immediate"</option>
-                        <option value="canary">"canary"</option>
-                        <option value="bluegreen">"bluegreen"</option>
-                    </select>
-                    <label><input type="checkbox" on:change=move |ev| set_start_stopped.set(event_target_checked(&ev))/>
-                        " Start stopped machines"</label>
-                </div>
-                <button type="button" on:click=move |_| {
-                    let options = DeployOptions {
-                        strategy: Strategy::parse(&strategy.get_untracked()),
-                        start_stopped: start_stopped.get_untracked(),
-                        ..DeployOptions::default()
-                    };
-                    preview.dispatch((text.get_untracked(), options));
-                }>"Plan deploy"</button>
-                {plan_view}
-                {move || deploy.value().get().and_then(Result::err).map(|e| view! { <ErrorNote message=e/> })}
-                <pre class="log" aria-label="Deploy progress" aria-live="polite">{move || log.get().join("\n")}</pre>
+                <a class="button" href=deploy_href>"Plan the deploy of this fly.toml"</a>
             </section>
         </div>
     }

@@ -3,6 +3,7 @@
 mod app;
 mod apps;
 mod config;
+mod deploy;
 mod launch;
 mod machines;
 mod scale;
@@ -11,6 +12,7 @@ mod secrets;
 pub use app::AppPage;
 pub use apps::AppsPage;
 pub use config::ConfigTab;
+pub use deploy::DeployTab;
 pub use machines::MachinesTab;
 pub use scale::ScaleTab;
 pub use secrets::SecretsTab;

@@ -1,18 +1,16 @@
 //! App → Scale: the app's process groups × regions, each cell holding the number of machines it should have (the
 //! seed's "4 in iad, 2 in fra, 1 in syd, 1 in gru"), cells that differ from what runs highlighted; a VM size per
-//! group. Plan shows which machines are cloned or removed and why; Apply runs the plan through the engine with
-//! flyctl's progress lines. Counts and sizes go through the core's planners, as the CLI's `scale` does.
-
-use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
+//! group. Plan shows which machines are cloned or removed and why; Apply runs the plan through the engine in the
+//! live view. Counts and sizes go through the core's planners, as the CLI's `scale` does.
 
 use flightdeck::api::{Machine, Volume};
 use flightdeck::config::{AppConfig, DEFAULT_GROUP, PRESETS, REGIONS, RESERVED_GROUPS};
-use flightdeck::engine::{self, AppSnapshot, Cancel, EngineOptions, Event};
+use flightdeck::engine::{AppSnapshot, Cancel, Progress};
 use flightdeck::plan::{self, DesiredCounts, Plan, ScaleCountOptions, ScaleVmOptions};
 use leptos::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::components::ErrorNote;
+use crate::components::{ErrorNote, RunView, run_with_progress};
 use crate::state::Session;
 
 /// Machines of one group in one region: `(running, other)`, where other is stopped, suspended or created.
@@ -141,23 +139,19 @@ pub fn ScaleTab(app: String) -> impl IntoView {
         }
     };
 
-    let (log, set_log) = signal(Vec::<String>::new());
+    let progress = RwSignal::new(Progress::default());
+    let (cancel, set_cancel) = signal(Cancel::default());
     let apply = {
         let client = session.client.clone();
         Action::new_local(move |plan: &Plan| {
             let (client, plan) = (client.clone(), plan.clone());
+            let cancel = Cancel::default();
+            set_cancel.set(cancel.clone());
             async move {
-                set_log.set(Vec::new());
-                let sink = move |event: Event| {
-                    if let Some(line) = event.line() {
-                        set_log.update(|lines| lines.push(line));
-                    }
-                };
-                let options = EngineOptions { smoke_window: Duration::from_secs(2), ..EngineOptions::default() };
-                let result = engine::run(&client, &plan, &options, &sink, &Cancel::default()).await;
+                let result = run_with_progress(&client, &plan, progress, &cancel).await;
                 planned.set(None);
                 set_revision.update(|r| *r += 1);
-                result.map(|_| ()).map_err(|f| f.error.to_string())
+                result
             }
         })
     };
@@ -331,8 +325,7 @@ pub fn ScaleTab(app: String) -> impl IntoView {
             <section class="card wide" aria-labelledby="scale-plan-heading">
                 <h2 id="scale-plan-heading">"Plan"</h2>
                 {plan_view}
-                {move || apply.value().get().and_then(Result::err).map(|e| view! { <ErrorNote message=e/> })}
-                <pre class="log" aria-label="Scale progress" aria-live="polite">{move || log.get().join("\n")}</pre>
+                <RunView progress=progress label="Scale" cancel=Signal::derive(move || cancel.get())/>
             </section>
         </div>
     }

@@ -1,40 +1,30 @@
 //! App → Secrets: names and digests (values are write-only: the API never returns them and neither does this
-//! screen), set and unset, then the restart-only deploy that gives the machines the new secrets, with its progress.
+//! screen), set and unset, then the restart-only deploy that gives the machines the new secrets, in the live view.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use flightdeck::api::MachineFilter;
-use flightdeck::engine::{self, Cancel, EngineOptions, Event};
+use flightdeck::engine::{Cancel, Progress};
 use flightdeck::plan::{DeployOptions, plan_secrets_deploy};
 use leptos::prelude::*;
 
-use crate::components::ErrorNote;
+use crate::components::{ErrorNote, RunView, run_with_progress};
 use crate::state::Session;
 
 #[component]
 pub fn SecretsTab(app: String) -> impl IntoView {
     let session = expect_context::<Session>();
-    let (log, set_log) = signal(Vec::<String>::new());
+    let progress = RwSignal::new(Progress::default());
     let change = {
         let (client, app) = (session.client.clone(), app.clone());
         Action::new_local(move |values: &BTreeMap<String, Option<String>>| {
             let (client, app, values) = (client.clone(), app.clone(), values.clone());
             async move {
-                set_log.set(Vec::new());
                 let update = client.update_secrets(&app, &values).await.map_err(|e| e.to_string())?;
                 let machines =
                     client.list_machines(&app, &MachineFilter::default()).await.map_err(|e| e.to_string())?;
                 let plan = plan_secrets_deploy(&app, &machines, update.version, &DeployOptions::default());
-                let sink = move |event: Event| {
-                    if let Some(line) = event.line() {
-                        set_log.update(|lines| lines.push(line));
-                    }
-                };
-                let options = EngineOptions { smoke_window: Duration::from_secs(2), ..EngineOptions::default() };
-                engine::run(&client, &plan, &options, &sink, &Cancel::default())
-                    .await
-                    .map_err(|f| f.error.to_string())?;
+                run_with_progress(&client, &plan, progress, &Cancel::default()).await?;
                 Ok::<u64, String>(update.version)
             }
         })
@@ -104,7 +94,7 @@ pub fn SecretsTab(app: String) -> impl IntoView {
                 Ok(version) => view! { <p class="ok" role="status">{format!("Secrets are at version {version}; machines restarted.")}</p> }.into_any(),
                 Err(error) => view! { <ErrorNote message=error/> }.into_any(),
             })}
-            <pre class="log" aria-label="Secrets deploy progress" aria-live="polite">{move || log.get().join("\n")}</pre>
+            <RunView progress=progress label="Secrets deploy"/>
         </section>
     }
 }

@@ -9,6 +9,7 @@ pub enum Tab {
     Machines,
     Scale,
     Config,
+    Deploy,
     Secrets,
 }
 
@@ -18,6 +19,7 @@ impl Tab {
             Tab::Machines => "machines",
             Tab::Scale => "scale",
             Tab::Config => "config",
+            Tab::Deploy => "deploy",
             Tab::Secrets => "secrets",
         }
     }
@@ -27,6 +29,7 @@ impl Tab {
             Tab::Machines => "Machines",
             Tab::Scale => "Scale",
             Tab::Config => "Config",
+            Tab::Deploy => "Deploy",
             Tab::Secrets => "Secrets",
         }
     }
@@ -49,6 +52,7 @@ impl Route {
                 let tab = match tab {
                     Some("scale") => Tab::Scale,
                     Some("config") => Tab::Config,
+                    Some("deploy") => Tab::Deploy,
                     Some("secrets") => Tab::Secrets,
                     _ => Tab::Machines,
                 };

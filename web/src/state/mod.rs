@@ -66,3 +66,7 @@ pub async fn connect() -> Result<Session, ConnectError> {
     let client = MachinesClient::new(&origin, token, FetchTransport).map_err(ConnectError::Api)?;
     Ok(Session { info, client })
 }
+
+/// fly.toml drafts by app, kept while the dashboard is open: App → Config edits the text that App → Deploy plans.
+#[derive(Debug, Clone, Copy)]
+pub struct Drafts(pub leptos::prelude::RwSignal<std::collections::BTreeMap<String, String>>);

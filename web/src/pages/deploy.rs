@@ -1,0 +1,133 @@
+//! App → Deploy: the fly.toml draft (from App → Config) planned against the app's machines with a strategy and
+//! flyctl's options (max unavailable, detach, start stopped machines); the plan with each machine's changes; then
+//! the deploy in the live view (progress, a row per machine, release command, timeline, cancel, failure report).
+
+use flightdeck::config::validate;
+use flightdeck::engine::{AppSnapshot, Cancel, Progress};
+use flightdeck::plan::{DeployOptions, Plan, Strategy, plan_deploy};
+use leptos::prelude::*;
+
+use crate::components::{ErrorNote, RunView, run_with_progress};
+use crate::route::{Route, Tab};
+use crate::state::{Drafts, Session};
+
+/// `0.33` (a fraction of each group) or `2` (machines at a time); empty is flyctl's default.
+fn max_unavailable(text: &str) -> Result<Option<f64>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 && (n < 1.0 || n.fract() == 0.0) => Ok(Some(n)),
+        _ => Err(format!("max unavailable {text:?}: a fraction below 1 (0.33) or a whole number of machines (2)")),
+    }
+}
+
+#[component]
+pub fn DeployTab(app: String) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let drafts = expect_context::<Drafts>();
+    let draft = {
+        let app = app.clone();
+        Memo::new(move |_| drafts.0.with(|d| d.get(&app).cloned()))
+    };
+    let (strategy, set_strategy) = signal(String::from("rolling"));
+    let (max_unavailable_text, set_max_unavailable) = signal(String::new());
+    let (detach, set_detach) = signal(false);
+    let (start_stopped, set_start_stopped) = signal(false);
+
+    let preview = {
+        let (client, app) = (session.client.clone(), app.clone());
+        Action::new_local(move |(source, options): &(String, DeployOptions)| {
+            let (client, app, source, options) = (client.clone(), app.clone(), source.clone(), options.clone());
+            async move {
+                let parsed = validate(&source);
+                if parsed.has_errors() {
+                    return Err("fly.toml has errors: fix them in App → Config first".to_owned());
+                }
+                let snapshot = AppSnapshot::read(&client, &app).await.map_err(|e| e.to_string())?;
+                plan_deploy(&snapshot.deploy_input(&app, &parsed.config), &options).map_err(|e| e.to_string())
+            }
+        })
+    };
+    let progress = RwSignal::new(Progress::default());
+    let (cancel, set_cancel) = signal(Cancel::default());
+    let deploy = {
+        let client = session.client.clone();
+        Action::new_local(move |plan: &Plan| {
+            let (client, plan) = (client.clone(), plan.clone());
+            let cancel = Cancel::default();
+            set_cancel.set(cancel.clone());
+            async move { run_with_progress(&client, &plan, progress, &cancel).await }
+        })
+    };
+    let on_plan = move |_| {
+        let Some(source) = draft.get_untracked() else { return };
+        let options = match max_unavailable(&max_unavailable_text.get_untracked()) {
+            Ok(max_unavailable) => DeployOptions {
+                strategy: Strategy::parse(&strategy.get_untracked()),
+                max_unavailable,
+                detach: detach.get_untracked(),
+                start_stopped: start_stopped.get_untracked(),
+                ..DeployOptions::default()
+            },
+            Err(error) => {
+                preview.value().set(Some(Err(error)));
+                return;
+            }
+        };
+        preview.dispatch((source, options));
+    };
+    let plan_view = move || {
+        preview.value().get().map(|result| match result {
+            Ok(plan) => {
+                let text = plan.describe();
+                let run = plan.clone();
+                view! {
+                    <pre class="plan" aria-label="Deploy plan">{text}</pre>
+                    <button type="button" disabled=move || deploy.pending().get()
+                        on:click=move |_| { deploy.dispatch(run.clone()); }>"Deploy"</button>
+                }
+                .into_any()
+            }
+            Err(error) => view! { <ErrorNote message=error/> }.into_any(),
+        })
+    };
+    let config_href = Route::App { name: app.clone(), tab: Tab::Config }.href();
+    let no_draft = move || {
+        draft.with(Option::is_none).then(|| {
+            view! {
+                <p class="muted">"No fly.toml yet: write or load one in "<a href=config_href.clone()>"App → Config"</a>"."</p>
+            }
+        })
+    };
+
+    view! {
+        <div class="deploy">
+            <section class="card" aria-labelledby="deploy-options-heading">
+                <h2 id="deploy-options-heading">"Deploy"</h2>
+                {no_draft}
+                <div class="deploy-options">
+                    <label for="strategy">"Strategy"</label>
+                    <select id="strategy" on:change=move |ev| set_strategy.set(event_target_value(&ev))>
+                        <option value="rolling" selected>"rolling"</option>
+                        <option value="immediate">"immediate"</option>
+                        <option value="canary">"canary"</option>
+                        <option value="bluegreen">"bluegreen"</option>
+                    </select>
+                    <label for="max-unavailable">"Max unavailable"</label>
+                    <input id="max-unavailable" class="narrow" placeholder="0.33" inputmode="decimal"
+                        on:input=move |ev| set_max_unavailable.set(event_target_value(&ev))/>
+                    <label><input type="checkbox" on:change=move |ev| set_start_stopped.set(event_target_checked(&ev))/>
+                        " Start stopped machines"</label>
+                    <label><input type="checkbox" on:change=move |ev| set_detach.set(event_target_checked(&ev))/>
+                        " Detach (do not wait for health checks)"</label>
+                </div>
+                <button type="button" disabled=move || draft.with(Option::is_none) on:click=on_plan>"Plan deploy"</button>
+                {plan_view}
+            </section>
+            <RunView progress=progress label="Deploy" cancel=Signal::derive(move || cancel.get())/>
+            {move || deploy.value().get().and_then(Result::ok).map(|()| view! { <p class="ok" role="status">"Deployed."</p> })}
+        </div>
+    }
+}
