@@ -282,3 +282,42 @@ test("App → Deploy reports a failed deploy clearly (which machine, why, nothin
   assert.deepEqual(problems.filter((p) => !/status of 4\d\d|5\d\d/.test(p)), []);
   await close();
 });
+
+test("App → Machines assigns selected machines to a process group, with the deploy plan first", async () => {
+  const machine = (name, group, cmd) => ({ name, region: "syd", config: {
+    image: "nginx:1.27", init: { cmd }, metadata: { fly_platform_version: "v2", fly_process_group: group },
+  } });
+  await seed({ apps: [{ name: "e2e-assign", machines: [
+    machine("web-1", "web", ["nginx"]),
+    machine("web-2", "web", ["nginx"]),
+    machine("worker-1", "worker", ["bin/worker"]),
+  ] }] });
+  const { page, problems, close } = await open("#/apps/e2e-assign/machines");
+  const table = page.getByRole("table", { name: "Machines of the app" });
+  await table.getByRole("cell", { name: "web-2", exact: true }).waitFor({ timeout: 15_000 });
+  await page.getByRole("checkbox", { name: "Select machine web-2" }).check();
+  const toolbar = page.getByRole("toolbar", { name: "Selected machines" });
+  await toolbar.getByText("1 selected").waitFor();
+  // The groups come from the app's fly.toml (here: the draft made from its machines, web and worker).
+  await toolbar.getByLabel("Assign to group").selectOption("worker");
+  await toolbar.getByRole("button", { name: "Plan assignment" }).click();
+  const plan = page.getByLabel("Assignment plan");
+  await plan.waitFor({ timeout: 15_000 });
+  const text = await plan.innerText();
+  assert.match(text, /fly_process_group/);
+  assert.match(text, /worker/);
+  await page.screenshot({ path: `${screenshots}/assign-plan.png`, fullPage: true });
+  await page.getByRole("button", { name: "Apply assignment" }).click();
+  await page.getByRole("list", { name: "Assignment timeline" }).filter({ hasText: "✔ Finished" }).waitFor({ timeout: 30_000 });
+  const row = table.getByRole("row").filter({ has: page.getByRole("cell", { name: "web-2", exact: true }) });
+  await row.getByRole("cell", { name: "worker", exact: true }).waitFor({ timeout: 15_000 });
+  const machines = await fetch(`${emulator.url}/v1/apps/e2e-assign/machines`, {
+    headers: { authorization: `Bearer ${emulator.token}` },
+  }).then((r) => r.json());
+  const moved = machines.find((m) => m.name === "web-2");
+  assert.equal(moved.config.metadata.fly_process_group, "worker");
+  assert.deepEqual(moved.config.init.cmd, ["bin/worker"], "the machine got the group's command from fly.toml");
+  assert.equal(machines.find((m) => m.name === "web-1").config.metadata.fly_process_group, "web", "the others stay");
+  assert.deepEqual(problems, []);
+  await close();
+});

@@ -2,23 +2,12 @@
 //! groups and the machine config each gets. The text is the app's draft, which App → Deploy plans and deploys.
 
 use flightdeck::api::MachineFilter;
-use flightdeck::config::{AppConfig, Build, validate};
+use flightdeck::config::validate;
 use flightdeck::diagnostics::{Severity, locate};
 use leptos::prelude::*;
 
 use crate::route::{Route, Tab};
-use crate::state::{Drafts, Session};
-
-/// A first fly.toml for an app that has machines: its name, and the region and image its first machine runs.
-fn starting_text(app: &str, region: Option<String>, image: Option<String>) -> String {
-    let config = AppConfig {
-        app: Some(app.to_owned()),
-        primary_region: region,
-        build: image.map(|image| Build { image: Some(image), ..Build::default() }),
-        ..AppConfig::default()
-    };
-    flightdeck::config::to_toml(&config).unwrap_or_else(|_| format!("app = \"{app}\"\n"))
-}
+use crate::state::{Drafts, Session, starting_draft};
 
 #[component]
 pub fn ConfigTab(app: String) -> impl IntoView {
@@ -41,10 +30,7 @@ pub fn ConfigTab(app: String) -> impl IntoView {
         let (client, app) = (session.client.clone(), app.clone());
         leptos::task::spawn_local(async move {
             let machines = client.list_machines(&app, &MachineFilter::default()).await.unwrap_or_default();
-            let first = machines.first();
-            let region = first.map(|m| m.region.clone());
-            let image = first.and_then(|m| m.config.as_ref()).map(|c| c.image.clone());
-            set_text.set(starting_text(&app, region, image));
+            set_text.set(starting_draft(&app, &machines));
         });
     }
     let report = Memo::new(move |_| text.with(|t| validate(t)));

@@ -1,15 +1,19 @@
 //! App → Machines: the app's machines, refreshed every two seconds, with start, stop, restart and remove — each
-//! run through the core's planner and engine (leases, waits, checks), its progress shown as flyctl's lines.
+//! run through the core's planner and engine (leases, waits, checks), its progress shown as flyctl's lines — and
+//! assignment of selected machines to a process group of the app's fly.toml, planned (the metadata change, then
+//! the deploy that gives them the group's config) and run in the live view.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use flightdeck::api::{Machine, MachineFilter, MachineState};
-use flightdeck::engine::{self, Cancel, EngineOptions, Event};
-use flightdeck::plan;
+use flightdeck::config::validate;
+use flightdeck::engine::{self, AppSnapshot, Cancel, EngineOptions, Event, Progress};
+use flightdeck::plan::{self, DeployOptions, Plan};
 use leptos::prelude::*;
 
-use crate::components::ErrorNote;
-use crate::state::Session;
+use crate::components::{ErrorNote, RunView, run_with_progress};
+use crate::state::{Drafts, Session, starting_draft};
 
 /// What a row's buttons ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +89,8 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             async move { client.list_machines(&app, &MachineFilter::default()).await }
         })
     };
+    // The rows live in a signal the table keeps: a refresh re-renders only the rows whose machine changed.
+    let (list, set_list) = signal(Vec::<Machine>::new());
     let (log, set_log) = signal(Vec::<String>::new());
     let (confirming, set_confirming) = signal(None::<String>);
     let command = {
@@ -107,6 +113,103 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                 set_tick.update(|t| *t += 1);
                 Ok::<(), String>(())
             }
+        })
+    };
+
+    // Assignment to a process group: the selected machines, the group, the plan, and its run.
+    let selected = RwSignal::new(BTreeSet::<String>::new());
+    let drafts = expect_context::<Drafts>();
+    let (target_group, set_target_group) = signal(String::new());
+    let assignment = RwSignal::new(None::<Result<Plan, String>>);
+    let assign_progress = RwSignal::new(Progress::default());
+    let plan_assignment = {
+        let (client, app) = (session.client.clone(), app.clone());
+        Action::new_local(move |(ids, group): &(Vec<String>, String)| {
+            let (client, app, ids, group) = (client.clone(), app.clone(), ids.clone(), group.clone());
+            async move {
+                let snapshot = AppSnapshot::read(&client, &app).await.map_err(|e| e.to_string())?;
+                let source = drafts.0.with_untracked(|d| d.get(&app).cloned());
+                let source = source.unwrap_or_else(|| starting_draft(&app, &snapshot.machines));
+                let parsed = validate(&source);
+                if parsed.has_errors() {
+                    return Err("the app's fly.toml has errors: fix them in App → Config first".to_owned());
+                }
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                plan::plan_assign_group(
+                    &snapshot.deploy_input(&app, &parsed.config),
+                    &ids,
+                    &group,
+                    &DeployOptions::default(),
+                )
+                .map_err(|e| e.to_string())
+            }
+        })
+    };
+    Effect::new(move |_| {
+        if let Some(result) = plan_assignment.value().get() {
+            assignment.set(Some(result));
+        }
+    });
+    let apply_assignment = {
+        let client = session.client.clone();
+        Action::new_local(move |plan: &Plan| {
+            let (client, plan) = (client.clone(), plan.clone());
+            async move {
+                let result = run_with_progress(&client, &plan, assign_progress, &Cancel::default()).await;
+                assignment.set(None);
+                selected.set(BTreeSet::new());
+                set_tick.update(|t| *t += 1);
+                result
+            }
+        })
+    };
+    let groups = {
+        let app = app.clone();
+        Memo::new(move |_| {
+            let source = drafts.0.with(|d| d.get(&app).cloned());
+            let source = source.unwrap_or_else(|| list.with(|machines| starting_draft(&app, machines)));
+            validate(&source).config.process_names()
+        })
+    };
+    let assign_bar = move || {
+        let count = selected.with(BTreeSet::len);
+        (count > 0).then(|| {
+            let options = groups
+                .get()
+                .into_iter()
+                .map(|g| view! { <option value=g.clone()>{g.clone()}</option> })
+                .collect_view();
+            view! {
+                <div class="selection" role="toolbar" aria-label="Selected machines">
+                    <span>{format!("{count} selected")}</span>
+                    <label for="assign-group">"Assign to group"</label>
+                    <select id="assign-group" on:change=move |ev| set_target_group.set(event_target_value(&ev))>
+                        <option value="" selected>"Choose…"</option>
+                        {options}
+                    </select>
+                    <button type="button" disabled=move || target_group.with(String::is_empty) || plan_assignment.pending().get()
+                        on:click=move |_| {
+                            let ids: Vec<String> = selected.get_untracked().into_iter().collect();
+                            plan_assignment.dispatch((ids, target_group.get_untracked()));
+                        }>"Plan assignment"</button>
+                    <button type="button" class="small" on:click=move |_| selected.set(BTreeSet::new())>"Clear selection"</button>
+                </div>
+            }
+        })
+    };
+    let assignment_view = move || {
+        assignment.get().map(|result| match result {
+            Ok(plan) => {
+                let text = plan.describe();
+                let run = plan.clone();
+                view! {
+                    <pre class="plan" aria-label="Assignment plan">{text}</pre>
+                    <button type="button" disabled=move || apply_assignment.pending().get()
+                        on:click=move |_| { apply_assignment.dispatch(run.clone()); }>"Apply assignment"</button>
+                }
+                .into_any()
+            }
+            Err(error) => view! { <ErrorNote message=error/> }.into_any(),
         })
     };
 
@@ -150,8 +253,17 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                 }
             })
         };
+        let (select_id, check_id) = (machine.id.clone(), machine.id.clone());
+        let select_label =
+            format!("Select machine {}", if machine.name.is_empty() { &machine.id } else { &machine.name });
         view! {
             <tr>
+                <td class="select"><input type="checkbox" aria-label=select_label
+                    prop:checked=move || selected.with(|s| s.contains(&check_id))
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        selected.update(|s| { if on { s.insert(select_id.clone()); } else { s.remove(&select_id); } });
+                    }/></td>
                 <td class="mono">{machine.id.clone()}</td>
                 <td class="name" title=machine.name.clone()>{machine.name.clone()}</td>
                 <td><span class=format!("state state-{}", state.as_str())>{state.as_str().to_owned()}</span></td>
@@ -171,8 +283,6 @@ pub fn MachinesTab(app: String) -> impl IntoView {
         }
     };
 
-    // The rows live in a signal the table keeps: a refresh re-renders only the rows whose machine changed.
-    let (list, set_list) = signal(Vec::<Machine>::new());
     let (loaded, set_loaded) = signal(false);
     let (load_error, set_load_error) = signal(None::<String>);
     Effect::new(move |_| {
@@ -194,15 +304,18 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             {move || (!loaded.get()).then(|| view! { <p class="muted">"Loading machines…"</p> })}
             {move || load_error.get().map(|e| view! { <ErrorNote message=e/> })}
             {move || (loaded.get() && empty()).then(|| view! { <p class="muted">"This app has no machines yet."</p> })}
+            {assign_bar}
+            {assignment_view}
+            <RunView progress=assign_progress label="Assignment"/>
             <div class="table-wrap" class:hidden=empty>
                 <table class="grid" aria-label="Machines of the app">
                     <colgroup>
-                        <col class="c-id"/><col class="c-name"/><col class="c-state"/><col class="c-region"/>
+                        <col class="c-select"/><col class="c-id"/><col class="c-name"/><col class="c-state"/><col class="c-region"/>
                         <col class="c-group"/><col class="c-image"/><col class="c-size"/><col class="c-checks"/>
                         <col class="c-actions"/>
                     </colgroup>
                     <thead><tr>
-                        <th>"ID"</th><th>"Name"</th><th>"State"</th><th>"Region"</th><th>"Group"</th>
+                        <th><span class="visually-hidden">"Select"</span></th><th>"ID"</th><th>"Name"</th><th>"State"</th><th>"Region"</th><th>"Group"</th>
                         <th>"Image"</th><th>"Size"</th><th>"Checks"</th><th>"Actions"</th>
                     </tr></thead>
                     <tbody><For each=move || list.get() key=row_key children=row/></tbody>
