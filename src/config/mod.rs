@@ -19,7 +19,7 @@ pub use groups::{DEFAULT_GROUP, RESERVED_GROUPS};
 pub use guest::{DEFAULT_GPU_PRESET, DEFAULT_PRESET, Guest, GuestError, PRESETS, Preset, preset_named};
 pub use machine::*;
 pub use model::*;
-pub use regions::{DEPRECATED_REGIONS, REGIONS, RegionStatus, region_status};
+pub use regions::{DEPRECATED_REGIONS, REGION_COORDINATES, REGIONS, RegionStatus, region_coordinates, region_status};
 pub use size::{SizeError, memory_mb, volume_gb};
 pub use validate::split_command;
 pub use write::{LaunchOptions, WriteError, launch_config, to_toml};

@@ -321,3 +321,32 @@ test("App → Machines assigns selected machines to a process group, with the de
   assert.deepEqual(problems, []);
   await close();
 });
+
+test("App → Overview puts the app's regions on a world map with their machine counts", async () => {
+  const config = { image: "nginx:1.27", metadata: { fly_platform_version: "v2", fly_process_group: "web" } };
+  await seed({ apps: [{ name: "e2e-overview", machines: [
+    { name: "o-1", region: "iad", config }, { name: "o-2", region: "iad", config },
+    { name: "o-3", region: "syd", config }, { name: "o-4", region: "fra", state: "stopped", config },
+  ] }] });
+  const { page, problems, close } = await open("#/apps/e2e-overview/overview");
+  const map = page.getByRole("img", { name: "World map of the app's regions" });
+  await map.locator("g.mark").first().waitFor({ timeout: 15_000 });
+  assert.deepEqual(
+    (await map.locator("g.mark text").allTextContents()).map((t) => t.trim()).sort(),
+    ["fra · 1", "iad · 2", "syd · 1"],
+  );
+  assert.equal(await map.locator("g.mark.partial").count(), 1, "fra has a stopped machine");
+  // Sydney is drawn south-east of Ashburn.
+  const centre = async (label) => {
+    const circle = map.locator("g.mark").filter({ hasText: label }).locator("circle");
+    return { x: Number(await circle.getAttribute("cx")), y: Number(await circle.getAttribute("cy")) };
+  };
+  const [iad, syd] = [await centre("iad"), await centre("syd")];
+  assert.ok(syd.x > iad.x && syd.y > iad.y);
+  const table = page.getByRole("table", { name: "Machines per region" });
+  await table.getByRole("cell", { name: "Sydney, Australia" }).waitFor();
+  assert.match(await table.innerText(), /fra\s+Frankfurt, Germany\s+0 of 1\s+web 1/);
+  await page.screenshot({ path: `${screenshots}/overview.png`, fullPage: true });
+  assert.deepEqual(problems, []);
+  await close();
+});

@@ -2,12 +2,12 @@
 
 use leptos::prelude::*;
 
-use crate::pages::{ConfigTab, DeployTab, MachinesTab, ScaleTab, SecretsTab};
+use crate::pages::{ConfigTab, DeployTab, MachinesTab, OverviewTab, ScaleTab, SecretsTab};
 use crate::route::{Route, Tab};
 
 #[component]
 pub fn AppPage(name: String, tab: Tab) -> impl IntoView {
-    let tabs = [Tab::Machines, Tab::Scale, Tab::Config, Tab::Deploy, Tab::Secrets]
+    let tabs = [Tab::Overview, Tab::Machines, Tab::Scale, Tab::Config, Tab::Deploy, Tab::Secrets]
         .into_iter()
         .map(|t| {
             let href = Route::App { name: name.clone(), tab: t }.href();
@@ -16,6 +16,7 @@ pub fn AppPage(name: String, tab: Tab) -> impl IntoView {
         })
         .collect_view();
     let body = match tab {
+        Tab::Overview => view! { <OverviewTab app=name.clone()/> }.into_any(),
         Tab::Machines => view! { <MachinesTab app=name.clone()/> }.into_any(),
         Tab::Scale => view! { <ScaleTab app=name.clone()/> }.into_any(),
         Tab::Config => view! { <ConfigTab app=name.clone()/> }.into_any(),

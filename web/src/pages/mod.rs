@@ -6,6 +6,7 @@ mod config;
 mod deploy;
 mod launch;
 mod machines;
+mod overview;
 mod scale;
 mod secrets;
 
@@ -14,5 +15,6 @@ pub use apps::AppsPage;
 pub use config::ConfigTab;
 pub use deploy::DeployTab;
 pub use machines::MachinesTab;
+pub use overview::OverviewTab;
 pub use scale::ScaleTab;
 pub use secrets::SecretsTab;

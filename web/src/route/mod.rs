@@ -6,6 +6,7 @@ use leptos::prelude::*;
 /// A tab of the app page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
+    Overview,
     Machines,
     Scale,
     Config,
@@ -16,6 +17,7 @@ pub enum Tab {
 impl Tab {
     pub fn slug(self) -> &'static str {
         match self {
+            Tab::Overview => "overview",
             Tab::Machines => "machines",
             Tab::Scale => "scale",
             Tab::Config => "config",
@@ -26,6 +28,7 @@ impl Tab {
 
     pub fn label(self) -> &'static str {
         match self {
+            Tab::Overview => "Overview",
             Tab::Machines => "Machines",
             Tab::Scale => "Scale",
             Tab::Config => "Config",
@@ -50,6 +53,7 @@ impl Route {
             (Some("apps"), Some(name), tab) if !name.is_empty() => {
                 let name = js_sys::decode_uri_component(name).ok().and_then(|n| n.as_string()).unwrap_or_default();
                 let tab = match tab {
+                    Some("overview") => Tab::Overview,
                     Some("scale") => Tab::Scale,
                     Some("config") => Tab::Config,
                     Some("deploy") => Tab::Deploy,
