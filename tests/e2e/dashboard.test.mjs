@@ -103,3 +103,47 @@ test("the launch wizard shows the fly.toml it writes, refuses bad input, and lau
   assert.deepEqual(problems, []);
   await close();
 });
+
+test("the connect screen: a wrong token reads as a sentence, the token stays in memory unless remembered", async () => {
+  const { page, problems, close } = await openDashboard();
+  await page.getByRole("table", { name: "Apps" }).or(page.getByText("No apps yet.")).first().waitFor({ timeout: 15_000 });
+  await page.getByRole("link", { name: "Connection" }).click();
+  const token = page.getByLabel("API token");
+  assert.equal(await token.inputValue(), emulator.token, "the emulator offers its token");
+  assert.equal(await page.getByLabel("API base URL").inputValue(), emulator.url);
+
+  await token.fill("not-the-token");
+  await page.getByRole("button", { name: "Connect", exact: true }).click();
+  await page.getByRole("alert").filter({ hasText: /token/i }).waitFor({ timeout: 15_000 });
+
+  await page.getByLabel("API base URL").fill("https://api.machines.dev");
+  await token.fill(emulator.token);
+  await page.getByRole("button", { name: "Connect", exact: true }).click();
+  await page.getByRole("alert").filter({ hasText: "--upstream https://api.machines.dev" }).waitFor();
+
+  // Connected without "remember": nothing is stored.
+  await page.getByLabel("API base URL").fill(emulator.url);
+  await page.getByRole("button", { name: "Connect", exact: true }).click();
+  await page.getByRole("heading", { name: "Apps" }).waitFor({ timeout: 15_000 });
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("flightdeck.connection")), null);
+
+  // Remembered: kept in this tab's sessionStorage (and only there), used after a reload.
+  await page.getByRole("link", { name: "Connection" }).click();
+  await page.getByLabel("Remember on this device").check();
+  await page.getByRole("button", { name: "Connect", exact: true }).click();
+  await page.getByRole("heading", { name: "Apps" }).waitFor({ timeout: 15_000 });
+  const stored = JSON.parse(await page.evaluate(() => sessionStorage.getItem("flightdeck.connection")));
+  assert.equal(stored.token, emulator.token);
+  assert.equal(await page.evaluate(() => localStorage.length), 0, "never localStorage");
+  await page.reload();
+  await page.getByRole("heading", { name: "Apps" }).waitFor({ timeout: 15_000 });
+  await page.screenshot({ path: `${screenshots}/connected.png`, fullPage: true });
+
+  await page.getByRole("link", { name: "Connection" }).click();
+  await page.getByRole("button", { name: "Disconnect and forget" }).click();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("flightdeck.connection")), null);
+  await page.screenshot({ path: `${screenshots}/connect.png`, fullPage: true });
+  // The wrong token's 401 is logged by the browser as a failed request; nothing else may be.
+  assert.deepEqual(problems.filter((p) => !p.includes("401")), []);
+  await close();
+});

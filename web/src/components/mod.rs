@@ -13,15 +13,19 @@ use crate::state::SessionInfo;
 #[component]
 pub fn Header(#[prop(into)] session: Signal<Option<SessionInfo>>) -> impl IntoView {
     let backend = move || {
-        session.get().map(|info| match info.mode.as_str() {
-            "emulator" => format!("Local emulator · org {}", info.org_slug),
-            other => format!("{other} · org {}", info.org_slug),
-        })
+        session.get().map_or_else(
+            || "Not connected".to_owned(),
+            |info| match info.mode.as_str() {
+                "emulator" => format!("Local emulator · org {}", info.org_slug),
+                other => format!("{other} · org {}", info.org_slug),
+            },
+        )
     };
     view! {
         <header class="topbar">
             <span class="brand">"Flightdeck"</span>
             <span class="backend" aria-label="Backend">{backend}</span>
+            <a class="connection" href="#/connect">"Connection"</a>
         </header>
     }
 }

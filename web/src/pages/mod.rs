@@ -3,6 +3,7 @@
 mod app;
 mod apps;
 mod config;
+mod connect;
 mod deploy;
 mod launch;
 mod machines;
@@ -13,6 +14,7 @@ mod secrets;
 pub use app::AppPage;
 pub use apps::AppsPage;
 pub use config::ConfigTab;
+pub use connect::ConnectPage;
 pub use deploy::DeployTab;
 pub use machines::MachinesTab;
 pub use overview::OverviewTab;

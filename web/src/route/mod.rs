@@ -41,11 +41,12 @@ impl Tab {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Apps,
+    Connect,
     App { name: String, tab: Tab },
 }
 
 impl Route {
-    /// Parses `#/apps/NAME[/TAB]`; anything else is the apps list.
+    /// Parses `#/apps/NAME[/TAB]` and `#/connect`; anything else is the apps list.
     pub fn parse(hash: &str) -> Route {
         let path = hash.trim_start_matches('#').trim_start_matches('/');
         let mut parts = path.split('/');
@@ -62,6 +63,7 @@ impl Route {
                 };
                 Route::App { name, tab }
             }
+            (Some("connect"), _, _) => Route::Connect,
             _ => Route::Apps,
         }
     }
@@ -69,6 +71,7 @@ impl Route {
     pub fn href(&self) -> String {
         match self {
             Route::Apps => "#/".to_owned(),
+            Route::Connect => "#/connect".to_owned(),
             Route::App { name, tab } => {
                 let name = String::from(js_sys::encode_uri_component(name));
                 format!("#/apps/{name}/{}", tab.slug())

@@ -1,7 +1,7 @@
 //! Session state shared through context: which backend the dashboard talks to, and the API client for it.
 
 use flightdeck::api::{ApiError, AuthToken, FetchTransport, MachinesClient};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// What `/__flightdeck/session` says about the backend.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -37,20 +37,21 @@ impl std::fmt::Display for ConnectError {
             ConnectError::Unreachable(why) => {
                 write!(f, "The Flightdeck server did not answer: {why}")
             }
-            ConnectError::NoToken => f.write_str("This server proxies a real Machines API: an API token is needed."),
+            ConnectError::NoToken => f.write_str("This server proxies a real Machines API: connect with an API token."),
             ConnectError::Api(error) => write!(f, "{error}"),
         }
     }
 }
 
-fn page_origin() -> Result<String, ConnectError> {
+/// The page's own origin (`http://127.0.0.1:4280`): the API base the dashboard may reach under its CSP.
+pub fn page_origin() -> Result<String, ConnectError> {
     web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .ok_or_else(|| ConnectError::Unreachable("no page origin".to_owned()))
 }
 
-/// Asks the serving flightdeck-server for the session, then builds a same-origin client.
-pub async fn connect() -> Result<Session, ConnectError> {
+/// Asks the serving flightdeck-server which backend it fronts (and, when it emulates, its token).
+pub async fn session_info() -> Result<SessionInfo, ConnectError> {
     let origin = page_origin()?;
     let response = gloo_net::http::Request::get(&format!("{origin}/__flightdeck/session"))
         .send()
@@ -60,12 +61,65 @@ pub async fn connect() -> Result<Session, ConnectError> {
         return Err(ConnectError::Unreachable(format!("HTTP {}", response.status())));
     }
     let body = response.text().await.map_err(|e| ConnectError::Unreachable(e.to_string()))?;
-    let info: SessionInfo = serde_json::from_str(&body).map_err(|e| ConnectError::Unreachable(e.to_string()))?;
-    let raw = info.token.clone().ok_or(ConnectError::NoToken)?;
-    let token = AuthToken::new(&raw).map_err(|e| ConnectError::Api(e.into()))?;
-    let client = MachinesClient::new(&origin, token, FetchTransport).map_err(ConnectError::Api)?;
-    Ok(Session { info, client })
+    serde_json::from_str(&body).map_err(|e| ConnectError::Unreachable(e.to_string()))
 }
+
+/// What the connect screen asks for. The token lives in memory; it reaches sessionStorage only when the user asks
+/// to be remembered on this device (and leaves with the tab).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connection {
+    pub base_url: String,
+    pub token: String,
+    pub org: String,
+}
+
+const STORAGE_KEY: &str = "flightdeck.connection";
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.session_storage().ok().flatten())
+}
+
+/// The connection remembered in this tab, if the user asked for that.
+pub fn remembered() -> Option<Connection> {
+    let text = session_storage()?.get_item(STORAGE_KEY).ok().flatten()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Remembers `connection` for this tab's session, or forgets any remembered one.
+pub fn remember(connection: Option<&Connection>) {
+    let Some(storage) = session_storage() else { return };
+    match connection.and_then(|c| serde_json::to_string(c).ok()) {
+        Some(text) => {
+            let _ = storage.set_item(STORAGE_KEY, &text);
+        }
+        None => {
+            let _ = storage.remove_item(STORAGE_KEY);
+        }
+    }
+}
+
+/// Opens a session: a client for `connection`, proven by listing the org's apps (a wrong token or org reads as a
+/// sentence here, not later on some page).
+pub async fn open(info: &SessionInfo, connection: &Connection) -> Result<Session, ConnectError> {
+    let origin = page_origin()?;
+    let base = connection.base_url.trim().trim_end_matches('/');
+    let base = if base.is_empty() { origin.as_str() } else { base };
+    if base != origin {
+        return Err(ConnectError::Unreachable(format!(
+            "this dashboard may only reach its own server ({origin}); to use another Machines API, run \
+             flightdeck-server with --upstream {base}"
+        )));
+    }
+    let token = AuthToken::new(connection.token.trim()).map_err(|e| ConnectError::Api(e.into()))?;
+    let client = MachinesClient::new(base, token, FetchTransport).map_err(ConnectError::Api)?;
+    let org = if connection.org.trim().is_empty() { info.org_slug.clone() } else { connection.org.trim().to_owned() };
+    client.list_apps(&org).await.map_err(ConnectError::Api)?;
+    Ok(Session { info: SessionInfo { org_slug: org, ..info.clone() }, client })
+}
+
+/// The connected session, if any, shared so the connect screen can set it and every page can read it.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionSlot(pub leptos::prelude::RwSignal<Option<Session>>);
 
 /// fly.toml drafts by app, kept while the dashboard is open: App → Config edits the text that App → Deploy plans.
 #[derive(Debug, Clone, Copy)]
