@@ -350,3 +350,42 @@ test("App → Overview puts the app's regions on a world map with their machine 
   assert.deepEqual(problems, []);
   await close();
 });
+
+test("App → Machines clones a machine into another region and resizes one, each planned first", async () => {
+  const config = { image: "nginx:1.27", init: { cmd: ["nginx"] }, guest: { cpu_kind: "shared", cpus: 1, memory_mb: 256 },
+    metadata: { fly_platform_version: "v2", fly_process_group: "web" } };
+  await seed({ apps: [{ name: "e2e-clone", machines: [{ name: "web-1", region: "syd", config }] }] });
+  const { page, problems, close } = await open("#/apps/e2e-clone/machines");
+  await page.getByRole("button", { name: "Clone machine web-1" }).click({ timeout: 15_000 });
+  const clone = page.getByRole("region", { name: "Clone machine web-1" });
+  await clone.getByLabel("Region").selectOption("fra");
+  await clone.getByLabel("Command", { exact: true }).fill("nginx -g 'daemon off;'");
+  await clone.getByRole("button", { name: "Plan", exact: true }).click();
+  await clone.getByLabel("Machine plan").filter({ hasText: "fra" }).waitFor({ timeout: 15_000 });
+  await clone.getByRole("button", { name: "Apply", exact: true }).click();
+  await clone.getByRole("list", { name: "Machine change timeline" }).filter({ hasText: "✔ Finished" }).waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: `${screenshots}/clone.png`, fullPage: true });
+  await clone.getByRole("button", { name: "Close" }).click();
+
+  await page.getByRole("button", { name: "Resize machine web-1" }).click();
+  const resize = page.getByRole("region", { name: "Resize machine web-1" });
+  await resize.getByLabel("Size").selectOption("shared-cpu-2x");
+  await resize.getByLabel("Memory (MB)").fill("1024");
+  await resize.getByRole("button", { name: "Plan", exact: true }).click();
+  await resize.getByLabel("Machine plan").filter({ hasText: "guest" }).waitFor({ timeout: 15_000 });
+  await resize.getByRole("button", { name: "Apply", exact: true }).click();
+  await resize.getByRole("list", { name: "Machine change timeline" }).filter({ hasText: "✔ Finished" }).waitFor({ timeout: 30_000 });
+
+  const machines = await fetch(`${emulator.url}/v1/apps/e2e-clone/machines`, {
+    headers: { authorization: `Bearer ${emulator.token}` },
+  }).then((r) => r.json());
+  assert.equal(machines.length, 2);
+  const original = machines.find((m) => m.name === "web-1");
+  const copy = machines.find((m) => m.name !== "web-1");
+  assert.equal(copy.region, "fra");
+  assert.deepEqual(copy.config.init.cmd, ["nginx", "-g", "daemon off;"]);
+  assert.equal(copy.config.metadata.fly_process_group, "web");
+  assert.deepEqual([original.config.guest.cpus, original.config.guest.memory_mb], [2, 1024]);
+  assert.deepEqual(problems, []);
+  await close();
+});

@@ -13,6 +13,7 @@ use flightdeck::plan::{self, DeployOptions, Plan};
 use leptos::prelude::*;
 
 use crate::components::{ErrorNote, RunView, run_with_progress};
+use crate::pages::machine_edit::{Edit, MachineEditor};
 use crate::state::{Drafts, Session, starting_draft};
 
 /// What a row's buttons ask for.
@@ -171,6 +172,19 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             validate(&source).config.process_names()
         })
     };
+    // The machine being cloned or resized, if any: `(id, label, what)`.
+    let editing = RwSignal::new(None::<(String, String, Edit)>);
+    let editor = {
+        let app = app.clone();
+        move || {
+            editing.get().map(|(machine, label, edit)| {
+                view! {
+                    <MachineEditor app=app.clone() machine=machine label=label edit=edit groups=groups
+                        on_close=move |()| { editing.set(None); set_tick.update(|t| *t += 1); }/>
+                }
+            })
+        }
+    };
     let assign_bar = move || {
         let count = selected.with(BTreeSet::len);
         (count > 0).then(|| {
@@ -237,6 +251,16 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                     disabled=move || !enabled || command.pending().get() on:click=on_click>{cmd.label()}</button>
             }
         };
+        let (edit_id, edit_label) =
+            (machine.id.clone(), if machine.name.is_empty() { machine.id.clone() } else { machine.name.clone() });
+        let edit_button = move |edit: Edit| {
+            let (id, label) = (edit_id.clone(), edit_label.clone());
+            let text = if edit == Edit::Clone { "Clone" } else { "Resize" };
+            view! {
+                <button type="button" class="small" aria-label=format!("{text} machine {label}")
+                    on:click=move |_| editing.set(Some((id.clone(), label.clone(), edit)))>{text}</button>
+            }
+        };
         let group = plan::group_of(&machine).to_owned();
         let image = machine.config.as_ref().map(|c| c.image.clone()).unwrap_or_default();
         let confirm_id = machine.id.clone();
@@ -276,6 +300,8 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                     {button(Command::Start, startable)}
                     {button(Command::Stop, started)}
                     {button(Command::Restart, started)}
+                    {edit_button(Edit::Clone)}
+                    {edit_button(Edit::Resize)}
                     {button(Command::Remove, true)}
                     {confirm}
                 </div></td>
@@ -304,6 +330,7 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             {move || (!loaded.get()).then(|| view! { <p class="muted">"Loading machines…"</p> })}
             {move || load_error.get().map(|e| view! { <ErrorNote message=e/> })}
             {move || (loaded.get() && empty()).then(|| view! { <p class="muted">"This app has no machines yet."</p> })}
+            {editor}
             {assign_bar}
             {assignment_view}
             <RunView progress=assign_progress label="Assignment"/>

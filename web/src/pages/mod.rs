@@ -6,6 +6,7 @@ mod config;
 mod connect;
 mod deploy;
 mod launch;
+mod machine_edit;
 mod machines;
 mod overview;
 mod scale;
