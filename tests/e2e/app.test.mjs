@@ -389,3 +389,27 @@ test("App → Machines clones a machine into another region and resizes one, eac
   assert.deepEqual(problems, []);
   await close();
 });
+
+test("App → Machines with 1,000 machines draws the rows in view, and scrolling brings the rest", async () => {
+  const config = { image: "nginx:1.27", metadata: { fly_platform_version: "v2", fly_process_group: "web" } };
+  await seed({ apps: [{ name: "e2e-thousand", machines: [{ name: "many", region: "iad", count: 1000, config }] }] });
+  const listed = await fetch(`${emulator.url}/v1/apps/e2e-thousand/machines?summary=true`, {
+    headers: { authorization: `Bearer ${emulator.token}` },
+  }).then((r) => r.json());
+  const { page, problems, close } = await open("#/apps/e2e-thousand/machines");
+  const table = page.getByRole("table", { name: "Machines of the app" });
+  await page.getByText("1000 machines").waitFor({ timeout: 30_000 });
+  await table.getByRole("cell", { name: listed[0].id, exact: true }).waitFor();
+  const drawn = await table.locator("tbody tr:not(.spacer)").count();
+  assert.ok(drawn > 10 && drawn < 100, `${drawn} rows drawn, not 1,000`);
+  // The spacers keep the scroll height of all 1,000 rows.
+  const height = await page.locator(".scroller").evaluate((el) => el.scrollHeight);
+  assert.ok(height >= 1000 * 44, `scroll height ${height}`);
+  await page.locator(".scroller").evaluate((el) => el.scrollTo(0, el.scrollHeight));
+  await table.getByRole("cell", { name: listed[999].id, exact: true }).waitFor({ timeout: 10_000 });
+  await page.locator(".scroller").evaluate((el) => el.scrollTo(0, el.scrollHeight / 2));
+  await table.getByRole("cell", { name: listed[500].id, exact: true }).waitFor({ timeout: 10_000 });
+  await page.screenshot({ path: `${screenshots}/machines-thousand.png` });
+  assert.deepEqual(problems, []);
+  await close();
+});

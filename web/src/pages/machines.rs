@@ -3,7 +3,7 @@
 //! assignment of selected machines to a process group of the app's fly.toml, planned (the metadata change, then
 //! the deploy that gives them the group's config) and run in the live view.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use flightdeck::api::{Machine, MachineFilter, MachineState};
@@ -15,6 +15,13 @@ use leptos::prelude::*;
 use crate::components::{ErrorNote, RunView, run_with_progress};
 use crate::pages::machine_edit::{Edit, MachineEditor};
 use crate::state::{Drafts, Session, starting_draft};
+
+/// The height of a machine row, as the CSS fixes it (`table.machines tbody tr`).
+const ROW_PX: f64 = 44.0;
+/// Rows drawn beyond each edge of the scroll view, so a scroll shows drawn rows at once.
+const MARGIN_ROWS: usize = 10;
+/// The scroll view's height until it reports its own (CSS: at most 70 % of the window).
+const INITIAL_VIEW_PX: f64 = 1000.0;
 
 /// What a row's buttons ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +53,7 @@ fn plan_for(app: &str, machines: &[Machine], id: &str, command: Command) -> Resu
     }
 }
 
-/// A row is drawn again only when something it shows changes.
+/// What a row shows, in one string: a refresh updates a row's signal only when this changes.
 fn row_key(machine: &Machine) -> String {
     let passing = machine.checks.iter().filter(|c| c.status == "passing").count();
     format!(
@@ -66,6 +73,10 @@ fn checks(machine: &Machine) -> String {
     }
     let passing = machine.checks.iter().filter(|c| c.status == "passing").count();
     format!("{passing}/{} passing", machine.checks.len())
+}
+
+fn image(machine: &Machine) -> String {
+    machine.config.as_ref().map(|c| c.image.clone()).unwrap_or_default()
 }
 
 fn size(machine: &Machine) -> String {
@@ -227,16 +238,34 @@ pub fn MachinesTab(app: String) -> impl IntoView {
         })
     };
 
-    let row = move |machine: Machine| {
-        let id = machine.id.clone();
-        let label = if machine.name.is_empty() { machine.id.clone() } else { machine.name.clone() };
-        let state = machine.state.clone();
-        let startable = matches!(
-            state,
-            MachineState::Stopped | MachineState::Suspended | MachineState::Created | MachineState::Failed
-        );
-        let started = state == MachineState::Started;
-        let button = move |cmd: Command, enabled: bool| {
+    // Each row reads its machine from a signal of its own: a refresh sets only the signals of machines that changed
+    // (by `row_key`), so a state change redraws a few cells, and the keyed list itself moves only when machines
+    // come or go.
+    let rows = StoredValue::new(HashMap::<String, ArcRwSignal<Machine>>::new());
+    let ids = Memo::new(move |_| list.with(|machines| machines.iter().map(|m| m.id.clone()).collect::<Vec<_>>()));
+    let row = move |id: String| {
+        let Some(machine) = rows.with_value(|rows| rows.get(&id).cloned()) else {
+            return ().into_any();
+        };
+        let label = machine.with_untracked(|m| if m.name.is_empty() { m.id.clone() } else { m.name.clone() });
+        let state = {
+            let machine = machine.clone();
+            move || machine.with(|m| m.state.clone())
+        };
+        let startable = {
+            let state = state.clone();
+            move || {
+                matches!(
+                    state(),
+                    MachineState::Stopped | MachineState::Suspended | MachineState::Created | MachineState::Failed
+                )
+            }
+        };
+        let started = {
+            let state = state.clone();
+            move || state() == MachineState::Started
+        };
+        let button = |cmd: Command, enabled: Box<dyn Fn() -> bool + Send + Sync>| {
             let (id, label) = (id.clone(), label.clone());
             let aria = format!("{} machine {label}", cmd.label());
             let on_click = move |_| {
@@ -248,65 +277,66 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             };
             view! {
                 <button type="button" class="small" aria-label=aria
-                    disabled=move || !enabled || command.pending().get() on:click=on_click>{cmd.label()}</button>
+                    disabled=move || !enabled() || command.pending().get() on:click=on_click>{cmd.label()}</button>
             }
         };
-        let (edit_id, edit_label) =
-            (machine.id.clone(), if machine.name.is_empty() { machine.id.clone() } else { machine.name.clone() });
-        let edit_button = move |edit: Edit| {
-            let (id, label) = (edit_id.clone(), edit_label.clone());
+        let edit_button = |edit: Edit| {
+            let (id, label) = (id.clone(), label.clone());
             let text = if edit == Edit::Clone { "Clone" } else { "Resize" };
             view! {
                 <button type="button" class="small" aria-label=format!("{text} machine {label}")
                     on:click=move |_| editing.set(Some((id.clone(), label.clone(), edit)))>{text}</button>
             }
         };
-        let group = plan::group_of(&machine).to_owned();
-        let image = machine.config.as_ref().map(|c| c.image.clone()).unwrap_or_default();
-        let confirm_id = machine.id.clone();
-        let confirm_label =
-            format!("Confirm removal of machine {}", if machine.name.is_empty() { &machine.id } else { &machine.name });
-        let confirm = move || {
-            (confirming.get().as_deref() == Some(confirm_id.as_str())).then(|| {
-                let id = confirm_id.clone();
-                view! {
-                    <button type="button" class="small danger" aria-label=confirm_label.clone()
-                        on:click=move |_| { set_confirming.set(None); command.dispatch((id.clone(), Command::Remove)); }>
-                        "Confirm removal"
-                    </button>
-                }
-            })
+        let confirm = {
+            let (id, confirm_label) = (id.clone(), format!("Confirm removal of machine {label}"));
+            move || {
+                (confirming.get().as_deref() == Some(id.as_str())).then(|| {
+                    let id = id.clone();
+                    view! {
+                        <button type="button" class="small danger" aria-label=confirm_label.clone()
+                            on:click=move |_| { set_confirming.set(None); command.dispatch((id.clone(), Command::Remove)); }>
+                            "Confirm removal"
+                        </button>
+                    }
+                })
+            }
         };
-        let (select_id, check_id) = (machine.id.clone(), machine.id.clone());
-        let select_label =
-            format!("Select machine {}", if machine.name.is_empty() { &machine.id } else { &machine.name });
+        let (select_id, check_id) = (id.clone(), id.clone());
+        let cell = |f: fn(&Machine) -> String| {
+            let machine = machine.clone();
+            move || machine.with(f)
+        };
+        let name = machine.with_untracked(|m| m.name.clone());
+        let title = name.clone();
         view! {
             <tr>
-                <td class="select"><input type="checkbox" aria-label=select_label
+                <td class="select"><input type="checkbox" aria-label=format!("Select machine {label}")
                     prop:checked=move || selected.with(|s| s.contains(&check_id))
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
                         selected.update(|s| { if on { s.insert(select_id.clone()); } else { s.remove(&select_id); } });
                     }/></td>
-                <td class="mono">{machine.id.clone()}</td>
-                <td class="name" title=machine.name.clone()>{machine.name.clone()}</td>
-                <td><span class=format!("state state-{}", state.as_str())>{state.as_str().to_owned()}</span></td>
-                <td>{machine.region.clone()}</td>
-                <td>{group}</td>
-                <td class="mono" title=image.clone()>{image.clone()}</td>
-                <td class="nowrap">{size(&machine)}</td>
-                <td>{checks(&machine)}</td>
+                <td class="mono">{id.clone()}</td>
+                <td class="name" title=title>{name}</td>
+                <td><span class=cell(|m| format!("state state-{}", m.state.as_str()))>{cell(|m| m.state.as_str().to_owned())}</span></td>
+                <td>{cell(|m| m.region.clone())}</td>
+                <td>{cell(|m| plan::group_of(m).to_owned())}</td>
+                <td class="mono" title=cell(image)>{cell(image)}</td>
+                <td class="nowrap">{cell(size)}</td>
+                <td>{cell(checks)}</td>
                 <td class="actions"><div>
-                    {button(Command::Start, startable)}
-                    {button(Command::Stop, started)}
-                    {button(Command::Restart, started)}
+                    {button(Command::Start, Box::new(startable))}
+                    {button(Command::Stop, Box::new(started.clone()))}
+                    {button(Command::Restart, Box::new(started))}
                     {edit_button(Edit::Clone)}
                     {edit_button(Edit::Resize)}
-                    {button(Command::Remove, true)}
+                    {button(Command::Remove, Box::new(|| true))}
                     {confirm}
                 </div></td>
             </tr>
         }
+        .into_any()
     };
 
     let (loaded, set_loaded) = signal(false);
@@ -315,6 +345,21 @@ pub fn MachinesTab(app: String) -> impl IntoView {
         if let Some(result) = machines.get() {
             match result {
                 Ok(machines) => {
+                    rows.update_value(|rows| {
+                        for machine in &machines {
+                            match rows.get(&machine.id) {
+                                Some(current) => {
+                                    if current.with_untracked(|m| row_key(m) != row_key(machine)) {
+                                        current.set(machine.clone());
+                                    }
+                                }
+                                None => {
+                                    rows.insert(machine.id.clone(), ArcRwSignal::new(machine.clone()));
+                                }
+                            }
+                        }
+                        rows.retain(|id, _| machines.iter().any(|m| &m.id == id));
+                    });
                     set_list.set(machines);
                     set_load_error.set(None);
                 }
@@ -325,6 +370,26 @@ pub fn MachinesTab(app: String) -> impl IntoView {
     });
     let empty = move || list.with(Vec::is_empty);
 
+    // Rows have a fixed height (CSS), so the table draws only the rows in its scroll view and a margin, with a
+    // spacer above and below for the rest: a thousand machines cost the page what forty do.
+    let (scroll_top, set_scroll_top) = signal(0.0_f64);
+    let (view_height, set_view_height) = signal(INITIAL_VIEW_PX);
+    let window = Memo::new(move |_| {
+        let total = ids.with(Vec::len);
+        let first = ((scroll_top.get() / ROW_PX) as usize).saturating_sub(MARGIN_ROWS).min(total);
+        let shown = (view_height.get() / ROW_PX).ceil() as usize + 2 * MARGIN_ROWS;
+        (first, (first + shown).min(total), total)
+    });
+    let visible = move || {
+        let (first, end, _) = window.get();
+        ids.with(|ids| ids.get(first..end).map(<[String]>::to_vec).unwrap_or_default())
+    };
+    let spacer_above = move || format!("{}px", window.get().0 as f64 * ROW_PX);
+    let spacer_below = move || {
+        let (_, end, total) = window.get();
+        format!("{}px", (total - end) as f64 * ROW_PX)
+    };
+
     view! {
         <section aria-label="Machines">
             {move || (!loaded.get()).then(|| view! { <p class="muted">"Loading machines…"</p> })}
@@ -334,8 +399,13 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             {assign_bar}
             {assignment_view}
             <RunView progress=assign_progress label="Assignment"/>
-            <div class="table-wrap" class:hidden=empty>
-                <table class="grid" aria-label="Machines of the app">
+            <p class="muted count" class:hidden=empty>{move || format!("{} machines", ids.with(Vec::len))}</p>
+            <div class="table-wrap scroller" class:hidden=empty on:scroll=move |ev| {
+                let scroller = event_target::<web_sys::Element>(&ev);
+                set_scroll_top.set(f64::from(scroller.scroll_top()));
+                set_view_height.set(f64::from(scroller.client_height()));
+            }>
+                <table class="grid machines" aria-label="Machines of the app" aria-rowcount=move || (window.get().2 + 1).to_string()>
                     <colgroup>
                         <col class="c-select"/><col class="c-id"/><col class="c-name"/><col class="c-state"/><col class="c-region"/>
                         <col class="c-group"/><col class="c-image"/><col class="c-size"/><col class="c-checks"/>
@@ -345,7 +415,11 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                         <th><span class="visually-hidden">"Select"</span></th><th>"ID"</th><th>"Name"</th><th>"State"</th><th>"Region"</th><th>"Group"</th>
                         <th>"Image"</th><th>"Size"</th><th>"Checks"</th><th>"Actions"</th>
                     </tr></thead>
-                    <tbody><For each=move || list.get() key=row_key children=row/></tbody>
+                    <tbody>
+                        <tr class="spacer" aria-hidden="true" style:height=spacer_above></tr>
+                        <For each=visible key=String::clone children=row/>
+                        <tr class="spacer" aria-hidden="true" style:height=spacer_below></tr>
+                    </tbody>
                 </table>
             </div>
             {move || command.value().get().and_then(Result::err).map(|e| view! { <ErrorNote message=e/> })}
