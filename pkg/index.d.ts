@@ -11,6 +11,7 @@ export {
   launchConfig,
   planDeploy,
   planScaleCount,
+  planScaleRegions,
   planAppRestart,
   driftReport,
   planClone,

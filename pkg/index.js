@@ -15,6 +15,7 @@ export {
   launchConfig,
   planDeploy,
   planScaleCount,
+  planScaleRegions,
   planAppRestart,
   driftReport,
   planClone,

@@ -2,7 +2,7 @@
 // real HTTP, with events delivered as they happen, typed failures with a report, and cancellation by AbortSignal.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { MachinesClient, planAppRestart, planDeploy, planScaleCount, driftReport, validateConfig } from "../index.js";
+import { MachinesClient, planAppRestart, planDeploy, planScaleCount, planScaleRegions, driftReport, validateConfig } from "../index.js";
 import { startEmulator } from "./support/emulator.mjs";
 
 let emulator;
@@ -57,6 +57,15 @@ test("a first deploy and a rolling update run from JavaScript, with events as th
   const scale = planScaleCount(config, snapshot.machines, snapshot.volumes, ["3"], { regions: ["syd", "fra"] });
   assert.equal(scale.phases[0].pools[0].actions[0].region, "fra", "the emptier region first");
   assert.equal(planAppRestart("js-deploy", snapshot.machines).phases[0].pools[0].actions.length, 2);
+  // Per-region counts at once: 1 in syd (from 2) and 2 in fra (from 0).
+  const grid = planScaleRegions(config, snapshot.machines, snapshot.volumes, { app: { syd: 1, fra: 2 } });
+  assert.equal(grid.operation, "scale regions");
+  const [creates, destroys] = grid.phases[0].pools.map((p) => p.actions);
+  assert.deepEqual(creates.map((a) => a.region), ["fra", "fra"]);
+  assert.equal(destroys.length, 1);
+  assert.deepEqual(grid.expected_counts, { app: 3 });
+  assert.throws(() => planScaleRegions(config, snapshot.machines, [], { nope: { syd: 1 } }), (e) => e.code === "plan");
+  assert.throws(() => planScaleRegions(config, snapshot.machines, [], "web=3"), (e) => e.code === "invalid_argument");
 });
 
 test("a failing run rejects with a FlightdeckError carrying the report, and abort cancels", async () => {

@@ -153,6 +153,38 @@ pub fn plan_scale_count(
     to_js(&plan)
 }
 
+/// The plan of per-region counts for each group at once (the dashboard's scale grid):
+/// `planScaleRegions(config, machines, volumes, { web: { iad: 4, fra: 2 } }, { force?, order?, image? })`.
+#[wasm_bindgen(js_name = planScaleRegions, unchecked_return_type = "Plan")]
+pub fn plan_scale_regions(
+    #[wasm_bindgen(unchecked_param_type = "AppConfig")] config: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Machine[]")] machines: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Volume[]")] volumes: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, Record<string, number>>")] desired: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "PlanScaleCountOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let config = config_arg(config)?;
+    let machines: Vec<Machine> = list_arg(machines, "machines")?;
+    let volumes: Vec<Volume> = list_arg(volumes, "volumes")?;
+    if !desired.is_object() {
+        return Err(invalid_argument("desired counts must be an object: { group: { region: count } }"));
+    }
+    let desired: plan::DesiredCounts = from_js(desired, "desired counts")?;
+    let input: PlanScaleCountOptions = options_arg(options, "options")?;
+    let options = ScaleCountOptions {
+        regions: Vec::new(),
+        max_per_region: None,
+        order: input.order.unwrap_or_default(),
+        force: input.force,
+        image: input.image,
+    };
+    let app = input.app.or_else(|| config.app.clone()).unwrap_or_default();
+    to_js(
+        &plan::plan_scale_regions(&app, &config, &machines, &volumes, &desired, &options)
+            .map_err(|e| plan_error(&e))?,
+    )
+}
+
 /// The plan of `apps restart`: started managed machines, one at a time.
 #[wasm_bindgen(js_name = planAppRestart, unchecked_return_type = "Plan")]
 pub fn plan_app_restart(
