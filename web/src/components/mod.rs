@@ -1,7 +1,9 @@
 //! Small reusable views. Every string from the API is rendered as text, never as HTML.
 
+mod plan_preview;
 mod run_view;
 
+pub use plan_preview::PlanPreview;
 pub use run_view::{RunView, run_with_progress};
 
 use flightdeck::api::App;

@@ -15,14 +15,18 @@ pub fn ConfigTab(app: String) -> impl IntoView {
     let drafts = expect_context::<Drafts>();
     let saved = drafts.0.with_untracked(|d| d.get(&app).cloned());
     let (text, set_text) = signal(saved.clone().unwrap_or_default());
+    // Until the first text is in, there is nothing to check (and no draft to keep).
+    let (loaded, set_loaded) = signal(saved.is_some());
     {
         // Every edit is the app's draft.
         let app = app.clone();
         Effect::new(move |_| {
             let current = text.get();
-            drafts.0.update(|d| {
-                d.insert(app.clone(), current);
-            });
+            if loaded.get() {
+                drafts.0.update(|d| {
+                    d.insert(app.clone(), current);
+                });
+            }
         });
     }
     if saved.is_none() {
@@ -31,10 +35,14 @@ pub fn ConfigTab(app: String) -> impl IntoView {
         leptos::task::spawn_local(async move {
             let machines = client.list_machines(&app, &MachineFilter::default()).await.unwrap_or_default();
             set_text.set(starting_draft(&app, &machines));
+            set_loaded.set(true);
         });
     }
     let report = Memo::new(move |_| text.with(|t| validate(t)));
     let diagnostics = move || {
+        if !loaded.get() {
+            return view! { <p class="muted">"Loading fly.toml…"</p> }.into_any();
+        }
         let source = text.get();
         let located = locate(&source, &report.get().diagnostics);
         if located.is_empty() {

@@ -7,7 +7,7 @@ use flightdeck::engine::{AppSnapshot, Cancel, Progress};
 use flightdeck::plan::{DeployOptions, Plan, Strategy, plan_deploy};
 use leptos::prelude::*;
 
-use crate::components::{ErrorNote, RunView, run_with_progress};
+use crate::components::{PlanPreview, RunView, run_with_progress};
 use crate::route::{Route, Tab};
 use crate::state::{Drafts, Session};
 
@@ -78,21 +78,6 @@ pub fn DeployTab(app: String) -> impl IntoView {
         };
         preview.dispatch((source, options));
     };
-    let plan_view = move || {
-        preview.value().get().map(|result| match result {
-            Ok(plan) => {
-                let text = plan.describe();
-                let run = plan.clone();
-                view! {
-                    <pre class="plan" aria-label="Deploy plan">{text}</pre>
-                    <button type="button" disabled=move || deploy.pending().get()
-                        on:click=move |_| { deploy.dispatch(run.clone()); }>"Deploy"</button>
-                }
-                .into_any()
-            }
-            Err(error) => view! { <ErrorNote message=error/> }.into_any(),
-        })
-    };
     let config_href = Route::App { name: app.clone(), tab: Tab::Config }.href();
     let no_draft = move || {
         draft.with(Option::is_none).then(|| {
@@ -124,7 +109,8 @@ pub fn DeployTab(app: String) -> impl IntoView {
                         " Detach (do not wait for health checks)"</label>
                 </div>
                 <button type="button" disabled=move || draft.with(Option::is_none) on:click=on_plan>"Plan deploy"</button>
-                {plan_view}
+                <PlanPreview planned=Signal::derive(move || preview.value().get()) label="Deploy plan" button="Deploy"
+                    busy=deploy.pending() on_run=Callback::new(move |plan: Plan| { deploy.dispatch(plan); })/>
             </section>
             <RunView progress=progress label="Deploy" cancel=Signal::derive(move || cancel.get())/>
             {move || deploy.value().get().and_then(Result::ok).map(|()| view! { <p class="ok" role="status">"Deployed."</p> })}

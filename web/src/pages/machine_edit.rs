@@ -7,7 +7,7 @@ use flightdeck::engine::{AppSnapshot, Cancel, Progress};
 use flightdeck::plan::{self, CloneOptions, CloneVolume, MachineUpdateOptions, Plan};
 use leptos::prelude::*;
 
-use crate::components::{ErrorNote, RunView, run_with_progress};
+use crate::components::{PlanPreview, RunView, run_with_progress};
 use crate::state::{Drafts, Session, starting_draft};
 
 /// What the editor does to the machine.
@@ -158,21 +158,6 @@ pub fn MachineEditor(
             .into_any()
         }
     };
-    let plan_view = move || {
-        planned.get().map(|result| match result {
-            Ok(plan) => {
-                let text = plan.describe();
-                let run = plan.clone();
-                view! {
-                    <pre class="plan" aria-label="Machine plan">{text}</pre>
-                    <button type="button" disabled=move || apply.pending().get()
-                        on:click=move |_| { apply.dispatch(run.clone()); }>"Apply"</button>
-                }
-                .into_any()
-            }
-            Err(error) => view! { <ErrorNote message=error/> }.into_any(),
-        })
-    };
     let heading = title.clone();
     view! {
         <section class="card editor-panel" aria-label=title>
@@ -187,7 +172,8 @@ pub fn MachineEditor(
                 {fields}
                 <button type="submit" disabled=move || plan_it.pending().get()>"Plan"</button>
             </form>
-            {plan_view}
+            <PlanPreview planned=planned label="Machine plan" button="Apply" busy=apply.pending()
+                on_run=Callback::new(move |plan: Plan| { apply.dispatch(plan); })/>
             <RunView progress=progress label="Machine change"/>
         </section>
     }

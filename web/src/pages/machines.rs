@@ -12,9 +12,9 @@ use flightdeck::engine::{self, AppSnapshot, Cancel, EngineOptions, Event, Progre
 use flightdeck::plan::{self, DeployOptions, Plan};
 use leptos::prelude::*;
 
-use crate::components::{ErrorNote, RunView, run_with_progress};
+use crate::components::{ErrorNote, PlanPreview, RunView, run_with_progress};
 use crate::pages::machine_edit::{Edit, MachineEditor};
-use crate::state::{Drafts, Session, starting_draft};
+use crate::state::{Drafts, Session, live_machines, starting_draft};
 
 /// The height of a machine row, as the CSS fixes it (`table.machines tbody tr`).
 const ROW_PX: f64 = 44.0;
@@ -89,18 +89,7 @@ fn size(machine: &Machine) -> String {
 #[component]
 pub fn MachinesTab(app: String) -> impl IntoView {
     let session = expect_context::<Session>();
-    let (tick, set_tick) = signal(0u32);
-    if let Ok(handle) = set_interval_with_handle(move || set_tick.update(|t| *t += 1), Duration::from_secs(2)) {
-        on_cleanup(move || handle.clear());
-    }
-    let machines = {
-        let (client, app) = (session.client.clone(), app.clone());
-        LocalResource::new(move || {
-            tick.track();
-            let (client, app) = (client.clone(), app.clone());
-            async move { client.list_machines(&app, &MachineFilter::default()).await }
-        })
-    };
+    let (machines, set_tick) = live_machines(&session, &app, Duration::from_secs(2));
     // The rows live in a signal the table keeps: a refresh re-renders only the rows whose machine changed.
     let (list, set_list) = signal(Vec::<Machine>::new());
     let (log, set_log) = signal(Vec::<String>::new());
@@ -220,21 +209,6 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                     <button type="button" class="small" on:click=move |_| selected.set(BTreeSet::new())>"Clear selection"</button>
                 </div>
             }
-        })
-    };
-    let assignment_view = move || {
-        assignment.get().map(|result| match result {
-            Ok(plan) => {
-                let text = plan.describe();
-                let run = plan.clone();
-                view! {
-                    <pre class="plan" aria-label="Assignment plan">{text}</pre>
-                    <button type="button" disabled=move || apply_assignment.pending().get()
-                        on:click=move |_| { apply_assignment.dispatch(run.clone()); }>"Apply assignment"</button>
-                }
-                .into_any()
-            }
-            Err(error) => view! { <ErrorNote message=error/> }.into_any(),
         })
     };
 
@@ -397,7 +371,8 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             {move || (loaded.get() && empty()).then(|| view! { <p class="muted">"This app has no machines yet."</p> })}
             {editor}
             {assign_bar}
-            {assignment_view}
+            <PlanPreview planned=assignment label="Assignment plan" button="Apply assignment" busy=apply_assignment.pending()
+                on_run=Callback::new(move |plan: Plan| { apply_assignment.dispatch(plan); })/>
             <RunView progress=assign_progress label="Assignment"/>
             <p class="muted count" class:hidden=empty>{move || format!("{} machines", ids.with(Vec::len))}</p>
             <div class="table-wrap scroller" class:hidden=empty on:scroll=move |ev| {

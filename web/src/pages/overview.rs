@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use flightdeck::api::{Machine, MachineFilter, MachineState};
+use flightdeck::api::{Machine, MachineState};
 use flightdeck::config::{RegionStatus, region_coordinates, region_status};
 use flightdeck::plan;
 use leptos::prelude::*;
 
 use crate::components::ErrorNote;
-use crate::state::Session;
+use crate::state::{Session, live_machines};
 
 /// The map's frame: longitude −180…180 across, latitude 75…−60 down (the inhabited band), in SVG units.
 const WIDTH: f32 = 1000.0;
@@ -182,18 +182,7 @@ fn count_by_region(machines: &[Machine]) -> BTreeMap<String, RegionCount> {
 #[component]
 pub fn OverviewTab(app: String) -> impl IntoView {
     let session = expect_context::<Session>();
-    let (tick, set_tick) = signal(0u32);
-    if let Ok(handle) = set_interval_with_handle(move || set_tick.update(|t| *t += 1), Duration::from_secs(5)) {
-        on_cleanup(move || handle.clear());
-    }
-    let machines = {
-        let (client, app) = (session.client.clone(), app.clone());
-        LocalResource::new(move || {
-            tick.track();
-            let (client, app) = (client.clone(), app.clone());
-            async move { client.list_machines(&app, &MachineFilter::default()).await }
-        })
-    };
+    let (machines, _) = live_machines(&session, &app, Duration::from_secs(5));
     let (counts, set_counts) = signal(None::<BTreeMap<String, RegionCount>>);
     let (error, set_error) = signal(None::<String>);
     Effect::new(move |_| match machines.get() {

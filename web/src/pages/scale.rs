@@ -10,7 +10,7 @@ use flightdeck::plan::{self, DesiredCounts, Plan, ScaleCountOptions, ScaleVmOpti
 use leptos::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::components::{ErrorNote, RunView, run_with_progress};
+use crate::components::{ErrorNote, PlanPreview, RunView, run_with_progress};
 use crate::state::Session;
 
 /// Machines of one group in one region: `(running, other)`, where other is stopped, suspended or created.
@@ -283,23 +283,6 @@ pub fn ScaleTab(app: String) -> impl IntoView {
             })
             .collect_view()
     };
-    let plan_view = move || {
-        planned.get().map(|result| match result {
-            Ok(plan) => {
-                let text = plan.describe();
-                let empty = plan.is_empty();
-                let run = plan.clone();
-                view! {
-                    <pre class="plan" aria-label="Scale plan">{text}</pre>
-                    {empty.then(|| view! { <p class="muted">"Nothing to change."</p> })}
-                    <button type="button" disabled=move || empty || apply.pending().get()
-                        on:click=move |_| { apply.dispatch(run.clone()); }>"Apply"</button>
-                }
-                .into_any()
-            }
-            Err(error) => view! { <ErrorNote message=error/> }.into_any(),
-        })
-    };
 
     view! {
         <div class="scale">
@@ -324,7 +307,8 @@ pub fn ScaleTab(app: String) -> impl IntoView {
             </section>
             <section class="card wide" aria-labelledby="scale-plan-heading">
                 <h2 id="scale-plan-heading">"Plan"</h2>
-                {plan_view}
+                <PlanPreview planned=planned label="Scale plan" button="Apply" busy=apply.pending()
+                    on_run=Callback::new(move |plan: Plan| { apply.dispatch(plan); })/>
                 <RunView progress=progress label="Scale" cancel=Signal::derive(move || cancel.get())/>
             </section>
         </div>

@@ -149,3 +149,25 @@ pub fn starting_draft(app: &str, machines: &[flightdeck::api::Machine]) -> Strin
     };
     flightdeck::config::to_toml(&config).unwrap_or_else(|_| format!("app = \"{app}\"\n"))
 }
+
+/// The app's machines, listed again every `every` while the screen that asked is shown; bumping the returned
+/// counter lists them at once (after an action).
+pub fn live_machines(
+    session: &Session,
+    app: &str,
+    every: std::time::Duration,
+) -> (leptos::prelude::LocalResource<Result<Vec<flightdeck::api::Machine>, ApiError>>, leptos::prelude::WriteSignal<u32>)
+{
+    use leptos::prelude::*;
+    let (tick, set_tick) = signal(0u32);
+    if let Ok(handle) = set_interval_with_handle(move || set_tick.update(|t| *t += 1), every) {
+        on_cleanup(move || handle.clear());
+    }
+    let (client, app) = (session.client.clone(), app.to_owned());
+    let machines = LocalResource::new(move || {
+        tick.track();
+        let (client, app) = (client.clone(), app.clone());
+        async move { client.list_machines(&app, &flightdeck::api::MachineFilter::default()).await }
+    });
+    (machines, set_tick)
+}
