@@ -123,7 +123,7 @@ pub fn RunView(
                     <div class="failure" role="alert">
                         <strong>{format!("The run failed: {error}")}</strong>
                         <ul>{items}</ul>
-                        <p class="muted">"Leases were released; machines the run created were removed; nothing else was destroyed."</p>
+                        <p class="muted">"Leases were released, and nothing the plan did not name was destroyed (volumes never are)."</p>
                     </div>
                 }
             })
