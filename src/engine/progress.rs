@@ -9,10 +9,11 @@ use super::{Event, Outcome};
 use crate::plan::{Action, Plan, Target};
 
 /// Where a run is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "js", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum RunState {
+    #[default]
     Waiting,
     Running,
     Succeeded,
@@ -48,7 +49,7 @@ pub struct TimelineEntry {
 }
 
 /// A run's progress so far.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "js", derive(tsify::Tsify))]
 pub struct Progress {
     pub state: RunState,
@@ -67,25 +68,6 @@ pub struct Progress {
     /// Plan keys of created machines and their ids: later events may still name a machine by its key.
     #[serde(skip)]
     created: Vec<(String, String)>,
-}
-
-impl Default for Progress {
-    fn default() -> Self {
-        Progress {
-            state: RunState::Waiting,
-            operation: String::new(),
-            total: 0,
-            finished: 0,
-            failed: 0,
-            current_phase: None,
-            machines: Vec::new(),
-            release_command: None,
-            warnings: Vec::new(),
-            error: None,
-            timeline: Vec::new(),
-            created: Vec::new(),
-        }
-    }
 }
 
 /// The region an action's machine is in, when the plan knows it.

@@ -73,7 +73,7 @@ test("App → Machines lists machines live and runs start, stop, restart and rem
   await page.getByRole("button", { name: "Start machine web-a", exact: true }).click();
   await row("web-a").getByText("started", { exact: true }).waitFor({ timeout: 20_000 });
   await page.getByRole("button", { name: "Restart machine web-a", exact: true }).click();
-  await page.getByLabel("Progress").filter({ hasText: "restart finished: success" }).waitFor({ timeout: 20_000 });
+  await page.getByRole("list", { name: "Machine action timeline" }).filter({ hasText: "restart finished: success" }).waitFor({ timeout: 20_000 });
 
   await page.getByRole("button", { name: `Remove machine ${HOSTILE}`, exact: true }).click();
   await page.getByRole("button", { name: `Confirm removal of machine ${HOSTILE}`, exact: true }).click();

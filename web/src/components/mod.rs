@@ -4,9 +4,10 @@ mod plan_preview;
 mod run_view;
 
 pub use plan_preview::PlanPreview;
-pub use run_view::{RunView, run_with_progress};
+pub use run_view::{RunView, plan_runner, run_with_progress};
 
 use flightdeck::api::App;
+use flightdeck::config::{PRESETS, REGIONS};
 use leptos::prelude::*;
 
 use crate::state::SessionInfo;
@@ -69,4 +70,25 @@ pub fn AppTable(apps: Vec<App>) -> impl IntoView {
         </table>
     }
     .into_any()
+}
+
+/// `<option>`s of the current regions (`syd · Sydney, Australia`) but those in `except`, `selected` chosen.
+pub fn region_options(selected: &str, except: &[String]) -> impl IntoView + use<> {
+    REGIONS
+        .iter()
+        .filter(|(code, _)| !except.iter().any(|r| r == code))
+        .map(|(code, place)| view! { <option value=*code selected=*code == selected>{format!("{code} · {place}")}</option> })
+        .collect_view()
+}
+
+/// `<option>`s of the CPU presets (`shared-cpu-2x · 2 shared CPU · 512 MB`), `selected` chosen.
+pub fn size_options(selected: &str) -> impl IntoView + use<> {
+    PRESETS
+        .iter()
+        .filter(|p| p.gpu_kind.is_none())
+        .map(|p| {
+            let label = format!("{} · {} {} CPU · {} MB", p.name, p.cpus, p.cpu_kind, p.memory_mb);
+            view! { <option value=p.name selected=p.name == selected>{label}</option> }
+        })
+        .collect_view()
 }

@@ -27,6 +27,27 @@ pub async fn run_with_progress(
     engine::run(client, plan, &options, &sink, cancel).await.map(|_| ()).map_err(|failure| failure.error.to_string())
 }
 
+/// A screen's plan runner: an action that runs the plan it is given into `progress` and then calls `after` (clear the
+/// plan, list again, …), and the current run's cancel switch, for the live view's Cancel button.
+pub fn plan_runner(
+    client: MachinesClient<FetchTransport>,
+    progress: RwSignal<Progress>,
+    after: impl Fn() + Clone + 'static,
+) -> (Action<Plan, Result<(), String>>, Signal<Cancel>) {
+    let (cancel, set_cancel) = signal(Cancel::default());
+    let action = Action::new_local(move |plan: &Plan| {
+        let (client, plan, after) = (client.clone(), plan.clone(), after.clone());
+        let switch = Cancel::default();
+        set_cancel.set(switch.clone());
+        async move {
+            let result = run_with_progress(&client, &plan, progress, &switch).await;
+            after();
+            result
+        }
+    });
+    (action, cancel.into())
+}
+
 fn outcome_text(started: bool, outcome: Option<&Outcome>) -> (&'static str, String) {
     match outcome {
         None if !started => ("queued", "queued".to_owned()),

@@ -3,11 +3,11 @@
 //! the deploy in the live view (progress, a row per machine, release command, timeline, cancel, failure report).
 
 use flightdeck::config::validate;
-use flightdeck::engine::{AppSnapshot, Cancel, Progress};
+use flightdeck::engine::{AppSnapshot, Progress};
 use flightdeck::plan::{DeployOptions, Plan, Strategy, plan_deploy};
 use leptos::prelude::*;
 
-use crate::components::{PlanPreview, RunView, run_with_progress};
+use crate::components::{PlanPreview, RunView, plan_runner};
 use crate::route::{Route, Tab};
 use crate::state::{Drafts, Session};
 
@@ -51,16 +51,7 @@ pub fn DeployTab(app: String) -> impl IntoView {
         })
     };
     let progress = RwSignal::new(Progress::default());
-    let (cancel, set_cancel) = signal(Cancel::default());
-    let deploy = {
-        let client = session.client.clone();
-        Action::new_local(move |plan: &Plan| {
-            let (client, plan) = (client.clone(), plan.clone());
-            let cancel = Cancel::default();
-            set_cancel.set(cancel.clone());
-            async move { run_with_progress(&client, &plan, progress, &cancel).await }
-        })
-    };
+    let (deploy, cancel) = plan_runner(session.client.clone(), progress, || {});
     let on_plan = move |_| {
         let Some(source) = draft.get_untracked() else { return };
         let options = match max_unavailable(&max_unavailable_text.get_untracked()) {
@@ -112,7 +103,7 @@ pub fn DeployTab(app: String) -> impl IntoView {
                 <PlanPreview planned=Signal::derive(move || preview.value().get()) label="Deploy plan" button="Deploy"
                     busy=deploy.pending() on_run=Callback::new(move |plan: Plan| { deploy.dispatch(plan); })/>
             </section>
-            <RunView progress=progress label="Deploy" cancel=Signal::derive(move || cancel.get())/>
+            <RunView progress=progress label="Deploy" cancel=cancel/>
             {move || deploy.value().get().and_then(Result::ok).map(|()| view! { <p class="ok" role="status">"Deployed."</p> })}
         </div>
     }

@@ -4,13 +4,13 @@
 
 use std::time::Duration;
 
-use flightdeck::config::{DEFAULT_PRESET, PRESETS, REGIONS, validate};
+use flightdeck::config::{DEFAULT_PRESET, validate};
 use flightdeck::diagnostics::Severity;
 use flightdeck::engine::{self, Cancel, EngineOptions, Event};
 use flightdeck::plan::{Launch, LaunchRequest, plan_launch};
 use leptos::prelude::*;
 
-use crate::components::ErrorNote;
+use crate::components::{ErrorNote, region_options, size_options};
 use crate::route::{Route, Tab};
 use crate::state::Session;
 
@@ -102,19 +102,6 @@ pub fn LaunchWizard(#[prop(into)] on_launched: Callback<()>) -> impl IntoView {
             Err(error) => view! { <ErrorNote message=error/> }.into_any(),
         })
     };
-    let region_options = REGIONS
-        .iter()
-        .map(|(code, place)| view! { <option value=*code selected=*code == "iad">{format!("{code} · {place}")}</option> })
-        .collect_view();
-    let size_options = PRESETS
-        .iter()
-        .filter(|p| p.gpu_kind.is_none())
-        .map(|p| {
-            let label = format!("{} · {} {} CPU · {} MB", p.name, p.cpus, p.cpu_kind, p.memory_mb);
-            view! { <option value=p.name selected=p.name == DEFAULT_PRESET>{label}</option> }
-        })
-        .collect_view();
-
     view! {
         <section aria-labelledby="launch-heading" class="card launch">
             <h2 id="launch-heading">"Launch an app"</h2>
@@ -142,9 +129,9 @@ pub fn LaunchWizard(#[prop(into)] on_launched: Callback<()>) -> impl IntoView {
                         name.set(event_target_value(&ev));
                     }/>
                     <label for="launch-region">"Region"</label>
-                    <select id="launch-region" on:change=move |ev| region.set(event_target_value(&ev))>{region_options}</select>
+                    <select id="launch-region" on:change=move |ev| region.set(event_target_value(&ev))>{region_options("iad", &[])}</select>
                     <label for="launch-size">"VM size"</label>
-                    <select id="launch-size" on:change=move |ev| size.set(event_target_value(&ev))>{size_options}</select>
+                    <select id="launch-size" on:change=move |ev| size.set(event_target_value(&ev))>{size_options(DEFAULT_PRESET)}</select>
                     <label class="check"><input type="checkbox" on:change=move |ev| set_single.set(event_target_checked(&ev))/>
                         " One machine (no standby for high availability)"</label>
                     <button type="submit" disabled=move || launch.with(Result::is_err) || run.pending().get()>"Launch"</button>

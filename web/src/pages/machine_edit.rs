@@ -2,12 +2,12 @@
 //! take (region, process group, clear or override the command, clear auto-destroy; a size preset or memory), the
 //! plan, and its run in the live view.
 
-use flightdeck::config::{PRESETS, REGIONS, validate};
-use flightdeck::engine::{AppSnapshot, Cancel, Progress};
+use flightdeck::config::{PRESETS, validate};
+use flightdeck::engine::{AppSnapshot, Progress};
 use flightdeck::plan::{self, CloneOptions, CloneVolume, MachineUpdateOptions, Plan};
 use leptos::prelude::*;
 
-use crate::components::{PlanPreview, RunView, run_with_progress};
+use crate::components::{PlanPreview, RunView, plan_runner, region_options, size_options};
 use crate::state::{Drafts, Session, starting_draft};
 
 /// What the editor does to the machine.
@@ -99,27 +99,14 @@ pub fn MachineEditor(
         })
     };
     let progress = RwSignal::new(Progress::default());
-    let apply = {
-        let client = session.client.clone();
-        Action::new_local(move |plan: &Plan| {
-            let (client, plan) = (client.clone(), plan.clone());
-            async move {
-                let result = run_with_progress(&client, &plan, progress, &Cancel::default()).await;
-                planned.set(None);
-                result
-            }
-        })
-    };
+    let (apply, cancel) = plan_runner(session.client.clone(), progress, move || planned.set(None));
     let title = match edit {
         Edit::Clone => format!("Clone machine {label}"),
         Edit::Resize => format!("Resize machine {label}"),
     };
     let fields = match edit {
         Edit::Clone => {
-            let regions = REGIONS
-                .iter()
-                .map(|(code, place)| view! { <option value=*code>{format!("{code} · {place}")}</option> })
-                .collect_view();
+            let regions = region_options("", &[]);
             let group_options = move || {
                 groups.get().into_iter().map(|g| view! { <option value=g.clone()>{g.clone()}</option> }).collect_view()
             };
@@ -142,11 +129,7 @@ pub fn MachineEditor(
             .into_any()
         }
         Edit::Resize => {
-            let sizes = PRESETS
-                .iter()
-                .filter(|p| p.gpu_kind.is_none())
-                .map(|p| view! { <option value=p.name>{format!("{} · {} {} CPU · {} MB", p.name, p.cpus, p.cpu_kind, p.memory_mb)}</option> })
-                .collect_view();
+            let sizes = size_options("");
             view! {
                 <label for="resize-size">"Size"</label>
                 <select id="resize-size" on:change=move |ev| choices.update(|c| c.size = event_target_value(&ev))>
@@ -174,7 +157,7 @@ pub fn MachineEditor(
             </form>
             <PlanPreview planned=planned label="Machine plan" button="Apply" busy=apply.pending()
                 on_run=Callback::new(move |plan: Plan| { apply.dispatch(plan); })/>
-            <RunView progress=progress label="Machine change"/>
+            <RunView progress=progress label="Machine change" cancel=cancel/>
         </section>
     }
 }

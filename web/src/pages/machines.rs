@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use flightdeck::api::{Machine, MachineFilter, MachineState};
 use flightdeck::config::validate;
-use flightdeck::engine::{self, AppSnapshot, Cancel, EngineOptions, Event, Progress};
+use flightdeck::engine::{AppSnapshot, Progress};
 use flightdeck::plan::{self, DeployOptions, Plan};
 use leptos::prelude::*;
 
-use crate::components::{ErrorNote, PlanPreview, RunView, run_with_progress};
+use crate::components::{ErrorNote, PlanPreview, RunView, plan_runner};
 use crate::pages::machine_edit::{Edit, MachineEditor};
 use crate::state::{Drafts, Session, live_machines, starting_draft};
 
@@ -92,26 +92,19 @@ pub fn MachinesTab(app: String) -> impl IntoView {
     let (machines, set_tick) = live_machines(&session, &app, Duration::from_secs(2));
     // The rows live in a signal the table keeps: a refresh re-renders only the rows whose machine changed.
     let (list, set_list) = signal(Vec::<Machine>::new());
-    let (log, set_log) = signal(Vec::<String>::new());
     let (confirming, set_confirming) = signal(None::<String>);
+    // A row's button: the plan is made from the machines as they are now, then run in the live view below.
+    let command_progress = RwSignal::new(Progress::default());
+    let (run_command, command_cancel) =
+        plan_runner(session.client.clone(), command_progress, move || set_tick.update(|t| *t += 1));
     let command = {
         let (client, app) = (session.client.clone(), app.clone());
         Action::new_local(move |(id, command): &(String, Command)| {
             let (client, app, id, command) = (client.clone(), app.clone(), id.clone(), *command);
             async move {
-                set_log.set(Vec::new());
                 let current = client.list_machines(&app, &MachineFilter::default()).await.map_err(|e| e.to_string())?;
                 let plan = plan_for(&app, &current, &id, command).map_err(|e| e.to_string())?;
-                let sink = move |event: Event| {
-                    if let Some(line) = event.line() {
-                        set_log.update(|lines| lines.push(line));
-                    }
-                };
-                let options = EngineOptions { smoke_window: Duration::from_secs(2), ..EngineOptions::default() };
-                engine::run(&client, &plan, &options, &sink, &Cancel::default())
-                    .await
-                    .map_err(|f| f.error.to_string())?;
-                set_tick.update(|t| *t += 1);
+                run_command.dispatch(plan);
                 Ok::<(), String>(())
             }
         })
@@ -151,19 +144,11 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             assignment.set(Some(result));
         }
     });
-    let apply_assignment = {
-        let client = session.client.clone();
-        Action::new_local(move |plan: &Plan| {
-            let (client, plan) = (client.clone(), plan.clone());
-            async move {
-                let result = run_with_progress(&client, &plan, assign_progress, &Cancel::default()).await;
-                assignment.set(None);
-                selected.set(BTreeSet::new());
-                set_tick.update(|t| *t += 1);
-                result
-            }
-        })
-    };
+    let (apply_assignment, assign_cancel) = plan_runner(session.client.clone(), assign_progress, move || {
+        assignment.set(None);
+        selected.set(BTreeSet::new());
+        set_tick.update(|t| *t += 1);
+    });
     let groups = {
         let app = app.clone();
         Memo::new(move |_| {
@@ -251,7 +236,7 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             };
             view! {
                 <button type="button" class="small" aria-label=aria
-                    disabled=move || !enabled() || command.pending().get() on:click=on_click>{cmd.label()}</button>
+                    disabled=move || !enabled() || command.pending().get() || run_command.pending().get() on:click=on_click>{cmd.label()}</button>
             }
         };
         let edit_button = |edit: Edit| {
@@ -373,7 +358,7 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             {assign_bar}
             <PlanPreview planned=assignment label="Assignment plan" button="Apply assignment" busy=apply_assignment.pending()
                 on_run=Callback::new(move |plan: Plan| { apply_assignment.dispatch(plan); })/>
-            <RunView progress=assign_progress label="Assignment"/>
+            <RunView progress=assign_progress label="Assignment" cancel=assign_cancel/>
             <p class="muted count" class:hidden=empty>{move || format!("{} machines", ids.with(Vec::len))}</p>
             <div class="table-wrap scroller" class:hidden=empty on:scroll=move |ev| {
                 let scroller = event_target::<web_sys::Element>(&ev);
@@ -398,7 +383,7 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                 </table>
             </div>
             {move || command.value().get().and_then(Result::err).map(|e| view! { <ErrorNote message=e/> })}
-            <pre class="log" aria-label="Progress" aria-live="polite">{move || log.get().join("\n")}</pre>
+            <RunView progress=command_progress label="Machine action" cancel=command_cancel/>
         </section>
     }
 }

@@ -4,13 +4,13 @@
 //! live view. Counts and sizes go through the core's planners, as the CLI's `scale` does.
 
 use flightdeck::api::{Machine, Volume};
-use flightdeck::config::{AppConfig, DEFAULT_GROUP, PRESETS, REGIONS, RESERVED_GROUPS};
-use flightdeck::engine::{AppSnapshot, Cancel, Progress};
+use flightdeck::config::{AppConfig, DEFAULT_GROUP, RESERVED_GROUPS};
+use flightdeck::engine::{AppSnapshot, Progress};
 use flightdeck::plan::{self, DesiredCounts, Plan, ScaleCountOptions, ScaleVmOptions};
 use leptos::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::components::{ErrorNote, PlanPreview, RunView, run_with_progress};
+use crate::components::{ErrorNote, PlanPreview, RunView, plan_runner, region_options, size_options};
 use crate::state::Session;
 
 /// Machines of one group in one region: `(running, other)`, where other is stopped, suspended or created.
@@ -140,21 +140,10 @@ pub fn ScaleTab(app: String) -> impl IntoView {
     };
 
     let progress = RwSignal::new(Progress::default());
-    let (cancel, set_cancel) = signal(Cancel::default());
-    let apply = {
-        let client = session.client.clone();
-        Action::new_local(move |plan: &Plan| {
-            let (client, plan) = (client.clone(), plan.clone());
-            let cancel = Cancel::default();
-            set_cancel.set(cancel.clone());
-            async move {
-                let result = run_with_progress(&client, &plan, progress, &cancel).await;
-                planned.set(None);
-                set_revision.update(|r| *r += 1);
-                result
-            }
-        })
-    };
+    let (apply, cancel) = plan_runner(session.client.clone(), progress, move || {
+        planned.set(None);
+        set_revision.update(|r| *r += 1);
+    });
 
     let cell = move |group: String, region: String| {
         let label = format!("{group} machines in {region}");
@@ -230,11 +219,7 @@ pub fn ScaleTab(app: String) -> impl IntoView {
     };
     let region_choice = move || {
         let shown = regions.get();
-        let options = REGIONS
-            .iter()
-            .filter(|(code, _)| !shown.iter().any(|r| r == code))
-            .map(|(code, place)| view! { <option value=*code>{format!("{code} · {place}")}</option> })
-            .collect_view();
+        let options = region_options("", &shown);
         view! {
             // Back to the placeholder once a region is added (the list is drawn again without it).
             <select aria-label="Add a region" prop:value=move || { regions.track(); String::new() } on:change=move |ev| {
@@ -254,11 +239,7 @@ pub fn ScaleTab(app: String) -> impl IntoView {
             .into_iter()
             .map(|group| {
                 let now = machines.with(|m| group_size(m, &group));
-                let options = PRESETS
-                    .iter()
-                    .filter(|p| p.gpu_kind.is_none())
-                    .map(|p| view! { <option value=p.name>{p.name}</option> })
-                    .collect_view();
+                let options = size_options("");
                 let (g, g2) = (group.clone(), group.clone());
                 let plan_size = plan_size.clone();
                 view! {
@@ -309,7 +290,7 @@ pub fn ScaleTab(app: String) -> impl IntoView {
                 <h2 id="scale-plan-heading">"Plan"</h2>
                 <PlanPreview planned=planned label="Scale plan" button="Apply" busy=apply.pending()
                     on_run=Callback::new(move |plan: Plan| { apply.dispatch(plan); })/>
-                <RunView progress=progress label="Scale" cancel=Signal::derive(move || cancel.get())/>
+                <RunView progress=progress label="Scale" cancel=cancel/>
             </section>
         </div>
     }
