@@ -16,6 +16,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod duration;
 pub mod engine;
+pub mod json;
 pub mod machine;
 pub mod plan;
 

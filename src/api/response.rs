@@ -83,7 +83,7 @@ pub(crate) fn decode_with<T: DeserializeOwned>(
     if !is_success(response) {
         return Err(errors(response));
     }
-    serde_json::from_slice(&response.body)
+    crate::json::from_json(&response.body)
         .map_err(|e| ApiError::Decode { message: e.to_string(), request_id: request_id(response) })
 }
 

@@ -292,9 +292,8 @@ fn merge_machine_config_json(config: &AppConfig, target: &mut MachineConfig) -> 
     let mut merged: Value =
         serde_json::from_slice(current.as_bytes()).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
     deep_merge(&mut merged, patch);
-    // Back through bytes rather than `from_value` or `from_str`: every JSON read in the crate goes through
-    // `from_slice`, so each type's deserializer is compiled once into the wasm, not once per reader.
-    *target = serde_json::from_slice(merged.to_string().as_bytes())
+    // From the value, as every typed JSON read in the crate (crate::json): one compiled deserializer per type.
+    *target = <MachineConfig as serde::Deserialize>::deserialize(merged)
         .map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
     Ok(())
 }

@@ -57,8 +57,7 @@ pub(crate) fn from_js<T: for<'de> Deserialize<'de>>(value: JsValue, what: &str) 
         .ok()
         .and_then(|s| s.as_string())
         .ok_or_else(|| invalid_argument(format!("{what}: not a plain JSON-like value")))?;
-    // `from_slice`, like the API client's decoding: one compiled deserializer per type in the wasm.
-    serde_json::from_slice(json.as_bytes()).map_err(|e| invalid_argument(format!("{what}: {e}")))
+    crate::json::from_json(json.as_bytes()).map_err(|e| invalid_argument(format!("{what}: {e}")))
 }
 
 pub(crate) fn string_arg(value: &JsValue, what: &str) -> Result<String, JsValue> {

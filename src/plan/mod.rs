@@ -155,6 +155,14 @@ pub enum Role {
     Replacement,
 }
 
+/// Reads an action's machine config through a JSON value rather than through the buffered content serde uses for an
+/// internally tagged enum like [`Action`]: the machine config's deserializer (the largest in the crate) is then
+/// compiled into the wasm once, for JSON values, instead of once more for that buffer (BENCHMARKS.md, issue 6).
+fn config_through_value<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Arc<MachineConfig>, D::Error> {
+    let value = serde_json::Value::deserialize(deserializer)?;
+    MachineConfig::deserialize(value).map(Arc::new).map_err(serde::de::Error::custom)
+}
+
 /// One thing the engine does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "js", derive(tsify::Tsify))]
@@ -170,6 +178,7 @@ pub enum Action {
     RunReleaseCommand {
         command: String,
         region: Option<String>,
+        #[serde(deserialize_with = "config_through_value")]
         config: Arc<MachineConfig>,
         timeout_secs: u64,
     },
@@ -179,6 +188,7 @@ pub enum Action {
         group: String,
         region: String,
         role: Role,
+        #[serde(deserialize_with = "config_through_value")]
         config: Arc<MachineConfig>,
         /// Created stopped.
         skip_launch: bool,
@@ -194,6 +204,7 @@ pub enum Action {
     /// A config change in place (`replace: false`) or by destroying and recreating the machine in its region.
     Update {
         machine: MachineRef,
+        #[serde(deserialize_with = "config_through_value")]
         config: Arc<MachineConfig>,
         changes: Arc<[Change]>,
         /// Started after the update (else left in its state: flyctl does not start stopped machines).

@@ -61,7 +61,7 @@ pub async fn session_info() -> Result<SessionInfo, ConnectError> {
         return Err(ConnectError::Unreachable(format!("HTTP {}", response.status())));
     }
     let body = response.text().await.map_err(|e| ConnectError::Unreachable(e.to_string()))?;
-    serde_json::from_str(&body).map_err(|e| ConnectError::Unreachable(e.to_string()))
+    flightdeck::json::from_json(body.as_bytes()).map_err(|e| ConnectError::Unreachable(e.to_string()))
 }
 
 /// What the connect screen asks for. The token lives in memory; it reaches sessionStorage only when the user asks
@@ -82,7 +82,7 @@ fn session_storage() -> Option<web_sys::Storage> {
 /// The connection remembered in this tab, if the user asked for that.
 pub fn remembered() -> Option<Connection> {
     let text = session_storage()?.get_item(STORAGE_KEY).ok().flatten()?;
-    serde_json::from_str(&text).ok()
+    flightdeck::json::from_json(text.as_bytes()).ok()
 }
 
 /// Remembers `connection` for this tab's session, or forgets any remembered one.
