@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
@@ -24,4 +25,38 @@ test("the declarations type-check correct uses and reject wrong ones", () => {
     output = `${error.stdout}${error.stderr}`;
   }
   assert.equal(output, "", `tsc reported:\n${output}`);
+});
+
+// The export list is written three times — the ES module entry, its declarations, and (by spreading) the CommonJS
+// entry — over what wasm-bindgen generates; this holds them to the generated glue, so an export added in Rust and
+// forgotten in one entry fails here instead of shipping.
+test("every entry and the declarations export exactly the generated API, plus the two JavaScript helpers", async () => {
+  const ts = require("typescript");
+  const WRITTEN_IN_JS = ["FlightdeckError", "runEvents"];
+  const glue = await import("../wasm/flightdeck.js");
+  const generated = Object.keys(glue).filter((name) => name !== "initSync" && name !== "default");
+  const expected = [...generated, ...WRITTEN_IN_JS].sort();
+  assert.ok(generated.includes("validateConfig") && generated.includes("MachinesClient"), "the glue was read");
+
+  const esm = Object.keys(await import("../index.js")).sort();
+  const cjs = Object.keys(require("../index.cjs")).sort();
+  assert.deepEqual(esm, expected, "index.js");
+  assert.deepEqual(cjs, expected, "index.cjs");
+
+  // The values index.d.ts declares: its `export { … } from` lists and its exported classes and functions (its
+  // `export type *` gives types only: TypeScript rejects a value used through it).
+  const path = fileURLToPath(new URL("../index.d.ts", import.meta.url));
+  const source = ts.createSourceFile(path, readFileSync(path, "utf8"), ts.ScriptTarget.ES2022);
+  const exported = (node) => node.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  const valueExports = source.statements
+    .flatMap((node) => {
+      if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.exportClause && ts.isNamedExports(node.exportClause)) {
+        return node.exportClause.elements.filter((e) => !e.isTypeOnly).map((e) => e.name.text);
+      }
+      if ((ts.isClassDeclaration(node) || ts.isFunctionDeclaration(node)) && exported(node)) return [node.name.text];
+      if (ts.isVariableStatement(node) && exported(node)) return node.declarationList.declarations.map((d) => d.name.text);
+      return [];
+    })
+    .sort();
+  assert.deepEqual(valueExports, expected, "index.d.ts declares the same values");
 });
