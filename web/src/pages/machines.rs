@@ -53,11 +53,13 @@ fn plan_for(app: &str, machines: &[Machine], id: &str, command: Command) -> Resu
     }
 }
 
-/// Whether a refresh changes what a machine's row shows (its version covers the image, size and group; the rest
-/// can change without a new version). Compared field by field: a refresh checks 1,000 machines every two seconds.
+/// Whether a refresh changes what a machine's row shows (its version covers the image and size; the rest can change
+/// without a new version — the group too, when only its metadata is set). Compared field by field: a refresh checks
+/// 1,000 machines every two seconds.
 fn row_changed(shown: &Machine, listed: &Machine) -> bool {
     shown.current_version() != listed.current_version()
         || shown.state != listed.state
+        || plan::group_of(shown) != plan::group_of(listed)
         || shown.name != listed.name
         || shown.region != listed.region
         || shown.checks.len() != listed.checks.len()
