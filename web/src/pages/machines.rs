@@ -20,8 +20,10 @@ use crate::state::{Drafts, Session, live_machines, starting_draft};
 const ROW_PX: f64 = 44.0;
 /// Rows drawn beyond each edge of the scroll view, so a scroll shows drawn rows at once.
 const MARGIN_ROWS: usize = 10;
-/// The scroll view's height until it reports its own (CSS: at most 70 % of the window).
-const INITIAL_VIEW_PX: f64 = 1000.0;
+/// The scroll view's share of the window's height (CSS: `max-height: 70vh`), its height until it reports its own.
+const VIEW_SHARE: f64 = 0.7;
+/// The window's height when the browser does not say.
+const FALLBACK_WINDOW_PX: f64 = 1000.0;
 
 /// What a row's buttons ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -346,12 +348,20 @@ pub fn MachinesTab(app: String) -> impl IntoView {
     // Rows have a fixed height (CSS), so the table draws only the rows in its scroll view and a margin, with a
     // spacer above and below for the rest: a thousand machines cost the page what forty do.
     let (scroll_top, set_scroll_top) = signal(0.0_f64);
-    let (view_height, set_view_height) = signal(INITIAL_VIEW_PX);
+    let window_px = web_sys::window()
+        .and_then(|w| w.inner_height().ok())
+        .and_then(|h| h.as_f64())
+        .unwrap_or(FALLBACK_WINDOW_PX);
+    let (view_height, set_view_height) = signal(window_px * VIEW_SHARE);
+    // The rows in view and a margin on each side of them (none above the first row): the first render draws a
+    // screenful and a margin, not two margins.
     let window = Memo::new(move |_| {
         let total = ids.with(Vec::len);
-        let first = ((scroll_top.get() / ROW_PX) as usize).saturating_sub(MARGIN_ROWS).min(total);
-        let shown = (view_height.get() / ROW_PX).ceil() as usize + 2 * MARGIN_ROWS;
-        (first, (first + shown).min(total), total)
+        let first_in_view = (scroll_top.get() / ROW_PX) as usize;
+        let in_view = (view_height.get() / ROW_PX).ceil() as usize;
+        let first = first_in_view.saturating_sub(MARGIN_ROWS).min(total);
+        let end = (first_in_view + in_view + MARGIN_ROWS).min(total);
+        (first, end, total)
     });
     let visible = move || {
         let (first, end, _) = window.get();
