@@ -346,12 +346,10 @@ pub fn MachinesTab(app: String) -> impl IntoView {
     let empty = move || ids.with(Vec::is_empty);
 
     // Rows have a fixed height (CSS), so the table draws only the rows in its scroll view and a margin, with a
-    // spacer above and below for the rest: a thousand machines cost the page what forty do.
+    // spacer above and below for the rest: a thousand machines cost the page what a screenful does.
     let (scroll_top, set_scroll_top) = signal(0.0_f64);
-    let window_px = web_sys::window()
-        .and_then(|w| w.inner_height().ok())
-        .and_then(|h| h.as_f64())
-        .unwrap_or(FALLBACK_WINDOW_PX);
+    let window_px =
+        web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(FALLBACK_WINDOW_PX);
     let (view_height, set_view_height) = signal(window_px * VIEW_SHARE);
     // The rows in view and a margin on each side of them (none above the first row): the first render draws a
     // screenful and a margin, not two margins.
