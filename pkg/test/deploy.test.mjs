@@ -66,6 +66,8 @@ test("a first deploy and a rolling update run from JavaScript, with events as th
   assert.deepEqual(grid.expected_counts, { app: 3 });
   assert.throws(() => planScaleRegions(config, snapshot.machines, [], { nope: { syd: 1 } }), (e) => e.code === "plan");
   assert.throws(() => planScaleRegions(config, snapshot.machines, [], "web=3"), (e) => e.code === "invalid_argument");
+  // The per-region counts say where machines go: scale count's region options are refused, not ignored.
+  assert.throws(() => planScaleRegions(config, snapshot.machines, [], { app: { syd: 1 } }, { regions: ["fra"] }), (e) => e.code === "invalid_argument");
 });
 
 test("a failing run rejects with a FlightdeckError carrying the report, and abort cancels", async () => {

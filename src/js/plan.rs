@@ -153,6 +153,19 @@ pub fn plan_scale_count(
     to_js(&plan)
 }
 
+/// `planScaleRegions`'s options: those of `planScaleCount` but `regions` and `maxPerRegion`, which the per-region
+/// counts themselves say (passing them is an error, not silently ignored).
+#[derive(Deserialize, Default)]
+#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+struct PlanScaleRegionsOptions {
+    app: Option<String>,
+    /// `"idle_first"` (default) or `"api_order"`.
+    order: Option<ScaleDownOrder>,
+    force: bool,
+    image: Option<String>,
+}
+
 /// The plan of per-region counts for each group at once (the dashboard's scale grid):
 /// `planScaleRegions(config, machines, volumes, { web: { iad: 4, fra: 2 } }, { force?, order?, image? })`.
 #[wasm_bindgen(js_name = planScaleRegions, unchecked_return_type = "Plan")]
@@ -161,7 +174,7 @@ pub fn plan_scale_regions(
     #[wasm_bindgen(unchecked_param_type = "Machine[]")] machines: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Volume[]")] volumes: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Record<string, Record<string, number>>")] desired: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "PlanScaleCountOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "PlanScaleRegionsOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let config = config_arg(config)?;
     let machines: Vec<Machine> = list_arg(machines, "machines")?;
@@ -170,13 +183,12 @@ pub fn plan_scale_regions(
         return Err(invalid_argument("desired counts must be an object: { group: { region: count } }"));
     }
     let desired: plan::DesiredCounts = from_js(desired, "desired counts")?;
-    let input: PlanScaleCountOptions = options_arg(options, "options")?;
+    let input: PlanScaleRegionsOptions = options_arg(options, "options")?;
     let options = ScaleCountOptions {
-        regions: Vec::new(),
-        max_per_region: None,
         order: input.order.unwrap_or_default(),
         force: input.force,
         image: input.image,
+        ..ScaleCountOptions::default()
     };
     let app = input.app.or_else(|| config.app.clone()).unwrap_or_default();
     to_js(
