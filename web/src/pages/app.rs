@@ -7,7 +7,7 @@ use crate::route::{Route, Tab};
 
 #[component]
 pub fn AppPage(name: String, tab: Tab) -> impl IntoView {
-    let tabs = [Tab::Overview, Tab::Machines, Tab::Scale, Tab::Config, Tab::Deploy, Tab::Secrets]
+    let tabs = Tab::ALL
         .into_iter()
         .map(|t| {
             let href = Route::App { name: name.clone(), tab: t }.href();

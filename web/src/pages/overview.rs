@@ -185,13 +185,16 @@ pub fn OverviewTab(app: String) -> impl IntoView {
     let (machines, _) = live_machines(&session, &app, Duration::from_secs(5));
     let (counts, set_counts) = signal(None::<BTreeMap<String, RegionCount>>);
     let (error, set_error) = signal(None::<String>);
-    Effect::new(move |_| match machines.get() {
-        Some(Ok(list)) => {
-            set_counts.set(Some(count_by_region(&list)));
-            set_error.set(None);
-        }
-        Some(Err(e)) => set_error.set(Some(e.to_string())),
-        None => {}
+    // Counted from the listed machines in place; a failed refresh keeps the last counts beside its error.
+    Effect::new(move |_| {
+        machines.with(|listed| match listed {
+            Some(Ok(list)) => {
+                set_counts.set(Some(count_by_region(list)));
+                set_error.set(None);
+            }
+            Some(Err(e)) => set_error.set(Some(e.to_string())),
+            None => {}
+        })
     });
     let land = land_path();
     let graticule = {

@@ -79,21 +79,21 @@ pub fn ScaleTab(app: String) -> impl IntoView {
     // What each cell should have; starts as what runs, and is reset to it after every load.
     let desired = RwSignal::new(DesiredCounts::new());
     let added_regions = RwSignal::new(Vec::<String>::new());
+    let cells = Memo::new(move |_| machines.with(|m| live_cells(m)));
     Effect::new(move |_| {
         if let Some(result) = snapshot.get() {
             match result {
                 Ok(snapshot) => {
-                    let cells = live_cells(&snapshot.machines);
-                    desired.set(
+                    machines.set(snapshot.machines);
+                    volumes.set(snapshot.volumes);
+                    desired.set(cells.with_untracked(|cells| {
                         cells
                             .iter()
                             .map(|(g, regions)| {
                                 (g.clone(), regions.iter().map(|(r, (a, b))| (r.clone(), a + b)).collect())
                             })
-                            .collect(),
-                    );
-                    machines.set(snapshot.machines);
-                    volumes.set(snapshot.volumes);
+                            .collect()
+                    }));
                     set_load_error.set(None);
                 }
                 Err(error) => set_load_error.set(Some(error)),
@@ -101,15 +101,12 @@ pub fn ScaleTab(app: String) -> impl IntoView {
             set_loaded.set(true);
         }
     });
-    let cells = Memo::new(move |_| machines.with(|m| live_cells(m)));
+    // The regions machines run in and those added, each once, in order.
     let regions = Memo::new(move |_| {
-        let mut regions: Vec<String> = Vec::new();
-        cells.with(|c| c.values().flat_map(|r| r.keys().cloned()).for_each(|r| regions.push(r)));
+        let mut regions = BTreeSet::new();
+        cells.with(|c| regions.extend(c.values().flat_map(|r| r.keys().cloned())));
         added_regions.with(|a| regions.extend(a.iter().cloned()));
-        let mut seen = BTreeSet::new();
-        regions.retain(|r| seen.insert(r.clone()));
-        regions.sort();
-        regions
+        regions.into_iter().collect::<Vec<String>>()
     });
 
     let planned = RwSignal::new(None::<Result<Plan, String>>);

@@ -15,6 +15,9 @@ pub enum Tab {
 }
 
 impl Tab {
+    /// Every tab, in the order the app page shows them.
+    pub const ALL: [Tab; 6] = [Tab::Overview, Tab::Machines, Tab::Scale, Tab::Config, Tab::Deploy, Tab::Secrets];
+
     pub fn slug(self) -> &'static str {
         match self {
             Tab::Overview => "overview",
@@ -53,14 +56,7 @@ impl Route {
         match (parts.next(), parts.next(), parts.next()) {
             (Some("apps"), Some(name), tab) if !name.is_empty() => {
                 let name = js_sys::decode_uri_component(name).ok().and_then(|n| n.as_string()).unwrap_or_default();
-                let tab = match tab {
-                    Some("overview") => Tab::Overview,
-                    Some("scale") => Tab::Scale,
-                    Some("config") => Tab::Config,
-                    Some("deploy") => Tab::Deploy,
-                    Some("secrets") => Tab::Secrets,
-                    _ => Tab::Machines,
-                };
+                let tab = tab.and_then(|slug| Tab::ALL.into_iter().find(|t| t.slug() == slug)).unwrap_or(Tab::Machines);
                 Route::App { name, tab }
             }
             (Some("connect"), _, _) => Route::Connect,
