@@ -68,13 +68,30 @@ test("App → Machines lists machines live and runs start, stop, restart and rem
   await page.screenshot({ path: `${screenshots}/machines-light.png`, fullPage: true });
 
   const row = (name) => table.getByRole("row").filter({ has: page.getByRole("cell", { name, exact: true }) });
+  // A row's actions sit behind its "Actions" button; Escape closes them and gives the button its focus back.
+  const actionsOf = (name) => page.getByRole("button", { name: `Actions for machine ${name}`, exact: true });
+  await actionsOf("web-a").click();
+  const actions = page.getByRole("group", { name: "Actions for machine web-a" });
+  assert.equal(await actionsOf("web-a").getAttribute("aria-expanded"), "true");
+  await page.keyboard.press("Escape");
+  await actions.waitFor({ state: "detached" });
+  assert.equal(await actionsOf("web-a").evaluate((button) => button === document.activeElement), true);
+  assert.equal(await actionsOf("web-a").getAttribute("aria-expanded"), "false");
+  await actionsOf("web-a").click();
+  await page.screenshot({ path: `${screenshots}/machines-actions.png` });
+  // Start is offered only to a machine that is not running.
+  assert.equal(await actions.getByRole("button", { name: "Start machine web-a", exact: true }).isDisabled(), true);
   await page.getByRole("button", { name: "Stop machine web-a", exact: true }).click();
+  await actions.waitFor({ state: "detached" });
   await row("web-a").getByText("stopped", { exact: true }).waitFor({ timeout: 20_000 });
+  await actionsOf("web-a").click();
   await page.getByRole("button", { name: "Start machine web-a", exact: true }).click();
   await row("web-a").getByText("started", { exact: true }).waitFor({ timeout: 20_000 });
+  await actionsOf("web-a").click();
   await page.getByRole("button", { name: "Restart machine web-a", exact: true }).click();
   await page.getByRole("list", { name: "Machine action timeline" }).filter({ hasText: "restart finished: success" }).waitFor({ timeout: 20_000 });
 
+  await actionsOf(HOSTILE).click();
   await page.getByRole("button", { name: `Remove machine ${HOSTILE}`, exact: true }).click();
   await page.getByRole("button", { name: `Confirm removal of machine ${HOSTILE}`, exact: true }).click();
   await table.getByRole("cell", { name: HOSTILE, exact: true }).waitFor({ state: "detached", timeout: 20_000 });
@@ -356,7 +373,8 @@ test("App → Machines clones a machine into another region and resizes one, eac
     metadata: { fly_platform_version: "v2", fly_process_group: "web" } };
   await seed({ apps: [{ name: "e2e-clone", machines: [{ name: "web-1", region: "syd", config }] }] });
   const { page, problems, close } = await open("#/apps/e2e-clone/machines");
-  await page.getByRole("button", { name: "Clone machine web-1" }).click({ timeout: 15_000 });
+  await page.getByRole("button", { name: "Actions for machine web-1" }).click({ timeout: 15_000 });
+  await page.getByRole("button", { name: "Clone machine web-1" }).click();
   const clone = page.getByRole("region", { name: "Clone machine web-1" });
   await clone.getByLabel("Region").selectOption("fra");
   await clone.getByLabel("Command", { exact: true }).fill("nginx -g 'daemon off;'");
@@ -367,6 +385,7 @@ test("App → Machines clones a machine into another region and resizes one, eac
   await page.screenshot({ path: `${screenshots}/clone.png`, fullPage: true });
   await clone.getByRole("button", { name: "Close" }).click();
 
+  await page.getByRole("button", { name: "Actions for machine web-1" }).click();
   await page.getByRole("button", { name: "Resize machine web-1" }).click();
   const resize = page.getByRole("region", { name: "Resize machine web-1" });
   await resize.getByLabel("Size").selectOption("shared-cpu-2x");

@@ -87,6 +87,20 @@ fn size(machine: &Machine) -> String {
     }
 }
 
+/// After Escape closes a row's actions, focus returns to the row's "Actions" button (the cell that heard the key
+/// holds it).
+fn focus_toggle(ev: &web_sys::KeyboardEvent) {
+    use wasm_bindgen::JsCast;
+    let toggle = ev
+        .current_target()
+        .and_then(|cell| cell.dyn_into::<web_sys::Element>().ok())
+        .and_then(|cell| cell.query_selector("button[aria-expanded]").ok().flatten())
+        .and_then(|button| button.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(toggle) = toggle {
+        let _ = toggle.focus();
+    }
+}
+
 #[component]
 pub fn MachinesTab(app: String) -> impl IntoView {
     let session = expect_context::<Session>();
@@ -207,15 +221,15 @@ pub fn MachinesTab(app: String) -> impl IntoView {
     // (`row_changed`), so a state change redraws a few cells, and the keyed list itself moves only when machines
     // come or go. The listed machines are read in place, never copied: only a new or changed machine is cloned.
     let rows = StoredValue::new(HashMap::<String, ArcRwSignal<Machine>>::new());
-    let row = move |id: String| {
-        let Some(machine) = rows.with_value(|rows| rows.get(&id).cloned()) else {
-            return ().into_any();
-        };
-        let label = machine.with_untracked(|m| if m.name.is_empty() { m.id.clone() } else { m.name.clone() });
-        let state = {
-            let machine = machine.clone();
-            move || machine.with(|m| m.state.clone())
-        };
+    // One row's actions sit behind its "Actions" button (a disclosure): a closed row has two controls, not seven,
+    // and its machine's state changes write nothing but its cells. The open row's id, if any.
+    let open_actions = RwSignal::new(None::<String>);
+    let close_actions = move || {
+        open_actions.set(None);
+        set_confirming.set(None);
+    };
+    let actions = move |id: String, label: String, machine: ArcRwSignal<Machine>| {
+        let state = move || machine.with(|m| m.state.clone());
         let startable = {
             let state = state.clone();
             move || {
@@ -236,6 +250,7 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                 if cmd == Command::Remove {
                     set_confirming.set(Some(id.clone()));
                 } else {
+                    close_actions();
                     command.dispatch((id.clone(), cmd));
                 }
             };
@@ -249,7 +264,7 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             let text = if edit == Edit::Clone { "Clone" } else { "Resize" };
             view! {
                 <button type="button" class="small" aria-label=format!("{text} machine {label}")
-                    on:click=move |_| editing.set(Some((id.clone(), label.clone(), edit)))>{text}</button>
+                    on:click=move |_| { close_actions(); editing.set(Some((id.clone(), label.clone(), edit))); }>{text}</button>
             }
         };
         let confirm = {
@@ -259,12 +274,48 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                     let id = id.clone();
                     view! {
                         <button type="button" class="small danger" aria-label=confirm_label.clone()
-                            on:click=move |_| { set_confirming.set(None); command.dispatch((id.clone(), Command::Remove)); }>
+                            on:click=move |_| { close_actions(); command.dispatch((id.clone(), Command::Remove)); }>
                             "Confirm removal"
                         </button>
                     }
                 })
             }
+        };
+        view! {
+            <div class="row-actions" role="group" aria-label=format!("Actions for machine {label}")>
+                {button(Command::Start, Box::new(startable))}
+                {button(Command::Stop, Box::new(started.clone()))}
+                {button(Command::Restart, Box::new(started))}
+                {edit_button(Edit::Clone)}
+                {edit_button(Edit::Resize)}
+                {button(Command::Remove, Box::new(|| true))}
+                {confirm}
+            </div>
+        }
+    };
+    let row = move |id: String| {
+        let Some(machine) = rows.with_value(|rows| rows.get(&id).cloned()) else {
+            return ().into_any();
+        };
+        let label = machine.with_untracked(|m| if m.name.is_empty() { m.id.clone() } else { m.name.clone() });
+        let is_open = {
+            let id = id.clone();
+            move || open_actions.with(|open| open.as_deref() == Some(id.as_str()))
+        };
+        let toggle = {
+            let id = id.clone();
+            move |_| {
+                if open_actions.with_untracked(|open| open.as_deref() == Some(id.as_str())) {
+                    close_actions();
+                } else {
+                    set_confirming.set(None);
+                    open_actions.set(Some(id.clone()));
+                }
+            }
+        };
+        let opened = {
+            let (is_open, id, label, machine) = (is_open.clone(), id.clone(), label.clone(), machine.clone());
+            move || is_open().then(|| actions(id.clone(), label.clone(), machine.clone()))
         };
         let (select_id, check_id) = (id.clone(), id.clone());
         let cell = |f: fn(&Machine) -> String| {
@@ -283,21 +334,22 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                     }/></td>
                 <td class="mono">{id.clone()}</td>
                 <td class="name" title=title>{name}</td>
-                <td><span class=cell(|m| format!("state state-{}", m.state.as_str()))>{cell(|m| m.state.as_str().to_owned())}</span></td>
+                <td><div class="live"><span class=cell(|m| format!("state state-{}", m.state.as_str()))>{cell(|m| m.state.as_str().to_owned())}</span></div></td>
                 <td>{cell(|m| m.region.clone())}</td>
                 <td>{cell(|m| plan::group_of(m).to_owned())}</td>
                 <td class="mono" title=cell(image)>{cell(image)}</td>
                 <td class="nowrap">{cell(size)}</td>
-                <td>{cell(checks)}</td>
-                <td class="actions"><div>
-                    {button(Command::Start, Box::new(startable))}
-                    {button(Command::Stop, Box::new(started.clone()))}
-                    {button(Command::Restart, Box::new(started))}
-                    {edit_button(Edit::Clone)}
-                    {edit_button(Edit::Resize)}
-                    {button(Command::Remove, Box::new(|| true))}
-                    {confirm}
-                </div></td>
+                <td><div class="live">{cell(checks)}</div></td>
+                <td class="actions" on:keydown=move |ev| {
+                    if ev.key() == "Escape" && open_actions.with_untracked(Option::is_some) {
+                        close_actions();
+                        focus_toggle(&ev);
+                    }
+                }>
+                    <button type="button" class="small" aria-label=format!("Actions for machine {label}")
+                        aria-expanded=move || is_open().to_string() on:click=toggle>"Actions ▾"</button>
+                    {opened}
+                </td>
             </tr>
         }
         .into_any()
