@@ -55,35 +55,76 @@ fn plan_for(app: &str, machines: &[Machine], id: &str, command: Command) -> Resu
     }
 }
 
-/// Whether a refresh changes what a machine's row shows (its version covers the image and size; the rest can change
-/// without a new version — the group too, when only its metadata is set). Compared field by field: a refresh checks
-/// 1,000 machines every two seconds.
-fn row_changed(shown: &Machine, listed: &Machine) -> bool {
-    shown.current_version() != listed.current_version()
-        || shown.state != listed.state
-        || plan::group_of(shown) != plan::group_of(listed)
-        || shown.name != listed.name
-        || shown.region != listed.region
-        || shown.checks.len() != listed.checks.len()
-        || shown.checks.iter().zip(&listed.checks).any(|(a, b)| a.status != b.status)
+/// What a machine's row shows, taken from the listed machine. The table keeps this, not the machine: the first
+/// render of 1,000 machines copies a few strings each instead of 1,000 machine configs, and a refresh compares what
+/// is shown, field by field, without allocating (`shows`).
+#[derive(Debug, Clone, PartialEq)]
+struct RowView {
+    name: String,
+    state: MachineState,
+    region: String,
+    group: String,
+    image: String,
+    /// cpus, cpu kind, memory (MB).
+    guest: Option<(u32, String, u32)>,
+    /// Passing checks, all checks.
+    checks: (usize, usize),
 }
 
-fn checks(machine: &Machine) -> String {
-    if machine.checks.is_empty() {
-        return "—".to_owned();
+fn passing_checks(machine: &Machine) -> (usize, usize) {
+    (machine.checks.iter().filter(|c| c.status == "passing").count(), machine.checks.len())
+}
+
+impl RowView {
+    fn of(machine: &Machine) -> Self {
+        let config = machine.config.as_ref();
+        RowView {
+            name: machine.name.clone(),
+            state: machine.state.clone(),
+            region: machine.region.clone(),
+            group: plan::group_of(machine).to_owned(),
+            image: config.map(|c| c.image.clone()).unwrap_or_default(),
+            guest: config.and_then(|c| c.guest.as_ref()).map(|g| (g.cpus, g.cpu_kind.clone(), g.memory_mb)),
+            checks: passing_checks(machine),
+        }
     }
-    let passing = machine.checks.iter().filter(|c| c.status == "passing").count();
-    format!("{passing}/{} passing", machine.checks.len())
-}
 
-fn image(machine: &Machine) -> String {
-    machine.config.as_ref().map(|c| c.image.clone()).unwrap_or_default()
-}
+    /// Whether the row still shows `machine` as it is listed now (a refresh checks 1,000 machines every two
+    /// seconds).
+    fn shows(&self, machine: &Machine) -> bool {
+        let config = machine.config.as_ref();
+        let guest = config.and_then(|c| c.guest.as_ref());
+        self.state == machine.state
+            && self.name == machine.name
+            && self.region == machine.region
+            && self.group == plan::group_of(machine)
+            && self.image == config.map_or("", |c| c.image.as_str())
+            && match (&self.guest, guest) {
+                (Some((cpus, kind, memory)), Some(g)) => {
+                    *cpus == g.cpus && *kind == g.cpu_kind && *memory == g.memory_mb
+                }
+                (None, None) => true,
+                _ => false,
+            }
+            && self.checks == passing_checks(machine)
+    }
 
-fn size(machine: &Machine) -> String {
-    match machine.config.as_ref().and_then(|c| c.guest.as_ref()) {
-        Some(guest) => format!("{} {} · {} MB", guest.cpus, guest.cpu_kind, guest.memory_mb),
-        None => "—".to_owned(),
+    fn label(&self, id: &str) -> String {
+        if self.name.is_empty() { id.to_owned() } else { self.name.clone() }
+    }
+
+    fn size(&self) -> String {
+        match &self.guest {
+            Some((cpus, kind, memory)) => format!("{cpus} {kind} · {memory} MB"),
+            None => "—".to_owned(),
+        }
+    }
+
+    fn checks(&self) -> String {
+        match self.checks {
+            (_, 0) => "—".to_owned(),
+            (passing, all) => format!("{passing}/{all} passing"),
+        }
     }
 }
 
@@ -217,10 +258,10 @@ pub fn MachinesTab(app: String) -> impl IntoView {
         })
     };
 
-    // Each row reads its machine from a signal of its own: a refresh sets only the signals of machines that changed
-    // (`row_changed`), so a state change redraws a few cells, and the keyed list itself moves only when machines
-    // come or go. The listed machines are read in place, never copied: only a new or changed machine is cloned.
-    let rows = StoredValue::new(HashMap::<String, ArcRwSignal<Machine>>::new());
+    // Each row reads what it shows from a signal of its own: a refresh sets only the signals of rows whose machine
+    // changed (`RowView::shows`), so a state change redraws a few cells, and the keyed list itself moves only when
+    // machines come or go. The listed machines are read in place, never copied.
+    let rows = StoredValue::new(HashMap::<String, ArcRwSignal<RowView>>::new());
     // One row's actions sit behind its "Actions" button (a disclosure): a closed row has two controls, not seven,
     // and its machine's state changes write nothing but its cells. The open row's id, if any.
     let open_actions = RwSignal::new(None::<String>);
@@ -228,7 +269,7 @@ pub fn MachinesTab(app: String) -> impl IntoView {
         open_actions.set(None);
         set_confirming.set(None);
     };
-    let actions = move |id: String, label: String, machine: ArcRwSignal<Machine>| {
+    let actions = move |id: String, label: String, machine: ArcRwSignal<RowView>| {
         let state = move || machine.with(|m| m.state.clone());
         let startable = {
             let state = state.clone();
@@ -297,7 +338,7 @@ pub fn MachinesTab(app: String) -> impl IntoView {
         let Some(machine) = rows.with_value(|rows| rows.get(&id).cloned()) else {
             return ().into_any();
         };
-        let label = machine.with_untracked(|m| if m.name.is_empty() { m.id.clone() } else { m.name.clone() });
+        let label = machine.with_untracked(|m| m.label(&id));
         let is_open = {
             let id = id.clone();
             move || open_actions.with(|open| open.as_deref() == Some(id.as_str()))
@@ -318,7 +359,7 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             move || is_open().then(|| actions(id.clone(), label.clone(), machine.clone()))
         };
         let (select_id, check_id) = (id.clone(), id.clone());
-        let cell = |f: fn(&Machine) -> String| {
+        let cell = |f: fn(&RowView) -> String| {
             let machine = machine.clone();
             move || machine.with(f)
         };
@@ -336,10 +377,10 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                 <td class="name" title=title>{name}</td>
                 <td><div class="live"><span class=cell(|m| format!("state state-{}", m.state.as_str()))>{cell(|m| m.state.as_str().to_owned())}</span></div></td>
                 <td>{cell(|m| m.region.clone())}</td>
-                <td>{cell(|m| plan::group_of(m).to_owned())}</td>
-                <td class="mono" title=cell(image)>{cell(image)}</td>
-                <td class="nowrap">{cell(size)}</td>
-                <td><div class="live">{cell(checks)}</div></td>
+                <td>{cell(|m| m.group.clone())}</td>
+                <td class="mono" title=cell(|m| m.image.clone())>{cell(|m| m.image.clone())}</td>
+                <td class="nowrap">{cell(RowView::size)}</td>
+                <td><div class="live">{cell(RowView::checks)}</div></td>
                 <td class="actions" on:keydown=move |ev| {
                     if ev.key() == "Escape" && open_actions.with_untracked(Option::is_some) {
                         close_actions();
@@ -366,12 +407,12 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                         for machine in machines {
                             match rows.get(&machine.id) {
                                 Some(shown) => {
-                                    if shown.with_untracked(|shown| row_changed(shown, machine)) {
-                                        shown.set(machine.clone());
+                                    if !shown.with_untracked(|shown| shown.shows(machine)) {
+                                        shown.set(RowView::of(machine));
                                     }
                                 }
                                 None => {
-                                    rows.insert(machine.id.clone(), ArcRwSignal::new(machine.clone()));
+                                    rows.insert(machine.id.clone(), ArcRwSignal::new(RowView::of(machine)));
                                 }
                             }
                         }
