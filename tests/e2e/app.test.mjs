@@ -84,6 +84,10 @@ test("App → Machines lists machines live and runs start, stop, restart and rem
   await page.getByRole("button", { name: "Stop machine web-a", exact: true }).click();
   await actions.waitFor({ state: "detached" });
   await row("web-a").getByText("stopped", { exact: true }).waitFor({ timeout: 20_000 });
+  // "Updated (UTC)": the tenth cell shows the machine's updated_at shortly, with the API's time as its title.
+  const updated = row("web-a").getByRole("cell").nth(9);
+  assert.match(await updated.innerText(), /^[A-Z][a-z]{2} \d{1,2} \d\d:\d\d:\d\d$/);
+  assert.match(await updated.getAttribute("title"), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
   await actionsOf("web-a").click();
   await page.getByRole("button", { name: "Start machine web-a", exact: true }).click();
   await row("web-a").getByText("started", { exact: true }).waitFor({ timeout: 20_000 });

@@ -69,10 +69,26 @@ struct RowView {
     guest: Option<(u32, String, u32)>,
     /// Passing checks, all checks.
     checks: (usize, usize),
+    /// `updated_at` as the API gives it (RFC 3339, UTC).
+    updated: String,
 }
 
 fn passing_checks(machine: &Machine) -> (usize, usize) {
     (machine.checks.iter().filter(|c| c.status == "passing").count(), machine.checks.len())
+}
+
+/// An RFC 3339 UTC time as a table shows it: "Nov 27 05:40:12" (the full time is the cell's title). Anything else is
+/// shown as it came.
+fn short_time(time: &str) -> String {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let parts = (time.get(5..7), time.get(8..10), time.get(10..11), time.get(11..19));
+    let (Some(month), Some(day), Some("T" | "t" | " "), Some(clock)) = parts else {
+        return time.to_owned();
+    };
+    match (month.parse::<usize>(), day.parse::<u8>()) {
+        (Ok(month @ 1..=12), Ok(day)) => format!("{} {day} {clock}", MONTHS[month - 1]),
+        _ => time.to_owned(),
+    }
 }
 
 impl RowView {
@@ -86,6 +102,7 @@ impl RowView {
             image: config.map(|c| c.image.clone()).unwrap_or_default(),
             guest: config.and_then(|c| c.guest.as_ref()).map(|g| (g.cpus, g.cpu_kind.clone(), g.memory_mb)),
             checks: passing_checks(machine),
+            updated: machine.updated_at.clone().unwrap_or_default(),
         }
     }
 
@@ -107,6 +124,7 @@ impl RowView {
                 _ => false,
             }
             && self.checks == passing_checks(machine)
+            && self.updated == machine.updated_at.as_deref().unwrap_or_default()
     }
 
     fn label(&self, id: &str) -> String {
@@ -118,6 +136,10 @@ impl RowView {
             Some((cpus, kind, memory)) => format!("{cpus} {kind} · {memory} MB"),
             None => "—".to_owned(),
         }
+    }
+
+    fn updated(&self) -> String {
+        short_time(&self.updated)
     }
 
     fn checks(&self) -> String {
@@ -381,6 +403,7 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                 <td class="mono" title=cell(|m| m.image.clone())>{cell(|m| m.image.clone())}</td>
                 <td class="nowrap">{cell(RowView::size)}</td>
                 <td><div class="live">{cell(RowView::checks)}</div></td>
+                <td class="nowrap" title=cell(|m| m.updated.clone())><div class="live">{cell(RowView::updated)}</div></td>
                 <td class="actions" on:keydown=move |ev| {
                     if ev.key() == "Escape" && open_actions.with_untracked(Option::is_some) {
                         close_actions();
@@ -483,12 +506,12 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                 <table class="grid machines" aria-label="Machines of the app" aria-rowcount=move || (window.get().2 + 1).to_string()>
                     <colgroup>
                         <col class="c-select"/><col class="c-id"/><col class="c-name"/><col class="c-state"/><col class="c-region"/>
-                        <col class="c-group"/><col class="c-image"/><col class="c-size"/><col class="c-checks"/>
+                        <col class="c-group"/><col class="c-image"/><col class="c-size"/><col class="c-checks"/><col class="c-updated"/>
                         <col class="c-actions"/>
                     </colgroup>
                     <thead><tr>
                         <th><span class="visually-hidden">"Select"</span></th><th>"ID"</th><th>"Name"</th><th>"State"</th><th>"Region"</th><th>"Group"</th>
-                        <th>"Image"</th><th>"Size"</th><th>"Checks"</th><th>"Actions"</th>
+                        <th>"Image"</th><th>"Size"</th><th>"Checks"</th><th>"Updated (UTC)"</th><th>"Actions"</th>
                     </tr></thead>
                     <tbody>
                         <tr class="spacer" aria-hidden="true" style:height=spacer_above></tr>
