@@ -433,6 +433,27 @@ test("App → Machines with 1,000 machines draws the rows in view, and scrolling
   await page.locator(".scroller").evaluate((el) => el.scrollTo(0, el.scrollHeight / 2));
   await table.getByRole("cell", { name: listed[500].id, exact: true }).waitFor({ timeout: 10_000 });
   await page.screenshot({ path: `${screenshots}/machines-thousand.png` });
+
+  // Kept live by the summary list (every 2 s): a machine stopped through the API shows as stopped in its row
+  // without the full list (configs of all 1,000 machines) being read again.
+  const lists = { full: 0, summary: 0 };
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (request.method() !== "GET" || !/^\/v1\/apps\/e2e-thousand\/machines$/.test(url.pathname)) return;
+    lists[url.searchParams.get("summary") === "true" ? "summary" : "full"] += 1;
+  });
+  const middle = listed[500].id;
+  const api = (path) =>
+    fetch(`${emulator.url}/v1/apps/e2e-thousand/machines/${middle}/${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${emulator.token}`, "content-type": "application/json" },
+      body: "{}",
+    });
+  assert.equal((await api("stop")).status, 200);
+  const middleRow = table.getByRole("row").filter({ has: page.getByRole("cell", { name: middle, exact: true }) });
+  await middleRow.getByText("stopped", { exact: true }).waitFor({ timeout: 15_000 });
+  assert.ok(lists.summary >= 1, `${lists.summary} summary lists`);
+  assert.ok(lists.full <= 1, `${lists.full} full lists while the state changed`);
   assert.deepEqual(problems, []);
   await close();
 });

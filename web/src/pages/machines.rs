@@ -1,4 +1,5 @@
-//! App → Machines: the app's machines, refreshed every two seconds, with start, stop, restart and remove — each
+//! App → Machines: the app's machines, live (states every two seconds from the summary list, the full list every
+//! ten seconds and whenever a machine comes, goes or gets a new version), with start, stop, restart and remove — each
 //! run through the core's planner and engine (leases, waits, checks), its progress shown as flyctl's lines — and
 //! assignment of selected machines to a process group of the app's fly.toml, planned (the metadata change, then
 //! the deploy that gives them the group's config) and run in the live view.
@@ -14,7 +15,7 @@ use leptos::prelude::*;
 
 use crate::components::{ErrorNote, PlanPreview, RunView, plan_runner};
 use crate::pages::machine_edit::{Edit, MachineEditor};
-use crate::state::{Drafts, Session, live_machines, starting_draft};
+use crate::state::{Drafts, Session, live_machines, live_summaries, starting_draft};
 
 /// The height of a machine row, as the CSS fixes it (`table.machines tbody tr`).
 const ROW_PX: f64 = 44.0;
@@ -24,6 +25,10 @@ const MARGIN_ROWS: usize = 10;
 const VIEW_SHARE: f64 = 0.7;
 /// The window's height when the browser does not say.
 const FALLBACK_WINDOW_PX: f64 = 1000.0;
+/// How often the summary list (state, name, region, update time of every machine) is read.
+const SUMMARY_EVERY: Duration = Duration::from_secs(2);
+/// How often the full list (configs and health checks too) is read when the summaries show nothing new.
+const FULL_LIST_EVERY: Duration = Duration::from_secs(10);
 
 /// What a row's buttons ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +76,8 @@ struct RowView {
     checks: (usize, usize),
     /// `updated_at` as the API gives it (RFC 3339, UTC).
     updated: String,
+    /// The machine's version: a summary with another one means the config changed (full list needed).
+    version: String,
 }
 
 fn passing_checks(machine: &Machine) -> (usize, usize) {
@@ -103,7 +110,24 @@ impl RowView {
             guest: config.and_then(|c| c.guest.as_ref()).map(|g| (g.cpus, g.cpu_kind.clone(), g.memory_mb)),
             checks: passing_checks(machine),
             updated: machine.updated_at.clone().unwrap_or_default(),
+            version: machine.current_version().to_owned(),
         }
+    }
+
+    /// Whether the row shows what a summary (no config, no checks) says of the machine.
+    fn shows_summary(&self, summary: &Machine) -> bool {
+        self.state == summary.state
+            && self.name == summary.name
+            && self.region == summary.region
+            && self.updated == summary.updated_at.as_deref().unwrap_or_default()
+    }
+
+    /// Takes what a summary says; the rest (group, image, size, checks) waits for the full list.
+    fn take_summary(&mut self, summary: &Machine) {
+        self.state = summary.state.clone();
+        self.name.clone_from(&summary.name);
+        self.region.clone_from(&summary.region);
+        self.updated = summary.updated_at.clone().unwrap_or_default();
     }
 
     /// Whether the row still shows `machine` as it is listed now (a refresh checks 1,000 machines every two
@@ -125,6 +149,7 @@ impl RowView {
             }
             && self.checks == passing_checks(machine)
             && self.updated == machine.updated_at.as_deref().unwrap_or_default()
+            && self.version == machine.current_version()
     }
 
     fn label(&self, id: &str) -> String {
@@ -167,7 +192,7 @@ fn focus_toggle(ev: &web_sys::KeyboardEvent) {
 #[component]
 pub fn MachinesTab(app: String) -> impl IntoView {
     let session = expect_context::<Session>();
-    let (machines, set_tick) = live_machines(&session, &app, Duration::from_secs(2));
+    let (machines, set_tick) = live_machines(&session, &app, FULL_LIST_EVERY);
     // The ids of the listed machines, in order: the keyed list of rows moves only when machines come or go.
     let ids = RwSignal::new(Vec::<String>::new());
     let (confirming, set_confirming) = signal(None::<String>);
@@ -420,9 +445,14 @@ pub fn MachinesTab(app: String) -> impl IntoView {
     };
 
     let (loaded, set_loaded) = signal(false);
+    // Whether a summary asked for the full list and it has not come yet.
+    let full_list_asked = StoredValue::new(false);
     let (load_error, set_load_error) = signal(None::<String>);
     Effect::new(move |_| {
         machines.with(|listed| {
+            if listed.is_some() {
+                full_list_asked.set_value(false);
+            }
             match listed {
                 None => return,
                 Some(Ok(machines)) => {
@@ -456,6 +486,36 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             }
             if !loaded.get_untracked() {
                 set_loaded.set(true);
+            }
+        });
+    });
+    // Between full lists, the summaries keep states live: a summary that matches its row's version changes the
+    // row in place; a machine that is new, gone or at another version asks for the full list (once, until it comes).
+    let summaries = live_summaries(&session, &app, SUMMARY_EVERY, loaded.into());
+    Effect::new(move |_| {
+        summaries.with(|listed| {
+            let Some(Some(Ok(summaries))) = listed else { return };
+            if full_list_asked.get_value() {
+                return;
+            }
+            let stale = rows.with_value(|rows| {
+                summaries.len() != rows.len()
+                    || summaries.iter().any(|summary| match rows.get(&summary.id) {
+                        None => true,
+                        Some(row) => {
+                            if row.with_untracked(|row| row.version != summary.current_version()) {
+                                return true;
+                            }
+                            if !row.with_untracked(|row| row.shows_summary(summary)) {
+                                row.update(|row| row.take_summary(summary));
+                            }
+                            false
+                        }
+                    })
+            });
+            if stale {
+                full_list_asked.set_value(true);
+                set_tick.update(|t| *t += 1);
             }
         });
     });

@@ -150,6 +150,16 @@ pub fn starting_draft(app: &str, machines: &[flightdeck::api::Machine]) -> Strin
     flightdeck::config::to_toml(&config).unwrap_or_else(|_| format!("app = \"{app}\"\n"))
 }
 
+/// A counter bumped every `every` while the screen that asked is shown.
+fn ticker(every: std::time::Duration) -> (leptos::prelude::ReadSignal<u32>, leptos::prelude::WriteSignal<u32>) {
+    use leptos::prelude::*;
+    let (tick, set_tick) = signal(0u32);
+    if let Ok(handle) = set_interval_with_handle(move || set_tick.update(|t| *t += 1), every) {
+        on_cleanup(move || handle.clear());
+    }
+    (tick, set_tick)
+}
+
 /// The app's machines, listed again every `every` while the screen that asked is shown; bumping the returned
 /// counter lists them at once (after an action).
 pub fn live_machines(
@@ -159,10 +169,7 @@ pub fn live_machines(
 ) -> (leptos::prelude::LocalResource<Result<Vec<flightdeck::api::Machine>, ApiError>>, leptos::prelude::WriteSignal<u32>)
 {
     use leptos::prelude::*;
-    let (tick, set_tick) = signal(0u32);
-    if let Ok(handle) = set_interval_with_handle(move || set_tick.update(|t| *t += 1), every) {
-        on_cleanup(move || handle.clear());
-    }
+    let (tick, set_tick) = ticker(every);
     let (client, app) = (session.client.clone(), app.to_owned());
     let machines = LocalResource::new(move || {
         tick.track();
@@ -170,4 +177,26 @@ pub fn live_machines(
         async move { client.list_machines(&app, &flightdeck::api::MachineFilter::default()).await }
     });
     (machines, set_tick)
+}
+
+/// The app's machines as summaries (`summary=true`: no config, checks or events — a fraction of the full list, as
+/// machines-api.md advises dashboards), listed every `every` once `ready` holds; `None` before.
+pub fn live_summaries(
+    session: &Session,
+    app: &str,
+    every: std::time::Duration,
+    ready: leptos::prelude::Signal<bool>,
+) -> leptos::prelude::LocalResource<Option<Result<Vec<flightdeck::api::Machine>, ApiError>>> {
+    use leptos::prelude::*;
+    let (tick, _) = ticker(every);
+    let (client, app) = (session.client.clone(), app.to_owned());
+    LocalResource::new(move || {
+        tick.track();
+        let ready = ready.get_untracked();
+        let (client, app) = (client.clone(), app.clone());
+        async move {
+            let filter = flightdeck::api::MachineFilter { summary: true, ..flightdeck::api::MachineFilter::default() };
+            if ready { Some(client.list_machines(&app, &filter).await) } else { None }
+        }
+    })
 }
