@@ -110,7 +110,7 @@ try {
     const main = [...mains].sort((a, b) => union(tasks(b)) - union(tasks(a)))[0];
     return { busy: union(tasks(main)), rendering: union(on(main).filter((e) => RENDERING.has(e.name))) };
   };
-  // The table reads the summary list every 2 s and the full list (1,000 configs) every 10 s: a window that holds a
+  // The table reads the summary list every 2 s and the full list (1,000 configs) after every fifth summary: a window that holds a
   // full list is noted, and the state change is measured on windows without one (the full list is not the change's
   // cost, and its 10 s period would otherwise fall on change windows more often than on quiet ones, or less).
   let fullLists = 0;

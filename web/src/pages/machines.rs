@@ -1,5 +1,5 @@
-//! App → Machines: the app's machines, live (states every two seconds from the summary list, the full list every
-//! ten seconds and whenever a machine comes, goes or gets a new version), with start, stop, restart and remove — each
+//! App → Machines: the app's machines, live (states every two seconds from the summary list, the full list after
+//! every fifth summary and whenever a machine comes, goes or gets a new version), with start, stop, restart and remove — each
 //! run through the core's planner and engine (leases, waits, checks), its progress shown as flyctl's lines — and
 //! assignment of selected machines to a process group of the app's fly.toml, planned (the metadata change, then
 //! the deploy that gives them the group's config) and run in the live view.
@@ -27,8 +27,9 @@ const VIEW_SHARE: f64 = 0.7;
 const FALLBACK_WINDOW_PX: f64 = 1000.0;
 /// How often the summary list (state, name, region, update time of every machine) is read.
 const SUMMARY_EVERY: Duration = Duration::from_secs(2);
-/// How often the full list (configs and health checks too) is read when the summaries show nothing new.
-const FULL_LIST_EVERY: Duration = Duration::from_secs(10);
+/// How many summaries are read between two full lists (configs and health checks too) when they show nothing new:
+/// configs and checks are about ten seconds old at most.
+const SUMMARIES_PER_FULL_LIST: u32 = 5;
 
 /// What a row's buttons ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,9 +136,7 @@ impl RowView {
     fn shows(&self, machine: &Machine) -> bool {
         let config = machine.config.as_ref();
         let guest = config.and_then(|c| c.guest.as_ref());
-        self.state == machine.state
-            && self.name == machine.name
-            && self.region == machine.region
+        self.shows_summary(machine)
             && self.group == plan::group_of(machine)
             && self.image == config.map_or("", |c| c.image.as_str())
             && match (&self.guest, guest) {
@@ -148,7 +147,6 @@ impl RowView {
                 _ => false,
             }
             && self.checks == passing_checks(machine)
-            && self.updated == machine.updated_at.as_deref().unwrap_or_default()
             && self.version == machine.current_version()
     }
 
@@ -175,24 +173,11 @@ impl RowView {
     }
 }
 
-/// After Escape closes a row's actions, focus returns to the row's "Actions" button (the cell that heard the key
-/// holds it).
-fn focus_toggle(ev: &web_sys::KeyboardEvent) {
-    use wasm_bindgen::JsCast;
-    let toggle = ev
-        .current_target()
-        .and_then(|cell| cell.dyn_into::<web_sys::Element>().ok())
-        .and_then(|cell| cell.query_selector("button[aria-expanded]").ok().flatten())
-        .and_then(|button| button.dyn_into::<web_sys::HtmlElement>().ok());
-    if let Some(toggle) = toggle {
-        let _ = toggle.focus();
-    }
-}
-
 #[component]
 pub fn MachinesTab(app: String) -> impl IntoView {
     let session = expect_context::<Session>();
-    let (machines, set_tick) = live_machines(&session, &app, FULL_LIST_EVERY);
+    // Listed at first, then when the summaries below ask for it (or an action ran).
+    let (machines, set_tick) = live_machines(&session, &app, None);
     // The ids of the listed machines, in order: the keyed list of rows moves only when machines come or go.
     let ids = RwSignal::new(Vec::<String>::new());
     let (confirming, set_confirming) = signal(None::<String>);
@@ -410,8 +395,7 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             let machine = machine.clone();
             move || machine.with(f)
         };
-        let name = machine.with_untracked(|m| m.name.clone());
-        let title = name.clone();
+        let toggle_button = NodeRef::<leptos::html::Button>::new();
         view! {
             <tr>
                 <td class="select"><input type="checkbox" aria-label=format!("Select machine {label}")
@@ -421,7 +405,7 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                         selected.update(|s| { if on { s.insert(select_id.clone()); } else { s.remove(&select_id); } });
                     }/></td>
                 <td class="mono">{id.clone()}</td>
-                <td class="name" title=title>{name}</td>
+                <td class="name" title=cell(|m| m.name.clone())>{cell(|m| m.name.clone())}</td>
                 <td><div class="live"><span class=cell(|m| format!("state state-{}", m.state.as_str()))>{cell(|m| m.state.as_str().to_owned())}</span></div></td>
                 <td>{cell(|m| m.region.clone())}</td>
                 <td>{cell(|m| m.group.clone())}</td>
@@ -432,10 +416,12 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                 <td class="actions" on:keydown=move |ev| {
                     if ev.key() == "Escape" && open_actions.with_untracked(Option::is_some) {
                         close_actions();
-                        focus_toggle(&ev);
+                        if let Some(button) = toggle_button.get_untracked() {
+                            let _ = button.focus();
+                        }
                     }
                 }>
-                    <button type="button" class="small" aria-label=format!("Actions for machine {label}")
+                    <button type="button" class="small" node_ref=toggle_button aria-label=format!("Actions for machine {label}")
                         aria-expanded=move || is_open().to_string() on:click=toggle>"Actions ▾"</button>
                     {opened}
                 </td>
@@ -445,13 +431,15 @@ pub fn MachinesTab(app: String) -> impl IntoView {
     };
 
     let (loaded, set_loaded) = signal(false);
-    // Whether a summary asked for the full list and it has not come yet.
+    // Summaries read since the last full list, and whether the full list has been asked for and has not come yet.
+    let summaries_since_full_list = StoredValue::new(0u32);
     let full_list_asked = StoredValue::new(false);
     let (load_error, set_load_error) = signal(None::<String>);
     Effect::new(move |_| {
         machines.with(|listed| {
             if listed.is_some() {
                 full_list_asked.set_value(false);
+                summaries_since_full_list.set_value(0);
             }
             match listed {
                 None => return,
@@ -490,8 +478,9 @@ pub fn MachinesTab(app: String) -> impl IntoView {
         });
     });
     // Between full lists, the summaries keep states live: a summary that matches its row's version changes the
-    // row in place; a machine that is new, gone or at another version asks for the full list (once, until it comes).
-    let summaries = live_summaries(&session, &app, SUMMARY_EVERY, loaded.into());
+    // row in place. The full list is asked for after `SUMMARIES_PER_FULL_LIST` summaries, or at once when one shows a
+    // machine that is new, gone or at another version; no summary is read while it is on its way.
+    let summaries = live_summaries(&session, &app, SUMMARY_EVERY, move || loaded.get() && !full_list_asked.get_value());
     Effect::new(move |_| {
         summaries.with(|listed| {
             let Some(Some(Ok(summaries))) = listed else { return };
@@ -499,21 +488,22 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                 return;
             }
             let stale = rows.with_value(|rows| {
-                summaries.len() != rows.len()
-                    || summaries.iter().any(|summary| match rows.get(&summary.id) {
-                        None => true,
-                        Some(row) => {
-                            if row.with_untracked(|row| row.version != summary.current_version()) {
-                                return true;
-                            }
-                            if !row.with_untracked(|row| row.shows_summary(summary)) {
-                                row.update(|row| row.take_summary(summary));
-                            }
-                            false
-                        }
-                    })
+                if summaries.len() != rows.len() {
+                    return true;
+                }
+                for summary in summaries {
+                    let Some(row) = rows.get(&summary.id) else { return true };
+                    if row.with_untracked(|row| row.version != summary.current_version()) {
+                        return true;
+                    }
+                    if !row.with_untracked(|row| row.shows_summary(summary)) {
+                        row.update(|row| row.take_summary(summary));
+                    }
+                }
+                false
             });
-            if stale {
+            summaries_since_full_list.update_value(|n| *n += 1);
+            if stale || summaries_since_full_list.get_value() >= SUMMARIES_PER_FULL_LIST {
                 full_list_asked.set_value(true);
                 set_tick.update(|t| *t += 1);
             }

@@ -182,7 +182,7 @@ fn count_by_region(machines: &[Machine]) -> BTreeMap<String, RegionCount> {
 #[component]
 pub fn OverviewTab(app: String) -> impl IntoView {
     let session = expect_context::<Session>();
-    let (machines, _) = live_machines(&session, &app, Duration::from_secs(5));
+    let (machines, _) = live_machines(&session, &app, Some(Duration::from_secs(5)));
     let (counts, set_counts) = signal(None::<BTreeMap<String, RegionCount>>);
     let (error, set_error) = signal(None::<String>);
     // Counted from the listed machines in place; a failed refresh keeps the last counts beside its error.

@@ -160,16 +160,19 @@ fn ticker(every: std::time::Duration) -> (leptos::prelude::ReadSignal<u32>, lept
     (tick, set_tick)
 }
 
-/// The app's machines, listed again every `every` while the screen that asked is shown; bumping the returned
-/// counter lists them at once (after an action).
+/// The app's machines, listed again every `every` (if given) while the screen that asked is shown; bumping the
+/// returned counter lists them at once (after an action, or when summaries show something new).
 pub fn live_machines(
     session: &Session,
     app: &str,
-    every: std::time::Duration,
+    every: Option<std::time::Duration>,
 ) -> (leptos::prelude::LocalResource<Result<Vec<flightdeck::api::Machine>, ApiError>>, leptos::prelude::WriteSignal<u32>)
 {
     use leptos::prelude::*;
-    let (tick, set_tick) = ticker(every);
+    let (tick, set_tick) = match every {
+        Some(every) => ticker(every),
+        None => signal(0u32),
+    };
     let (client, app) = (session.client.clone(), app.to_owned());
     let machines = LocalResource::new(move || {
         tick.track();
@@ -180,19 +183,19 @@ pub fn live_machines(
 }
 
 /// The app's machines as summaries (`summary=true`: no config, checks or events — a fraction of the full list, as
-/// machines-api.md advises dashboards), listed every `every` once `ready` holds; `None` before.
+/// machines-api.md advises dashboards), listed every `every` when `ready` says so at that moment; `None` when not.
 pub fn live_summaries(
     session: &Session,
     app: &str,
     every: std::time::Duration,
-    ready: leptos::prelude::Signal<bool>,
+    ready: impl Fn() -> bool + 'static,
 ) -> leptos::prelude::LocalResource<Option<Result<Vec<flightdeck::api::Machine>, ApiError>>> {
     use leptos::prelude::*;
     let (tick, _) = ticker(every);
     let (client, app) = (session.client.clone(), app.to_owned());
     LocalResource::new(move || {
         tick.track();
-        let ready = ready.get_untracked();
+        let ready = untrack(&ready);
         let (client, app) = (client.clone(), app.clone());
         async move {
             let filter = flightdeck::api::MachineFilter { summary: true, ..flightdeck::api::MachineFilter::default() };
