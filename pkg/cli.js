@@ -9,26 +9,14 @@
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
-import {
-  MachinesClient,
-  describePlan,
-  eventLine,
-  machineConfigFor,
-  planAppRestart,
-  planClone,
-  planDeploy,
-  planLaunch,
-  planMachineCommand,
-  planMachineUpdate,
-  planScaleCount,
-  planScaleVm,
-  planSecretsDeploy,
-  renderDiagnostics,
-  validateConfig,
-  version,
-} from "./index.js";
 
-const USAGE = `flightdeck ${version()} — Fly.io apps on Machines
+// The package entry the command needs, loaded in main: the light fly.toml-only build for `validate`, `config` and
+// `version` (about half the WebAssembly to load and compile), the main entry for everything else.
+const LIGHT_COMMANDS = new Set(["validate", "config", "version"]);
+/** @type {typeof import("./index.js")} */
+let core;
+
+const usage = () => `flightdeck ${core.version()} — Fly.io apps on Machines
 
 Usage:
   flightdeck validate [FILE] [--json]
@@ -118,9 +106,9 @@ function readConfig(path, out) {
   const file = path ?? "fly.toml";
   if (!existsSync(file)) throw new UsageError(`no ${file} here: pass -c FILE`);
   const source = readFileSync(file, "utf8");
-  const report = validateConfig(source);
+  const report = core.validateConfig(source);
   if (!report.ok) {
-    out.line(renderDiagnostics(source, file));
+    out.line(core.renderDiagnostics(source, file));
     const error = new Error(`${file} has errors`);
     error.exitCode = 1;
     throw error;
@@ -137,7 +125,7 @@ function appName(values, config) {
 function client() {
   const token = process.env.FLY_API_TOKEN;
   if (!token) throw new UsageError("set FLY_API_TOKEN (for the local emulator: the token flightdeck-server prints)");
-  return new MachinesClient({ baseUrl: process.env.FLAPS_BASE_URL ?? "https://api.machines.dev", token });
+  return new core.MachinesClient({ baseUrl: process.env.FLAPS_BASE_URL ?? "https://api.machines.dev", token });
 }
 
 const actionsOf = (plan) => plan.phases.flatMap((phase) => phase.pools.flatMap((pool) => pool.actions));
@@ -163,7 +151,7 @@ async function confirm(plan, values, out, question) {
 
 /** Shows the plan, asks when needed, runs it with progress lines; --dry-run stops after showing it. */
 async function execute(api, plan, values, out, question) {
-  if (!out.json) out.line(describePlan(plan).trimEnd());
+  if (!out.json) out.line(core.describePlan(plan).trimEnd());
   if (values["dry-run"]) {
     out.result({ plan });
     return 0;
@@ -191,7 +179,7 @@ async function execute(api, plan, values, out, question) {
       runOptions.smokeWindowMs = Math.round(seconds * 1000);
     }
     const report = await api.run(plan, (event) => {
-      const line = eventLine(event);
+      const line = core.eventLine(event);
       if (line !== null && line !== undefined) out.line(line);
     }, runOptions);
     out.result({ plan, report });
@@ -209,17 +197,17 @@ async function validate(positionals, values, out) {
   const file = positionals[0] ?? values.config ?? "fly.toml";
   if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
   const source = readFileSync(file, "utf8");
-  const report = validateConfig(source);
+  const report = core.validateConfig(source);
   if (out.json) out.result({ ok: report.ok, diagnostics: report.diagnostics });
   else if (report.diagnostics.length === 0) out.line(`✔ ${file} is valid`);
-  else out.line(renderDiagnostics(source, file).trimEnd());
+  else out.line(core.renderDiagnostics(source, file).trimEnd());
   return report.ok ? 0 : 1;
 }
 
 async function configMachine(values, out) {
   const report = readConfig(values.config, out);
   const group = values.group ?? report.defaultGroup;
-  const machine = machineConfigFor(report.config, group);
+  const machine = core.machineConfigFor(report.config, group);
   out.json ? out.result(machine) : out.line(JSON.stringify(machine, null, 2));
   return 0;
 }
@@ -235,7 +223,7 @@ async function deploy(values, out) {
   if (values["max-unavailable"]) options.maxUnavailable = positiveNumber(values["max-unavailable"], "--max-unavailable");
   if (values["start-stopped"]) options.startStopped = true;
   if (values.detach) options.detach = true;
-  const plan = planDeploy(report.config, snapshot.machines, snapshot.volumes, options);
+  const plan = core.planDeploy(report.config, snapshot.machines, snapshot.volumes, options);
   return execute(api, plan, values, out, `Deploy ${app}?`);
 }
 
@@ -251,7 +239,7 @@ async function scale(positionals, values, out) {
     const options = { app };
     if (values.region) options.regions = values.region.split(",").map((r) => r.trim()).filter(Boolean);
     if (values["max-per-region"]) options.maxPerRegion = positiveNumber(values["max-per-region"], "--max-per-region");
-    plan = planScaleCount(report.config, snapshot.machines, snapshot.volumes, rest, options);
+    plan = core.planScaleCount(report.config, snapshot.machines, snapshot.volumes, rest, options);
   } else if (what === "vm" || what === "memory") {
     const options = { app };
     if (what === "vm") {
@@ -262,7 +250,7 @@ async function scale(positionals, values, out) {
     if (memory) options.memoryMb = positiveNumber(memory, "memory");
     if (what === "memory" && !memory) throw new UsageError("scale memory needs megabytes, e.g. 1024");
     if (values.group) options.group = values.group;
-    plan = planScaleVm(report.config, snapshot.machines, options);
+    plan = core.planScaleVm(report.config, snapshot.machines, options);
   } else {
     throw new UsageError("scale count | vm | memory");
   }
@@ -302,10 +290,10 @@ async function machine(positionals, values, out) {
   const snapshot = await api.snapshot(app);
   let plan;
   if (what === "stop" || what === "start" || what === "remove" || what === "destroy" || what === "rm") {
-    plan = planMachineCommand(app, snapshot.machines, id, what, { signal: values.signal, force: values.force ?? false });
+    plan = core.planMachineCommand(app, snapshot.machines, id, what, { signal: values.signal, force: values.force ?? false });
   } else if (what === "clone") {
     const config = existsSync(values.config ?? "fly.toml") ? readConfig(values.config, out).config : null;
-    plan = planClone(app, config, snapshot.machines, snapshot.volumes, id, {
+    plan = core.planClone(app, config, snapshot.machines, snapshot.volumes, id, {
       region: values.region,
       group: values.group,
       name: values.name,
@@ -320,7 +308,7 @@ async function machine(positionals, values, out) {
     if (values.cpus) options.cpus = positiveNumber(values.cpus, "--cpus");
     if (values["cpu-kind"]) options.cpuKind = values["cpu-kind"];
     if (values.image) options.image = values.image;
-    plan = planMachineUpdate(app, snapshot.machines, id, options);
+    plan = core.planMachineUpdate(app, snapshot.machines, id, options);
   } else {
     throw new UsageError("machine list | status | stop | start | remove | clone | update");
   }
@@ -354,7 +342,7 @@ async function secrets(positionals, values, out) {
     return 0;
   }
   const snapshot = await api.snapshot(app);
-  const plan = planSecretsDeploy(app, snapshot.machines, update.version, { detach: values.detach ?? false });
+  const plan = core.planSecretsDeploy(app, snapshot.machines, update.version, { detach: values.detach ?? false });
   return execute(api, plan, values, out, `Restart ${app}'s machines with the new secrets?`);
 }
 
@@ -363,7 +351,7 @@ async function apps(positionals, values, out) {
   const app = appName(values, existsSync(values.config ?? "fly.toml") ? readConfig(values.config, out).config : null);
   const api = client();
   const snapshot = await api.snapshot(app);
-  return execute(api, planAppRestart(app, snapshot.machines), values, out, `Restart ${app}?`);
+  return execute(api, core.planAppRestart(app, snapshot.machines), values, out, `Restart ${app}?`);
 }
 
 async function launch(values, out) {
@@ -371,7 +359,7 @@ async function launch(values, out) {
   const app = values.app || process.env.FLY_APP;
   if (!app) throw new UsageError("launch needs a name: -a NAME");
   if (existsSync("fly.toml") && !values.yes) throw new UsageError("fly.toml exists here; pass --yes to overwrite it");
-  const { flyToml, plan } = planLaunch({
+  const { flyToml, plan } = core.planLaunch({
     app,
     org: values.org ?? "personal",
     image: values.image,
@@ -392,14 +380,16 @@ export async function main(argv) {
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+    core ??= await import("./config.js");
+    process.stderr.write(`${error.message}\n\n${usage()}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
+  core = await import(!command || LIGHT_COMMANDS.has(command) ? "./config.js" : "./index.js");
   const out = makeOutput(values.json ?? false);
   if (values.help || !command) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${usage()}\n`);
     return command || values.help ? 0 : 2;
   }
   try {
@@ -424,7 +414,7 @@ export async function main(argv) {
       case "launch":
         return await launch(values, out);
       case "version":
-        out.json ? out.result({ version: version() }) : out.line(version());
+        out.json ? out.result({ version: core.version() }) : out.line(core.version());
         return 0;
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);

@@ -1,6 +1,6 @@
 // Types come from the declarations wasm-bindgen generates from the Rust facade and the core's types (tsify derives
 // them from the same serde definitions the values cross the boundary with); nothing is kept by hand here but
-// `runEvents` and `FlightdeckError`, the exports written in JavaScript.
+// `runEvents`, written in JavaScript (`FlightdeckError` is declared beside its code, in errors.d.ts).
 export {
   MachinesClient,
   version,
@@ -26,20 +26,7 @@ export {
 
 export type * from "./wasm/flightdeck.js";
 import type { Event, MachinesClient, Plan, Report, RunOptions } from "./wasm/flightdeck.js";
-
-/** What every export throws and every client promise rejects with. */
-export class FlightdeckError extends Error {
-  constructor(message: string, code: string, status?: number | null, requestId?: string | null);
-  readonly name: "FlightdeckError";
-  /** Stable identifier: `invalid_argument`, `not_found`, `lease_held`, `rate_limited`, `plan`, `run`, … */
-  readonly code: string;
-  /** The HTTP status of an API error. */
-  readonly status: number | null;
-  /** The API's request id, when it sent one. */
-  readonly requestId: string | null;
-  /** For `run` failures: what each step did up to the failure. */
-  readonly report?: Report;
-}
+export { FlightdeckError } from "./errors.js";
 
 /** The events of a run as they happen, the report when it ends, and a way to cancel it. */
 export interface RunStream {

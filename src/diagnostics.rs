@@ -11,7 +11,7 @@ use serde::Serialize;
 
 /// How bad a finding is. Only errors make a config invalid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -32,7 +32,7 @@ impl Severity {
 
 /// A byte range into the source (`start..end`, `end` exclusive). Empty spans point between two bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 pub struct Span {
     pub start: usize,
     pub end: usize,
@@ -58,7 +58,7 @@ impl From<Range<usize>> for Span {
 
 /// A secondary location that explains the primary one ("first defined here").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 pub struct Label {
     pub span: Span,
     pub message: String,
@@ -66,7 +66,7 @@ pub struct Label {
 
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 pub struct Diagnostic {
     pub severity: Severity,
     /// Stable, kebab-case identifier (`unknown-key`, `check-interval-too-short`, …): safe to match on.
@@ -122,7 +122,7 @@ impl Diagnostic {
 
 /// A position in the source, for people (1-based line and column, in characters) and for JavaScript (UTF-16 offset).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 pub struct Position {
     pub line: u32,
     pub column: u32,
@@ -202,7 +202,7 @@ impl<'s> LineIndex<'s> {
 
 /// A diagnostic with its positions resolved: what the JavaScript API and JSON output carry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 pub struct LocatedDiagnostic {
     #[serde(flatten)]
     pub diagnostic: Diagnostic,

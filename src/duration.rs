@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A signed duration in nanoseconds, as Go's `time.Duration`. In JSON, Go's text: `"10s"`, `"1m30s"`, `"500ms"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify), tsify(type = "string"))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify), tsify(type = "string"))]
 pub struct GoDuration(pub i64);
 
 /// Why a string is not a Go duration.

@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 
 /// Reads `bytes` as JSON into `T`.
 pub fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Error> {
-    #[cfg(feature = "js")]
+    #[cfg(feature = "js-config")]
     return serde_json::from_slice::<serde_json::Value>(bytes).and_then(T::deserialize);
-    #[cfg(not(feature = "js"))]
+    #[cfg(not(feature = "js-config"))]
     return serde_json::from_slice(bytes);
 }

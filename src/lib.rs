@@ -7,7 +7,8 @@
 //!   a fetch transport for wasm and a native one;
 //! - [`plan`]: deploy, scale and machine-command plans (pure, synchronous), from a config and the machines listed;
 //! - [`engine`]: runs plans through the client (async, runtime-agnostic), leases, waits, a typed event stream;
-//! - `js` (feature `js`, wasm only): the mechanical wasm-bindgen facade the npm package is built from.
+//! - `js` (features `js` and `js-config`, wasm only): the mechanical wasm-bindgen facade the npm package is built
+//!   from.
 //!
 //! The core never touches the DOM, a global window, or a particular async runtime.
 
@@ -20,7 +21,7 @@ pub mod json;
 pub mod machine;
 pub mod plan;
 
-#[cfg(all(feature = "js", target_arch = "wasm32"))]
+#[cfg(all(feature = "js-config", target_arch = "wasm32"))]
 mod js;
 
 /// The version of this library, as published (crate and npm package share it).

@@ -15,7 +15,7 @@ use crate::duration::GoDuration;
 pub type Extra = Map<String, Value>;
 
 /// `Extra` and the JSON `Value` it holds, for the TypeScript declarations of every type that flattens one in.
-#[cfg(feature = "js")]
+#[cfg(feature = "js-config")]
 #[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
 const EXTRA_TS: &str = r#"
 /** Any JSON value. */
@@ -26,7 +26,7 @@ export type Extra = Record<string, unknown>;
 
 /// `MachineConfig`: everything a machine runs with.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineConfig {
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -87,7 +87,7 @@ pub struct MachineConfig {
 
 /// `init`: what the machine runs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineInit {
     #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_default")]
@@ -115,7 +115,7 @@ impl MachineInit {
 
 /// `guest`: CPUs and memory.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Guest {
     pub cpu_kind: String,
@@ -139,7 +139,7 @@ pub struct Guest {
 
 /// `services[]`: how the Fly proxy routes to the machine.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineService {
     pub protocol: String,
@@ -162,7 +162,7 @@ pub struct MachineService {
 
 /// `autostop`: the API answers `false`, `true` or `"suspend"`, and accepts those or `"off"`/`"stop"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify), tsify(type = "boolean | \"off\" | \"stop\" | \"suspend\""))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify), tsify(type = "boolean | \"off\" | \"stop\" | \"suspend\""))]
 pub enum Autostop {
     Off,
     Stop,
@@ -196,7 +196,7 @@ impl<'de> Deserialize<'de> for Autostop {
 
 /// `services[].ports[]`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachinePort {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -221,7 +221,7 @@ pub struct MachinePort {
 
 /// `concurrency` of a service (legacy `"soft,hard"` strings are converted).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Concurrency {
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
@@ -236,7 +236,7 @@ pub struct Concurrency {
 
 /// `tls_options`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct TlsOptions {
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -251,7 +251,7 @@ pub struct TlsOptions {
 
 /// `http_options`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct HttpOptions {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -273,7 +273,7 @@ pub struct HttpOptions {
 
 /// `http_options.response`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct HttpResponseOptions {
     /// Values keep their TOML type: a string, `false` (remove the header) or a list of strings.
@@ -287,7 +287,7 @@ pub struct HttpResponseOptions {
 
 /// `proxy_proto_options`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct ProxyProtoOptions {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -298,7 +298,7 @@ pub struct ProxyProtoOptions {
 
 /// A health check: top-level `checks.<name>` (with `kind`) or a service check.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineCheck {
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
@@ -329,7 +329,7 @@ pub struct MachineCheck {
 
 /// One check header: `{name, values}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 pub struct MachineHeader {
     pub name: String,
     #[serde(default, deserialize_with = "null_as_default")]
@@ -338,7 +338,7 @@ pub struct MachineHeader {
 
 /// `mounts[]`: one volume per machine.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineMount {
     /// The volume id (`vol_…`), filled in when the volume is known.
@@ -368,7 +368,7 @@ fn is_zero(n: &i64) -> bool {
 
 /// `restart`: `policy` is `no`, `always`, `on-failure` or `spot-price`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineRestart {
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -381,7 +381,7 @@ pub struct MachineRestart {
 
 /// `files[]`: exactly one of `raw_value` (base64), `secret_name` or `image_config`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineFile {
     pub guest_path: String,
@@ -397,7 +397,7 @@ pub struct MachineFile {
 
 /// `statics[]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineStatic {
     pub guest_path: String,
@@ -412,7 +412,7 @@ pub struct MachineStatic {
 
 /// `stop_config`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct StopConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -425,7 +425,7 @@ pub struct StopConfig {
 
 /// `dns`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineDns {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -440,7 +440,7 @@ pub struct MachineDns {
 
 /// `metrics`: where Fly scrapes Prometheus metrics.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct MachineMetrics {
     #[serde(skip_serializing_if = "Option::is_none")]

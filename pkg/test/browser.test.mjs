@@ -1,8 +1,9 @@
 // The browser build (browser.js: fetch + instantiate, top-level await) in headless Chromium. First a flow across the
 // exports in one page (validation, a plan, the client and the engine against the emulator over real HTTP, cross-origin
 // as a page on another port); then the Node suites themselves (config, client, deploy, hostile) run unchanged in a
-// page, with an import map pointing `../index.js` at browser.js and `node:test`, `node:assert/strict`, `node:fs` and
-// the emulator helper at the small browser shims in test/browser/. Each of their tests is reported here as a subtest.
+// page, with an import map pointing `../index.js` at browser.js, `../config.js` at config-browser.js, and `node:test`,
+// `node:assert/strict`, `node:fs` and the emulator helper at the small browser shims in test/browser/. Each of their
+// tests is reported here as a subtest.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
@@ -31,6 +32,7 @@ const IMPORT_MAP = {
     "node:assert/strict": "/test/browser/assert.js",
     "node:fs": "/test/browser/fs.js",
     "/index.js": "/browser.js",
+    "/config.js": "/config-browser.js",
     "/test/support/emulator.mjs": "/test/browser/emulator.js",
   },
 };

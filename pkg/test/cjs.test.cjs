@@ -31,3 +31,14 @@ test("FlightdeckError is one class whichever entry made the error and whichever 
   }
   assert.throws(() => flightdeck.runEvents(null, {}), flightdeck.FlightdeckError);
 });
+
+test("require('flightdeck/config') loads the light build synchronously, and its errors are the same class", async () => {
+  const light = require("../config.cjs");
+  assert.equal(light.planDeploy, undefined, "no planners in the light entry");
+  const report = light.validateConfig("app = 'cjs'\n[http_service]\ninternal_port = 'x'\n");
+  assert.equal(report.ok, false);
+  assert.equal(report.diagnostics.find((d) => d.severity === "error").start.line, 3);
+  assert.deepEqual(report, flightdeck.validateConfig("app = 'cjs'\n[http_service]\ninternal_port = 'x'\n"));
+  assert.throws(() => light.toToml(1), (e) => e instanceof flightdeck.FlightdeckError && e.code === "invalid_argument");
+  assert.equal(light.FlightdeckError, (await import("../config.js")).FlightdeckError);
+});

@@ -1,89 +1,133 @@
-// fly.toml through the npm package: validation with positions, rendering, machine configs, writing, launch.
+// fly.toml through the npm package: validation with positions, rendering, machine configs, writing, launch. Every
+// test runs on both entries: the main one (`flightdeck`) and the light fly.toml-only build (`flightdeck/config`).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { validateConfig, renderDiagnostics, machineConfigFor, toToml, launchConfig } from "../index.js";
+import * as main from "../index.js";
+import * as light from "../config.js";
 
 const shared = new URL("../../../shared/data/", import.meta.url);
 const read = (path) => readFileSync(new URL(path, shared), "utf8");
 
-test("validateConfig returns the config, groups and no diagnostics for a clean file", () => {
-  const result = validateConfig(read("flyctl-testdata/tomachine-processgroups.toml"));
-  assert.equal(result.ok, true, JSON.stringify(result.diagnostics));
-  assert.deepEqual(result.processGroups, ["app", "foo", "vpn"]);
-  assert.equal(result.defaultGroup, "app");
-  assert.equal(result.config.app, "foo");
-});
+for (const [entry, { validateConfig, renderDiagnostics, machineConfigFor, toToml, launchConfig }] of [
+  ["flightdeck", main],
+  ["flightdeck/config", light],
+]) {
 
-test("diagnostics carry code, severity, line:column and UTF-16 offsets that slice the JS string", () => {
-  const source = 'app = "café-😀"\n[http_service]\n  internal_prot = 8080\n';
-  const { ok, diagnostics } = validateConfig(source);
-  assert.equal(ok, true, "an unknown key is a warning");
-  const unknown = diagnostics.find((d) => d.code === "unknown-key");
-  assert.equal(unknown.severity, "warning");
-  assert.deepEqual([unknown.start.line, unknown.start.column], [3, 3]);
-  assert.equal(source.slice(unknown.start.utf16, unknown.end.utf16), "internal_prot", "UTF-16 offsets index JS strings");
-  assert.equal(unknown.help, "did you mean `internal_port`?");
-});
+  test(`${entry}: validateConfig returns the config, groups and no diagnostics for a clean file`, () => {
+    const result = validateConfig(read("flyctl-testdata/tomachine-processgroups.toml"));
+    assert.equal(result.ok, true, JSON.stringify(result.diagnostics));
+    assert.deepEqual(result.processGroups, ["app", "foo", "vpn"]);
+    assert.equal(result.defaultGroup, "app");
+    assert.equal(result.config.app, "foo");
+  });
 
-test("invalid TOML is an error diagnostic at the exact place, never an exception", () => {
-  const source = 'app = "x"\n[deploy\nstrategy = "rolling"\n';
-  const { ok, diagnostics } = validateConfig(source);
-  assert.equal(ok, false);
-  const syntax = diagnostics.find((d) => d.code === "toml-syntax");
-  assert.equal(syntax.severity, "error");
-  assert.equal(syntax.start.line, 2);
-});
+  test(`${entry}: diagnostics carry code, severity, line:column and UTF-16 offsets that slice the JS string`, () => {
+    const source = 'app = "café-😀"\n[http_service]\n  internal_prot = 8080\n';
+    const { ok, diagnostics } = validateConfig(source);
+    assert.equal(ok, true, "an unknown key is a warning");
+    const unknown = diagnostics.find((d) => d.code === "unknown-key");
+    assert.equal(unknown.severity, "warning");
+    assert.deepEqual([unknown.start.line, unknown.start.column], [3, 3]);
+    assert.equal(source.slice(unknown.start.utf16, unknown.end.utf16), "internal_prot", "UTF-16 offsets index JS strings");
+    assert.equal(unknown.help, "did you mean `internal_port`?");
+  });
 
-test("renderDiagnostics shows the snippet with a caret", () => {
-  const text = renderDiagnostics('[deploy]\nstrategy = "rolling-eyes"\n', "fly.toml");
-  assert.match(text, /error\[deploy-strategy\]: unsupported deployment strategy 'rolling-eyes'/);
-  assert.match(text, /--> fly\.toml:2:12/);
-  assert.match(text, /\^{14}/);
-});
+  test(`${entry}: invalid TOML is an error diagnostic at the exact place, never an exception`, () => {
+    const source = 'app = "x"\n[deploy\nstrategy = "rolling"\n';
+    const { ok, diagnostics } = validateConfig(source);
+    assert.equal(ok, false);
+    const syntax = diagnostics.find((d) => d.code === "toml-syntax");
+    assert.equal(syntax.severity, "error");
+    assert.equal(syntax.start.line, 2);
+  });
 
-test("machineConfigFor builds a group's machine config from validateConfig's config", () => {
-  const { config } = validateConfig(read("flyctl-testdata/tomachine.toml"));
-  const machine = machineConfigFor(config, "app");
-  assert.equal(machine.env.PRIMARY_REGION, "mia");
-  assert.equal(machine.services[0].ports[1].port, 443);
-  assert.equal(machine.checks.status.interval, "10s");
-  const updated = machineConfigFor(config, "app", { schedule: "daily", env: { OLD: "1" }, metadata: { team: "core" } });
-  assert.equal(updated.schedule, "daily");
-  assert.equal(updated.env.OLD, undefined);
-  assert.equal(updated.metadata.team, "core");
-  assert.throws(() => machineConfigFor(config, "nope"), { name: "FlightdeckError", code: "conversion" });
-});
+  test(`${entry}: renderDiagnostics shows the snippet with a caret`, () => {
+    const text = renderDiagnostics('[deploy]\nstrategy = "rolling-eyes"\n', "fly.toml");
+    assert.match(text, /error\[deploy-strategy\]: unsupported deployment strategy 'rolling-eyes'/);
+    assert.match(text, /--> fly\.toml:2:12/);
+    assert.match(text, /\^{14}/);
+  });
 
-test("toToml writes a file that validates to the same config", () => {
-  const { config } = validateConfig(read("flyctl-testdata/full-reference.toml"));
-  const again = validateConfig(toToml(config));
-  assert.deepEqual(again.config, config);
-});
+  test(`${entry}: machineConfigFor builds a group's machine config from validateConfig's config`, () => {
+    const { config } = validateConfig(read("flyctl-testdata/tomachine.toml"));
+    const machine = machineConfigFor(config, "app");
+    assert.equal(machine.env.PRIMARY_REGION, "mia");
+    assert.equal(machine.services[0].ports[1].port, 443);
+    assert.equal(machine.checks.status.interval, "10s");
+    const updated = machineConfigFor(config, "app", { schedule: "daily", env: { OLD: "1" }, metadata: { team: "core" } });
+    assert.equal(updated.schedule, "daily");
+    assert.equal(updated.env.OLD, undefined);
+    assert.equal(updated.metadata.team, "core");
+    assert.throws(() => machineConfigFor(config, "nope"), { name: "FlightdeckError", code: "conversion" });
+  });
 
-test("launchConfig writes a valid first fly.toml", () => {
-  const { config, toml } = launchConfig({ app: "shop", image: "nginx:1.27", internalPort: 80, region: "ord" });
-  assert.equal(config.http_service.internal_port, 80);
-  assert.match(toml, /auto_stop_machines = "stop"/);
-  assert.equal(validateConfig(toml).diagnostics.length, 0);
-});
+  test(`${entry}: toToml writes a file that validates to the same config`, () => {
+    const { config } = validateConfig(read("flyctl-testdata/full-reference.toml"));
+    const again = validateConfig(toToml(config));
+    assert.deepEqual(again.config, config);
+  });
 
-test("wrong argument types are typed errors", () => {
-  for (const bad of [undefined, null, 42, {}, ["a"]]) {
-    assert.throws(() => validateConfig(bad), { name: "FlightdeckError", code: "invalid_argument" });
+  test(`${entry}: launchConfig writes a valid first fly.toml`, () => {
+    const { config, toml } = launchConfig({ app: "shop", image: "nginx:1.27", internalPort: 80, region: "ord" });
+    assert.equal(config.http_service.internal_port, 80);
+    assert.match(toml, /auto_stop_machines = "stop"/);
+    assert.equal(validateConfig(toml).diagnostics.length, 0);
+  });
+
+  test(`${entry}: wrong argument types are typed errors`, () => {
+    for (const bad of [undefined, null, 42, {}, ["a"]]) {
+      assert.throws(() => validateConfig(bad), { name: "FlightdeckError", code: "invalid_argument" });
+    }
+    for (const bad of [undefined, "x", 1, { app: 5 }, { http_service: { internal_port: "x" } }]) {
+      assert.throws(() => machineConfigFor(bad, "app"), { code: "invalid_argument" });
+    }
+    assert.throws(() => launchConfig({ app: "x" }), { code: "invalid_argument" });
+    // A huge and a hostile input still produce diagnostics, not a crash.
+    const env = Array.from({ length: 20_000 }, (_, i) => `KEY_${i} = "value ${i}"`).join("\n");
+    const big = validateConfig(`[env]\n${env}\n`);
+    assert.equal(big.ok, true);
+    assert.equal(Object.keys(big.config.env).length, 20_000);
+    const duplicates = validateConfig("x = 1\n".repeat(20_000));
+    assert.equal(duplicates.ok, false);
+    assert.ok(duplicates.diagnostics.length <= 26, "syntax errors are capped, not one per line");
+    assert.equal(validateConfig("[".repeat(10_000)).ok, false);
+    assert.equal(validateConfig("a = " + "[".repeat(10_000)).ok, false);
+  });
+}
+
+test("both entries give the same results: the corpus validated, and machine configs of every group", () => {
+  const manifest = read("corpus/MANIFEST.tsv").trim().split("\n").slice(1);
+  let compared = 0;
+  for (const row of manifest) {
+    const file = row.split("\t")[0];
+    let source;
+    try {
+      source = read(`corpus/${file}`);
+    } catch {
+      continue;
+    }
+    const [a, b] = [main.validateConfig(source), light.validateConfig(source)];
+    assert.deepEqual(b, a, file);
+    for (const group of a.processGroups) {
+      // Some real files have checks flyctl cannot convert either: both entries must refuse them the same way.
+      const [x, y] = [main, light].map(({ machineConfigFor }) => {
+        try {
+          return { machine: machineConfigFor(a.config, group) };
+        } catch (error) {
+          return { error: `${error.code}: ${error.message}` };
+        }
+      });
+      assert.deepEqual(y, x, `${file} ${group}`);
+    }
+    assert.equal(light.toToml(b.config), main.toToml(a.config), file);
+    compared++;
   }
-  for (const bad of [undefined, "x", 1, { app: 5 }, { http_service: { internal_port: "x" } }]) {
-    assert.throws(() => machineConfigFor(bad, "app"), { code: "invalid_argument" });
-  }
-  assert.throws(() => launchConfig({ app: "x" }), { code: "invalid_argument" });
-  // A huge and a hostile input still produce diagnostics, not a crash.
-  const env = Array.from({ length: 20_000 }, (_, i) => `KEY_${i} = "value ${i}"`).join("\n");
-  const big = validateConfig(`[env]\n${env}\n`);
-  assert.equal(big.ok, true);
-  assert.equal(Object.keys(big.config.env).length, 20_000);
-  const duplicates = validateConfig("x = 1\n".repeat(20_000));
-  assert.equal(duplicates.ok, false);
-  assert.ok(duplicates.diagnostics.length <= 26, "syntax errors are capped, not one per line");
-  assert.equal(validateConfig("[".repeat(10_000)).ok, false);
-  assert.equal(validateConfig("a = " + "[".repeat(10_000)).ok, false);
+  assert.ok(compared >= 200, `compared ${compared} corpus files`);
+});
+
+test("a config from the light entry plans in the main one", () => {
+  const { config } = light.validateConfig(read("flyctl-testdata/tomachine-processgroups.toml"));
+  const plan = main.planDeploy(config, [], [], { app: "foo", image: "nginx:1.27" });
+  assert.ok(plan.phases.length > 0);
 });

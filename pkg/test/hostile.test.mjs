@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as flightdeck from "../index.js";
+import * as light from "../config.js";
 
 const deep = (n) => {
   let value = {};
@@ -64,21 +65,24 @@ function check(name, call) {
 // Classes, which the language refuses to call without `new`: MachinesClient is exercised below, and FlightdeckError
 // is the class these checks expect.
 const CLASSES = ["MachinesClient", "FlightdeckError"];
-const FUNCTIONS = Object.entries(flightdeck).filter(([name, f]) => typeof f === "function" && !CLASSES.includes(name));
+const functions = (entry) => Object.entries(entry).filter(([name, f]) => typeof f === "function" && !CLASSES.includes(name));
 
-test("every exported function survives hostile arguments in every position", () => {
-  for (const [name, fn] of FUNCTIONS) {
-    for (let position = 0; position < Math.max(fn.length, 1); position++) {
-      for (const value of HOSTILE) {
-        const args = Array.from({ length: Math.max(fn.length, 1) }, () => ({}));
-        args[position] = value;
-        check(`${name}(arg ${position} = ${typeof value})`, () => fn(...args));
+// Both entries: the light one is a separate WebAssembly build of the same exports.
+for (const [entryName, entry] of [["flightdeck", flightdeck], ["flightdeck/config", light]]) {
+  test(`${entryName}: every exported function survives hostile arguments in every position`, () => {
+    for (const [name, fn] of functions(entry)) {
+      for (let position = 0; position < Math.max(fn.length, 1); position++) {
+        for (const value of HOSTILE) {
+          const args = Array.from({ length: Math.max(fn.length, 1) }, () => ({}));
+          args[position] = value;
+          check(`${name}(arg ${position} = ${typeof value})`, () => fn(...args));
+        }
       }
     }
-  }
-  // Still alive: a trap would have poisoned the module.
-  assert.equal(flightdeck.validateConfig("app = 'still-alive'").ok, true);
-});
+    // Still alive: a trap would have poisoned the module.
+    assert.equal(entry.validateConfig("app = 'still-alive'").ok, true);
+  });
+}
 
 test("the client's constructor and methods survive hostile arguments", async () => {
   for (const value of HOSTILE) {

@@ -38,5 +38,6 @@ for (const [index, code] of examples.entries()) {
     assert.ok(stdout.length > 0);
     if (code.includes("renderDiagnostics")) assert.match(stdout, /^false\ninvalid-value 6:17\n/m);
     if (code.includes("api.run")) assert.match(stdout, /update finished: success/);
+    if (code.includes('"flightdeck/config"')) assert.equal(stdout, "true app\n80\n");
   });
 }

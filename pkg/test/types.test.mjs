@@ -29,34 +29,47 @@ test("the declarations type-check correct uses and reject wrong ones", () => {
 
 // The export list is written three times — the ES module entry, its declarations, and (by spreading) the CommonJS
 // entry — over what wasm-bindgen generates; this holds them to the generated glue, so an export added in Rust and
-// forgotten in one entry fails here instead of shipping.
-test("every entry and the declarations export exactly the generated API, plus the two JavaScript helpers", async () => {
-  const ts = require("typescript");
-  const WRITTEN_IN_JS = ["FlightdeckError", "runEvents"];
-  const glue = await import("../wasm/flightdeck.js");
-  const generated = Object.keys(glue).filter((name) => name !== "initSync" && name !== "default");
-  const expected = [...generated, ...WRITTEN_IN_JS].sort();
-  assert.ok(generated.includes("validateConfig") && generated.includes("MachinesClient"), "the glue was read");
+// forgotten in one entry fails here instead of shipping. The same for the light `flightdeck/config` entry.
+const ENTRIES = [
+  { name: "flightdeck", glue: "../wasm/flightdeck.js", esm: "../index.js", cjs: "../index.cjs", dts: "../index.d.ts",
+    writtenInJs: ["FlightdeckError", "runEvents"], sample: ["validateConfig", "MachinesClient"] },
+  { name: "flightdeck/config", glue: "../wasm-config/flightdeck.js", esm: "../config.js", cjs: "../config.cjs",
+    dts: "../config.d.ts", writtenInJs: ["FlightdeckError"], sample: ["validateConfig", "machineConfigFor"] },
+];
 
-  const esm = Object.keys(await import("../index.js")).sort();
-  const cjs = Object.keys(require("../index.cjs")).sort();
-  assert.deepEqual(esm, expected, "index.js");
-  assert.deepEqual(cjs, expected, "index.cjs");
+for (const entry of ENTRIES) {
+  test(`${entry.name}: every entry file and the declarations export exactly the generated API and the JavaScript helpers`, async () => {
+    const ts = require("typescript");
+    const glue = await import(entry.glue);
+    const generated = Object.keys(glue).filter((name) => name !== "initSync" && name !== "default");
+    const expected = [...generated, ...entry.writtenInJs].sort();
+    assert.ok(entry.sample.every((name) => generated.includes(name)), "the glue was read");
 
-  // The values index.d.ts declares: its `export { … } from` lists and its exported classes and functions (its
-  // `export type *` gives types only: TypeScript rejects a value used through it).
-  const path = fileURLToPath(new URL("../index.d.ts", import.meta.url));
-  const source = ts.createSourceFile(path, readFileSync(path, "utf8"), ts.ScriptTarget.ES2022);
-  const exported = (node) => node.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
-  const valueExports = source.statements
-    .flatMap((node) => {
-      if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.exportClause && ts.isNamedExports(node.exportClause)) {
-        return node.exportClause.elements.filter((e) => !e.isTypeOnly).map((e) => e.name.text);
-      }
-      if ((ts.isClassDeclaration(node) || ts.isFunctionDeclaration(node)) && exported(node)) return [node.name.text];
-      if (ts.isVariableStatement(node) && exported(node)) return node.declarationList.declarations.map((d) => d.name.text);
-      return [];
-    })
-    .sort();
-  assert.deepEqual(valueExports, expected, "index.d.ts declares the same values");
+    const esm = Object.keys(await import(entry.esm)).sort();
+    const cjs = Object.keys(require(entry.cjs)).sort();
+    assert.deepEqual(esm, expected, entry.esm);
+    assert.deepEqual(cjs, expected, entry.cjs);
+
+    // The values the declarations declare: their `export { … } from` lists and their exported classes and functions
+    // (`export type *` gives types only: TypeScript rejects a value used through it).
+    const path = fileURLToPath(new URL(entry.dts, import.meta.url));
+    const source = ts.createSourceFile(path, readFileSync(path, "utf8"), ts.ScriptTarget.ES2022);
+    const exported = (node) => node.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+    const valueExports = source.statements
+      .flatMap((node) => {
+        if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.exportClause && ts.isNamedExports(node.exportClause)) {
+          return node.exportClause.elements.filter((e) => !e.isTypeOnly).map((e) => e.name.text);
+        }
+        if ((ts.isClassDeclaration(node) || ts.isFunctionDeclaration(node)) && exported(node)) return [node.name.text];
+        if (ts.isVariableStatement(node) && exported(node)) return node.declarationList.declarations.map((d) => d.name.text);
+        return [];
+      })
+      .sort();
+    assert.deepEqual(valueExports, expected, `${entry.dts} declares the same values`);
+  });
+}
+
+test("the light entry holds none of the operations: its WebAssembly is the smaller build", () => {
+  const size = (dir) => readFileSync(fileURLToPath(new URL(`../${dir}/flightdeck_bg.wasm`, import.meta.url))).length;
+  assert.ok(size("wasm-config") < size("wasm") * 0.6, `${size("wasm-config")} B against ${size("wasm")} B`);
 });

@@ -18,7 +18,7 @@ pub use crate::machine::Extra;
 
 /// A parsed fly.toml.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct AppConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -75,7 +75,7 @@ pub struct AppConfig {
 
 /// `[experimental]`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Experimental {
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -103,7 +103,7 @@ pub struct Experimental {
 
 /// `[build]`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Build {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -136,7 +136,7 @@ pub struct Build {
 
 /// `[build.compose]`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Compose {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -147,7 +147,7 @@ pub struct Compose {
 
 /// `[deploy]`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Deploy {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -170,7 +170,7 @@ pub struct Deploy {
 
 /// `auto_stop_machines`: `"off"`, `"stop"` or `"suspend"` (legacy `false`/`true` mean off/stop).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum AutoStop {
     Off,
@@ -180,7 +180,7 @@ pub enum AutoStop {
 
 /// `[[mounts]]`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Mount {
     pub source: String,
@@ -205,7 +205,7 @@ pub struct Mount {
 
 /// `[http_service]`: one TCP service on ports 80 and 443.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct HttpService {
     pub internal_port: i64,
@@ -235,7 +235,7 @@ pub struct HttpService {
 
 /// `[[services]]`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Service {
     pub protocol: String,
@@ -264,7 +264,7 @@ pub struct Service {
 
 /// `[[services.ports]]`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Port {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -289,7 +289,7 @@ pub struct Port {
 
 /// `[[services.tcp_checks]]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct TcpCheck {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -304,7 +304,7 @@ pub struct TcpCheck {
 
 /// `[[services.http_checks]]` and `[[http_service.checks]]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct HttpCheck {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -331,7 +331,7 @@ pub struct HttpCheck {
 
 /// `[checks.<name>]`: machine-level health checks.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct TopLevelCheck {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -364,7 +364,7 @@ pub struct TopLevelCheck {
 
 /// `[[machine_checks]]`: a throwaway machine that tests a deploy.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct ServiceMachineCheck {
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -383,7 +383,7 @@ pub struct ServiceMachineCheck {
 
 /// `[[files]]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct File {
     pub guest_path: String,
@@ -401,7 +401,7 @@ pub struct File {
 
 /// `[[restart]]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Restart {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -416,7 +416,7 @@ pub struct Restart {
 
 /// `[[vm]]` (also `[compute]`, `[[compute]]`, `[[computes]]`, `[vm]`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Compute {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -449,7 +449,7 @@ pub struct Compute {
 
 /// `[[statics]]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Static {
     pub guest_path: String,
@@ -464,7 +464,7 @@ pub struct Static {
 
 /// `[[metrics]]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Metrics {
     #[serde(skip_serializing_if = "Option::is_none")]

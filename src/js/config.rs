@@ -11,7 +11,7 @@ use crate::machine::MachineConfig;
 
 /// What `validateConfig` returns.
 #[derive(Serialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 struct Validation<'a> {
     /// No error-level diagnostics.
@@ -85,7 +85,7 @@ pub fn to_toml(#[wasm_bindgen(unchecked_param_type = "AppConfig")] config: JsVal
 }
 
 #[derive(Deserialize)]
-#[cfg_attr(feature = "js", derive(tsify::Tsify))]
+#[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 struct LaunchConfigOptions {
     app: String,
@@ -117,7 +117,7 @@ pub fn launch_config(
     });
     let text = crate::config::to_toml(&config).map_err(|e| js_error("write", &e.to_string(), None, None))?;
     #[derive(Serialize)]
-    #[cfg_attr(feature = "js", derive(tsify::Tsify))]
+    #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
     struct GeneratedConfig<'a> {
         config: &'a AppConfig,
         toml: String,

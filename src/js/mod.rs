@@ -3,14 +3,20 @@
 //!
 //! Every export takes `JsValue`s and checks them itself, so wrong types from JavaScript become typed errors rather
 //! than panics inside the module.
+//!
+//! Two builds: feature `js` has every export (the package's main entry); feature `js-config` only the fly.toml
+//! exports of `config` (the light `flightdeck/config` entry: no API client, planners or engine compiled in).
 
+#[cfg(feature = "js")]
 mod api;
 mod config;
+#[cfg(feature = "js")]
 mod plan;
 
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "js")]
 use crate::api::ApiError;
 
 #[wasm_bindgen(module = "/pkg/errors.js")]
@@ -34,6 +40,7 @@ pub(crate) fn js_error(code: &str, message: &str, status: Option<u16>, request_i
     .into()
 }
 
+#[cfg(feature = "js")]
 pub(crate) fn api_error(error: &ApiError) -> JsValue {
     js_error(error.code(), &error.to_string(), error.status(), error.request_id())
 }

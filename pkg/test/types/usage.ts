@@ -85,3 +85,16 @@ const client = new MachinesClient({ baseUrl: "http://127.0.0.1:4280", token: "t"
 new MachinesClient({ token: "t" });
 
 void [ok, line, groups, notString, image, operation, text, cells, run, client];
+
+// The light entry: the fly.toml exports, typed alike, and its values are the main entry's types.
+import * as light from "flightdeck/config";
+const lightResult = light.validateConfig("app = 'x'\n");
+const lightConfig: AppConfig = lightResult.config;
+const lightMachine: MachineConfig = light.machineConfigFor(lightConfig, lightResult.defaultGroup);
+const planned: Plan = planDeploy(lightConfig, [], [], {});
+// @ts-expect-error the light entry has no API client
+new light.MachinesClient({ baseUrl: "http://127.0.0.1:4280", token: "t" });
+// @ts-expect-error the light entry has no planners
+light.planDeploy(lightConfig, [], [], {});
+const lightError: light.FlightdeckError = new light.FlightdeckError("m", "invalid_argument");
+void [lightMachine, planned, lightError];
