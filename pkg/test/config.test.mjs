@@ -22,6 +22,28 @@ for (const [entry, { validateConfig, renderDiagnostics, machineConfigFor, toToml
     assert.equal(result.config.app, "foo");
   });
 
+  test(`${entry}: config is read on first use, once, and looks like a plain property`, () => {
+    const result = validateConfig("app = 'lazy'\n[env]\n  LEVEL = 'debug'\n");
+    assert.deepEqual(Object.keys(result), ["ok", "config", "diagnostics", "processGroups", "defaultGroup"]);
+    assert.equal(result.config, result.config, "the same object each time");
+    assert.equal(result.config.app, "lazy");
+    assert.equal(JSON.parse(JSON.stringify(result)).config.env.LEVEL, "debug");
+    assert.equal({ ...result }.config, result.config);
+    assert.deepEqual(structuredClone(result).config, result.config);
+    result.config = { app: "replaced" };
+    assert.equal(result.config.app, "replaced", "assigning replaces it");
+  });
+
+  test(`${entry}: each result reads its own config, however many validations came after it`, () => {
+    const results = Array.from({ length: 40 }, (_, i) => validateConfig(`app = "app-${i}"\nprimary_region = "syd"\n`));
+    // Newest first, so the oldest are read after many others (the core keeps the latest few; older ones are parsed
+    // again from their source), then a second pass in creation order.
+    for (let i = results.length - 1; i >= 0; i--) assert.equal(results[i].config.app, `app-${i}`);
+    results.forEach((result, i) => assert.equal(result.config.app, `app-${i}`));
+    const fresh = validateConfig('app = "fresh"\n');
+    assert.equal(fresh.config.app, "fresh");
+  });
+
   test(`${entry}: diagnostics carry code, severity, line:column and UTF-16 offsets that slice the JS string`, () => {
     const source = 'app = "café-😀"\n[http_service]\n  internal_prot = 8080\n';
     const { ok, diagnostics } = validateConfig(source);

@@ -1,5 +1,12 @@
 //! fly.toml for JavaScript: validate (config + located diagnostics), render diagnostics, machine config per group,
 //! write TOML, launch defaults. Conversions only; the logic is `crate::config`.
+//!
+//! A validation's `config` crosses to JavaScript when it is first read, not with the result: serialising it and
+//! parsing it again in JavaScript was about a third of `validateConfig`, and editors and CI read only the diagnostics.
+//! The latest results' configs are kept here by id; an older one is parsed again from its source when read.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -9,32 +16,83 @@ use crate::config::{AppConfig, LaunchOptions};
 use crate::diagnostics::{LocatedDiagnostic, locate, render};
 use crate::machine::MachineConfig;
 
-/// What `validateConfig` returns.
+/// What `validateConfig` returns. `config` crosses to JavaScript only when it is read (`pkg/validation.js`).
 #[derive(Serialize)]
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 struct Validation<'a> {
     /// No error-level diagnostics.
     ok: bool,
+    /// Crosses as `null` here: `pkg/validation.js` replaces it by a getter that reads it from the core on first use.
+    #[serde(serialize_with = "config_on_first_use")]
     config: &'a AppConfig,
     diagnostics: Vec<LocatedDiagnostic>,
     process_groups: Vec<String>,
     default_group: String,
 }
 
+fn config_on_first_use<S: serde::Serializer>(_: &&AppConfig, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_unit()
+}
+
+#[wasm_bindgen(module = "/pkg/validation.js")]
+extern "C" {
+    /// The result object, with a `config` getter that calls `reader(id, source)` on first use.
+    #[wasm_bindgen(js_name = withLazyConfig)]
+    fn with_lazy_config(result: JsValue, reader: &JsValue, id: u32, source: &JsValue) -> JsValue;
+}
+
+/// How many configs of results whose `config` was not read yet are kept; an older result's config is parsed again
+/// from its source when read (parsing is deterministic, so it is the same config).
+const UNREAD_CONFIGS_KEPT: usize = 8;
+
+thread_local! {
+    /// The configs of the latest results, by result id, oldest first.
+    static UNREAD_CONFIGS: RefCell<VecDeque<(u32, AppConfig)>> = const { RefCell::new(VecDeque::new()) };
+    static NEXT_RESULT_ID: Cell<u32> = const { Cell::new(0) };
+    /// The one reader every result's getter calls, made once for the module's life.
+    static CONFIG_READER: JsValue =
+        Closure::<dyn Fn(u32, JsValue) -> Result<JsValue, JsValue>>::new(read_config).into_js_value();
+}
+
+fn keep_unread_config(config: AppConfig) -> u32 {
+    let id = NEXT_RESULT_ID.with(|next| next.replace(next.get().wrapping_add(1)));
+    UNREAD_CONFIGS.with_borrow_mut(|kept| {
+        if kept.len() == UNREAD_CONFIGS_KEPT {
+            kept.pop_front();
+        }
+        kept.push_back((id, config));
+    });
+    id
+}
+
+/// A result's config for JavaScript: the kept one, or the source parsed again when it is no longer kept.
+fn read_config(id: u32, source: JsValue) -> Result<JsValue, JsValue> {
+    let kept = UNREAD_CONFIGS.with_borrow_mut(|kept| {
+        let position = kept.iter().position(|(kept_id, _)| *kept_id == id)?;
+        kept.remove(position).map(|(_, config)| config)
+    });
+    match kept {
+        Some(config) => to_js(&config),
+        None => to_js(&crate::config::parse(&string_arg(&source, "source")?).config),
+    }
+}
+
 /// Parses and validates fly.toml text: `{ ok, config, diagnostics, processGroups, defaultGroup }`. Findings are data:
 /// this throws only when `source` is not a string.
 #[wasm_bindgen(js_name = validateConfig, unchecked_return_type = "Validation")]
 pub fn validate_config(#[wasm_bindgen(unchecked_param_type = "string")] source: JsValue) -> Result<JsValue, JsValue> {
-    let source = string_arg(&source, "source")?;
-    let report = crate::config::validate(&source);
-    to_js(&Validation {
+    let text = string_arg(&source, "source")?;
+    let report = crate::config::validate(&text);
+    let result = to_js(&Validation {
         ok: !report.has_errors(),
         config: &report.config,
-        diagnostics: locate(&source, &report.diagnostics),
+        diagnostics: locate(&text, &report.diagnostics),
         process_groups: report.config.process_names(),
         default_group: report.config.default_group(),
-    })
+    })?;
+    let id = keep_unread_config(report.config);
+    Ok(CONFIG_READER.with(|reader| with_lazy_config(result, reader, id, &source)))
 }
 
 /// The diagnostics of `source` as a terminal shows them (source snippets, carets, help lines).
