@@ -368,6 +368,30 @@ test("App → Overview puts the app's regions on a world map with their machine 
   await table.getByRole("cell", { name: "Sydney, Australia" }).waitFor();
   assert.match(await table.innerText(), /fra\s+Frankfurt, Germany\s+0 of 1\s+web 1/);
   await page.screenshot({ path: `${screenshots}/overview.png`, fullPage: true });
+
+  // Kept live by the summary list (every 5 s): a machine stopped through the API is counted as stopped without the
+  // full list (every machine's config, read for the process groups) being read again.
+  const lists = { full: 0, summary: 0 };
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (request.method() !== "GET" || url.pathname !== "/v1/apps/e2e-overview/machines") return;
+    lists[url.searchParams.get("summary") === "true" ? "summary" : "full"] += 1;
+  });
+  const machines = await fetch(`${emulator.url}/v1/apps/e2e-overview/machines`, {
+    headers: { authorization: `Bearer ${emulator.token}` },
+  }).then((r) => r.json());
+  const sydney = machines.find((m) => m.name === "o-3").id;
+  const stopped = await fetch(`${emulator.url}/v1/apps/e2e-overview/machines/${sydney}/stop`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${emulator.token}`, "content-type": "application/json" },
+    body: "{}",
+  });
+  assert.equal(stopped.status, 200);
+  await table.getByRole("row").filter({ hasText: "Sydney, Australia" }).getByText("0 of 1").waitFor({ timeout: 15_000 });
+  assert.equal(await map.locator("g.mark.partial").count(), 2, "syd has a stopped machine now");
+  assert.match(await table.innerText(), /syd\s+Sydney, Australia\s+0 of 1\s+web 1/, "its group still known");
+  assert.ok(lists.summary >= 1, `${lists.summary} summary lists`);
+  assert.equal(lists.full, 0, "no full list while only states changed");
   assert.deepEqual(problems, []);
   await close();
 });

@@ -1,7 +1,12 @@
 //! App → Overview: a world map (SVG, drawn here: no tiles, no network) with a mark on each region the app runs in,
 //! sized by its machine count, and the same counts as a table (started of total, per region and process group).
+//!
+//! The counts come from the summary list (state and region, without configs) every few seconds; each machine's
+//! process group is in its config, so it comes from the full list, read at first, after every few summaries, and at
+//! once when a summary shows a machine that is new, gone or at another version (a group changes only with a new
+//! version).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use flightdeck::api::{Machine, MachineState};
@@ -10,7 +15,12 @@ use flightdeck::plan;
 use leptos::prelude::*;
 
 use crate::components::ErrorNote;
-use crate::state::{Session, live_machines};
+use crate::state::{Session, live_machines, live_summaries};
+
+/// How often the counts are refreshed from summaries.
+const SUMMARY_EVERY: Duration = Duration::from_secs(5);
+/// Summaries read between two full lists when nothing new shows in them.
+const SUMMARIES_PER_FULL_LIST: u32 = 6;
 
 /// The map's frame: longitude −180…180 across, latitude 75…−60 down (the inhabited band), in SVG units.
 const WIDTH: f32 = 1000.0;
@@ -166,7 +176,11 @@ struct RegionCount {
     groups: BTreeMap<String, usize>,
 }
 
-fn count_by_region(machines: &[Machine]) -> BTreeMap<String, RegionCount> {
+/// Counts live machines by region; `group` names each one's process group.
+fn count_by_region<'a>(
+    machines: &'a [Machine],
+    group: impl Fn(&'a Machine) -> &'a str,
+) -> BTreeMap<String, RegionCount> {
     let mut regions: BTreeMap<String, RegionCount> = BTreeMap::new();
     for machine in machines.iter().filter(|m| !m.state.is_gone()) {
         let count = regions.entry(machine.region.clone()).or_default();
@@ -174,26 +188,90 @@ fn count_by_region(machines: &[Machine]) -> BTreeMap<String, RegionCount> {
         if machine.state == MachineState::Started {
             count.started += 1;
         }
-        *count.groups.entry(plan::group_of(machine).to_owned()).or_default() += 1;
+        *count.groups.entry(group(machine).to_owned()).or_default() += 1;
     }
     regions
+}
+
+/// What the full list told of one machine: its version and its process group.
+#[derive(Debug, Clone, PartialEq)]
+struct Known {
+    version: String,
+    group: String,
 }
 
 #[component]
 pub fn OverviewTab(app: String) -> impl IntoView {
     let session = expect_context::<Session>();
-    let (machines, _) = live_machines(&session, &app, Some(Duration::from_secs(5)));
+    let (machines, ask_full_list) = live_machines(&session, &app, None);
     let (counts, set_counts) = signal(None::<BTreeMap<String, RegionCount>>);
     let (error, set_error) = signal(None::<String>);
+    // The full list's versions and groups by machine id; summaries read since it; whether it is on its way.
+    let known = StoredValue::new(HashMap::<String, Known>::new());
+    let (loaded, set_loaded) = signal(false);
+    let summaries_since_full_list = StoredValue::new(0u32);
+    let full_list_asked = StoredValue::new(false);
     // Counted from the listed machines in place; a failed refresh keeps the last counts beside its error.
     Effect::new(move |_| {
-        machines.with(|listed| match listed {
-            Some(Ok(list)) => {
-                set_counts.set(Some(count_by_region(list)));
-                set_error.set(None);
+        machines.with(|listed| {
+            let Some(listed) = listed else { return };
+            full_list_asked.set_value(false);
+            summaries_since_full_list.set_value(0);
+            match listed {
+                Ok(list) => {
+                    known.set_value(
+                        list.iter()
+                            .map(|m| {
+                                let known = Known {
+                                    version: m.current_version().to_owned(),
+                                    group: plan::group_of(m).to_owned(),
+                                };
+                                (m.id.clone(), known)
+                            })
+                            .collect(),
+                    );
+                    set_counts.set(Some(count_by_region(list, plan::group_of)));
+                    set_error.set(None);
+                }
+                Err(e) => set_error.set(Some(e.to_string())),
             }
-            Some(Err(e)) => set_error.set(Some(e.to_string())),
-            None => {}
+            if !loaded.get_untracked() {
+                set_loaded.set(true);
+            }
+        })
+    });
+    let summaries = live_summaries(&session, &app, SUMMARY_EVERY, move || loaded.get() && !full_list_asked.get_value());
+    Effect::new(move |_| {
+        summaries.with(|listed| {
+            let Some(Some(listed)) = listed else { return };
+            if full_list_asked.get_value() {
+                return;
+            }
+            let summaries = match listed {
+                Ok(summaries) => summaries,
+                Err(e) => return set_error.set(Some(e.to_string())),
+            };
+            let fresh = known.with_value(|known| {
+                let all_known = summaries.len() == known.len()
+                    && summaries.iter().all(|m| known.get(&m.id).is_some_and(|k| k.version == m.current_version()));
+                all_known.then(|| count_by_region(summaries, |m| known.get(&m.id).map_or("", |k| k.group.as_str())))
+            });
+            summaries_since_full_list.update_value(|n| *n += 1);
+            match fresh {
+                Some(fresh) => {
+                    if counts.with_untracked(|counts| counts.as_ref() != Some(&fresh)) {
+                        set_counts.set(Some(fresh));
+                    }
+                    if error.with_untracked(Option::is_some) {
+                        set_error.set(None);
+                    }
+                }
+                None => summaries_since_full_list.set_value(SUMMARIES_PER_FULL_LIST),
+            }
+            if summaries_since_full_list.get_value() >= SUMMARIES_PER_FULL_LIST {
+                full_list_asked.set_value(true);
+                ask_full_list.update(|t| *t += 1);
+            }
         })
     });
     let land = land_path();
