@@ -73,7 +73,7 @@ struct Field<'a, 'i> {
 impl Field<'_, '_> {
     /// The key's full path (`services[0].ports`), made when a message or a nested table needs it.
     fn path(&self) -> String {
-        join(self.parent, self.key)
+        path_join(self.parent, self.key)
     }
 }
 
@@ -86,20 +86,6 @@ pub(crate) struct Decoder<'s> {
 
 fn span(span: toml_spanner::Span) -> Span {
     span.range().into()
-}
-
-fn join(path: &str, key: &str) -> String {
-    let mut joined = String::with_capacity(path.len() + key.len() + 1);
-    if !path.is_empty() {
-        joined.push_str(path);
-        joined.push('.');
-    }
-    joined.push_str(key);
-    joined
-}
-
-fn index(path: &str, i: usize) -> String {
-    format!("{path}[{i}]")
 }
 
 fn article(kind: &str) -> &'static str {
@@ -322,7 +308,7 @@ impl<'s> Decoder<'s> {
                                 "invalid-type",
                                 format!(
                                     "`{}` must hold strings, not {} {found}",
-                                    index(&field.path(), i),
+                                    path_index(&field.path(), i),
                                     article(found)
                                 ),
                                 span(item.span()),
@@ -354,14 +340,14 @@ impl<'s> Decoder<'s> {
     fn table_list<'a, 'i>(&mut self, field: &Field<'a, 'i>, list_path: &str) -> Vec<(String, Span, &'a Table<'i>)> {
         match node(field.item) {
             Node::Table(table) => {
-                let path = index(list_path, 0);
+                let path = path_index(list_path, 0);
                 self.spans.insert(&path, field.key_span, field.span);
                 vec![(path, field.span, table)]
             }
             Node::Array(items) => {
                 let mut out = Vec::new();
                 for (i, item) in items.iter().enumerate() {
-                    let path = index(list_path, i);
+                    let path = path_index(list_path, i);
                     let item_span = span(item.span());
                     self.spans.insert(&path, item_span, item_span);
                     match node(item) {
@@ -534,7 +520,7 @@ impl<'s> Decoder<'s> {
                     let start = config.vm.len();
                     for (i, (path, span, table)) in self.table_list(&field, "vm").into_iter().enumerate() {
                         // Several spellings share one list; keep paths unique.
-                        let path = if start == 0 { path } else { index("vm", start + i) };
+                        let path = if start == 0 { path } else { path_index("vm", start + i) };
                         self.spans.insert(&path, span, span);
                         let compute = self.compute(&path, table);
                         config.vm.push(compute);
@@ -754,7 +740,7 @@ impl<'s> Decoder<'s> {
                 "tls_options" => out.tls_options = self.table(&field).map(|t| self.tls_options(&field.path(), t)),
                 "http_options" => out.http_options = self.table(&field).map(|t| self.http_options(&field.path(), t)),
                 "checks" | "http_checks" => {
-                    for (check_path, _, table) in self.table_list(&field, &join(path, "checks")) {
+                    for (check_path, _, table) in self.table_list(&field, &path_join(path, "checks")) {
                         let check = self.http_check(&check_path, table);
                         out.checks.push(check);
                     }
@@ -1029,7 +1015,7 @@ impl<'s> Decoder<'s> {
                         self.push(Diagnostic::error("invalid-value", format!("`{path}` needs a name"), span));
                         continue;
                     };
-                    let check_path = join("checks", &name);
+                    let check_path = path_join("checks", &name);
                     self.spans.insert(&check_path, span, span);
                     let check = self.top_level_check(&check_path, table);
                     checks.insert(name, check);

@@ -479,6 +479,39 @@ pub struct Metrics {
     pub extra: Extra,
 }
 
+/// The span map's path of `key` under `path` (`a.b` + `c` → `a.b.c`; at the top level just `key`). Built by hand,
+/// not with `format!`: paths are made for every checked field, and `core::fmt` costs ten times a copy in wasm.
+pub(crate) fn path_join(path: &str, key: &str) -> String {
+    let mut joined = String::with_capacity(path.len() + key.len() + 1);
+    if !path.is_empty() {
+        joined.push_str(path);
+        joined.push('.');
+    }
+    joined.push_str(key);
+    joined
+}
+
+/// The span map's path of item `i` of the array at `path` (`a.b` + 2 → `a.b[2]`).
+pub(crate) fn path_index(path: &str, i: usize) -> String {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = i;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut indexed = String::with_capacity(path.len() + digits.len() - start + 2);
+    indexed.push_str(path);
+    indexed.push('[');
+    indexed.extend(digits[start..].iter().map(|&d| char::from(d)));
+    indexed.push(']');
+    indexed
+}
+
 /// Where each value and key came from in the source, by path: `app`, `services[0].ports[1].port`,
 /// `checks.status.interval`, `env.FOO`. Paths of legacy shapes are the normalised ones (`vm[0]` for `[vm]`).
 ///
@@ -540,6 +573,21 @@ impl SpanMap {
                 Some(cut) => current = &current[..cut],
                 None => return Span::default(),
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_what_format_would_make() {
+        assert_eq!(path_join("", "app"), "app");
+        assert_eq!(path_join("http_service", "checks"), "http_service.checks");
+        for i in [0, 7, 10, 99, 1234, usize::MAX] {
+            assert_eq!(path_index("services", i), format!("services[{i}]"));
+            assert_eq!(path_index(&path_join("services[1]", "ports"), i), format!("services[1].ports[{i}]"));
         }
     }
 }

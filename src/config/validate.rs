@@ -271,7 +271,7 @@ impl Rules<'_> {
 
     fn processes(&mut self) {
         for (group, command) in &self.config.processes {
-            let path = format!("processes.{group}");
+            let path = path_join("processes", group);
             if split_command(command).is_none() {
                 self.error(
                     "process-command-unsplittable",
@@ -302,20 +302,20 @@ impl Rules<'_> {
                     check.interval,
                     check.timeout,
                     check.grace_period,
-                    &format!("http_service.checks[{i}]"),
+                    &path_index("http_service.checks", i),
                 );
             }
         }
         for (i, service) in config.services.iter().enumerate() {
-            let path = format!("services[{i}]");
+            let path = path_index("services", i);
             self.service_processes(&service.processes, &path, group_count);
-            self.internal_port(service.internal_port, &format!("{path}.internal_port"), &path);
+            self.internal_port(service.internal_port, &path_join(&path, "internal_port"), &path);
             self.autostop(service.auto_stop_machines, service.auto_start_machines, service.min_machines_running, &path);
             if !service.protocol.is_empty() && !matches!(service.protocol.as_str(), "tcp" | "udp") {
                 self.error(
                     "service-protocol",
                     format!("service protocol must be 'tcp' or 'udp', not '{}'", service.protocol),
-                    &format!("{path}.protocol"),
+                    &path_join(&path, "protocol"),
                 );
             }
             if service.ports.is_empty() {
@@ -327,14 +327,14 @@ impl Rules<'_> {
                 Self::help(d, "a service without ports gets no traffic from the Fly proxy");
             }
             for (j, port) in service.ports.iter().enumerate() {
-                self.port(port, &format!("{path}.ports[{j}]"));
+                self.port(port, &path_index(&path_join(&path, "ports"), j));
             }
             for (j, check) in service.tcp_checks.iter().enumerate() {
                 self.service_check(
                     check.interval,
                     check.timeout,
                     check.grace_period,
-                    &format!("{path}.tcp_checks[{j}]"),
+                    &path_index(&path_join(&path, "tcp_checks"), j),
                 );
             }
             for (j, check) in service.http_checks.iter().enumerate() {
@@ -342,7 +342,7 @@ impl Rules<'_> {
                     check.interval,
                     check.timeout,
                     check.grace_period,
-                    &format!("{path}.http_checks[{j}]"),
+                    &path_index(&path_join(&path, "http_checks"), j),
                 );
             }
         }
@@ -363,7 +363,7 @@ impl Rules<'_> {
                 self.error(
                     "unknown-process",
                     format!("Service specifies '{process}' as one of its processes, but no processes are defined with that name; update fly.toml [processes] to add '{process}' process or remove it from service's processes list"),
-                    &format!("{path}.processes[{i}]"),
+                    &path_index(&path_join(path, "processes"), i),
                 );
             }
         }
@@ -383,7 +383,7 @@ impl Rules<'_> {
             let d = self.warning(
                 "autostop-without-autostart",
                 "machines will be stopped when idle but never started again: auto_start_machines is false",
-                &format!("{path}.auto_start_machines"),
+                &path_join(path, "auto_start_machines"),
             );
             Self::help(d, "enable both or disable both");
         }
@@ -391,14 +391,14 @@ impl Rules<'_> {
             self.warning(
                 "min-machines-without-autostop",
                 "min_machines_running has no effect while auto_stop_machines is \"off\"",
-                &format!("{path}.min_machines_running"),
+                &path_join(path, "min_machines_running"),
             );
         }
         if min_running.is_some_and(|n| n < 0) {
             self.error(
                 "invalid-value",
                 "min_machines_running cannot be negative",
-                &format!("{path}.min_machines_running"),
+                &path_join(path, "min_machines_running"),
             );
         }
     }
@@ -414,7 +414,7 @@ impl Rules<'_> {
         let minute = GoDuration::from_secs(60);
         for (name, value) in [("interval", interval), ("timeout", timeout)] {
             let Some(value) = value else { continue };
-            let field = format!("{path}.{name}");
+            let field = path_join(path, name);
             if value < second {
                 self.warning(
                     "check-duration-raised",
@@ -430,7 +430,7 @@ impl Rules<'_> {
             }
         }
         if let Some(grace) = grace {
-            let field = format!("{path}.grace_period");
+            let field = path_join(path, "grace_period");
             if grace != GoDuration(0) && grace < second {
                 self.warning(
                     "check-duration-raised",
@@ -444,7 +444,7 @@ impl Rules<'_> {
     fn port(&mut self, port: &Port, path: &str) {
         for (name, value) in [("port", port.port), ("start_port", port.start_port), ("end_port", port.end_port)] {
             if let Some(value) = value {
-                self.port_in_range(name, value, &format!("{path}.{name}"));
+                self.port_in_range(name, value, &path_join(path, name));
             }
         }
         match (port.port, port.start_port, port.end_port) {
@@ -459,7 +459,7 @@ impl Rules<'_> {
                 self.error(
                     "port-range-reversed",
                     format!("start_port {start} is greater than end_port {end}"),
-                    &format!("{path}.start_port"),
+                    &path_join(path, "start_port"),
                 );
             }
             (None, Some(_), None) | (None, None, Some(_)) => {
@@ -471,7 +471,7 @@ impl Rules<'_> {
             let d = self.error(
                 "force-https-without-http",
                 "force_https needs the \"http\" handler on the same port",
-                &format!("{path}.force_https"),
+                &path_join(path, "force_https"),
             );
             Self::help(d, "add handlers = [\"http\"], or remove force_https");
         }
@@ -486,7 +486,7 @@ impl Rules<'_> {
             .map(|h| ("http_service".to_owned(), h.internal_port, "tcp".to_owned(), &h.processes));
         let services = config.services.iter().enumerate().map(|(i, s)| {
             let protocol = if s.protocol.is_empty() { "tcp".to_owned() } else { s.protocol.clone() };
-            (format!("services[{i}]"), s.internal_port, protocol, &s.processes)
+            (path_index("services", i), s.internal_port, protocol, &s.processes)
         });
         for (path, port, protocol, processes) in http.chain(services) {
             if port == 0 {
@@ -517,12 +517,12 @@ impl Rules<'_> {
     fn top_level_checks(&mut self) {
         let config = self.config;
         for (name, check) in &config.checks {
-            let path = format!("checks.{name}");
+            let path = path_join("checks", name);
             let valid_type = matches!(check.kind.as_deref(), Some("http" | "tcp"));
             match check.kind.as_deref() {
                 Some("http" | "tcp") => {}
                 _ => {
-                    let at = if check.kind.is_some() { format!("{path}.type") } else { path.clone() };
+                    let at = if check.kind.is_some() { path_join(&path, "type") } else { path.clone() };
                     let d = self.error(
                         "check-type",
                         format!("Can't process top level check '{name}': Missing or invalid check type, must be 'http' or 'tcp'"),
@@ -537,7 +537,7 @@ impl Rules<'_> {
                 self.error(
                     "check-interval-too-short",
                     format!("Check '{name}' interval is too short: {interval}, minimum is 2 seconds"),
-                    &format!("{path}.interval"),
+                    &path_join(&path, "interval"),
                 );
             }
             if let Some(timeout) = check.timeout
@@ -546,7 +546,7 @@ impl Rules<'_> {
                 self.error(
                     "check-timeout-too-long",
                     format!("Check '{name}' timeout is too long: {timeout}, maximum is 60 seconds"),
-                    &format!("{path}.timeout"),
+                    &path_join(&path, "timeout"),
                 );
             }
             if check.port.is_none() && valid_type {
@@ -565,7 +565,7 @@ impl Rules<'_> {
                 }
             }
             if let Some(port) = check.port {
-                self.port_in_range("check port", port, &format!("{path}.port"));
+                self.port_in_range("check port", port, &path_join(&path, "port"));
             }
         }
     }
@@ -573,7 +573,7 @@ impl Rules<'_> {
     fn mounts(&mut self) {
         let config = self.config;
         for (i, mount) in config.mounts.iter().enumerate() {
-            let path = format!("mounts[{i}]");
+            let path = path_index("mounts", i);
             let source = &mount.source;
             if source.is_empty() {
                 self.error("mount-source-missing", "a mount needs `source`: the name of the volume", &path);
@@ -588,7 +588,7 @@ impl Rules<'_> {
                 self.error(
                     "mount-destination-relative",
                     format!("mount destination '{}' must be an absolute path", mount.destination),
-                    &format!("{path}.destination"),
+                    &path_join(&path, "destination"),
                 );
             }
             if let Some(size) = &mount.initial_size {
@@ -597,14 +597,14 @@ impl Rules<'_> {
                         self.error(
                             "mount-initial-size",
                             format!("mount '{source}' with initial_size '{size}' will fail because of: {error}"),
-                            &format!("{path}.initial_size"),
+                            &path_join(&path, "initial_size"),
                         );
                     }
                     Ok(gb) if gb < 1 => {
                         self.error(
                             "mount-initial-size",
                             format!("mount '{source}' has an initial_size '{size}' value which is smaller than 1GB"),
-                            &format!("{path}.initial_size"),
+                            &path_join(&path, "initial_size"),
                         );
                     }
                     Ok(_) => {}
@@ -618,7 +618,7 @@ impl Rules<'_> {
                     format!(
                         "mount '{source}' has a snapshot_retention value which is not between 1 and 60 days inclusive"
                     ),
-                    &format!("{path}.snapshot_retention"),
+                    &path_join(&path, "snapshot_retention"),
                 );
             }
             self.auto_extend(mount, &path);
@@ -632,11 +632,11 @@ impl Rules<'_> {
                 .map(|(i, _)| i)
                 .collect();
             if let [first, second, ..] = matching.as_slice() {
-                let first_span = self.at(&format!("mounts[{first}]"));
+                let first_span = self.at(&path_index("mounts", *first));
                 let d = self.error(
                     "mounts-per-group",
                     format!("group '{group}' has more than one [[mounts]] section defined"),
-                    &format!("mounts[{second}]"),
+                    &path_index("mounts", *second),
                 );
                 d.labels.push(crate::diagnostics::Label {
                     span: first_span,
@@ -653,7 +653,7 @@ impl Rules<'_> {
         let source = &mount.source;
         let size = |rules: &mut Self, name: &str, value: &Option<String>| -> i64 {
             let Some(value) = value.as_deref().filter(|v| !v.is_empty()) else { return 0 };
-            let field = format!("{path}.{name}");
+            let field = path_join(path, name);
             match volume_gb(value) {
                 Err(error) => {
                     rules.error(
@@ -691,21 +691,21 @@ impl Rules<'_> {
             self.error(
                 "mount-auto-extend-threshold",
                 format!("mount '{source}' auto_extend_size_threshold must be between 50 and 99"),
-                &format!("{path}.auto_extend_size_threshold"),
+                &path_join(path, "auto_extend_size_threshold"),
             );
         }
         if !(1..=100).contains(&increment) {
             self.error(
                 "mount-auto-extend-increment",
                 format!("mount '{source}' auto_extend_size_increment must be between 1GB and 100GB"),
-                &format!("{path}.auto_extend_size_increment"),
+                &path_join(path, "auto_extend_size_increment"),
             );
         }
         if limit != 0 && !(1..=500).contains(&limit) {
             self.error(
                 "mount-auto-extend-limit",
                 format!("mount '{source}' auto_extend_size_limit must be between 1GB and 500GB"),
-                &format!("{path}.auto_extend_size_limit"),
+                &path_join(path, "auto_extend_size_limit"),
             );
         }
     }
@@ -713,7 +713,7 @@ impl Rules<'_> {
     fn vms(&mut self) {
         let config = self.config;
         for (i, vm) in config.vm.iter().enumerate() {
-            self.compute(vm, &format!("vm[{i}]"));
+            self.compute(vm, &path_index("vm", i));
         }
         let unscoped: Vec<usize> =
             config.vm.iter().enumerate().filter(|(_, v)| v.processes.is_empty()).map(|(i, _)| i).collect();
@@ -721,7 +721,7 @@ impl Rules<'_> {
             self.warning(
                 "vm-duplicate",
                 "more than one [[vm]] applies to every process group; flyctl uses the first",
-                &format!("vm[{second}]"),
+                &path_index("vm", *second),
             );
         }
     }
@@ -743,7 +743,7 @@ impl Rules<'_> {
             };
             let valid: Vec<&str> =
                 super::PRESETS.iter().map(|p| p.name).filter(|n| family.is_empty() || n.starts_with(family)).collect();
-            let d = self.error("vm-size", format!("'{size}' is not a valid VM size"), &format!("{path}.size"));
+            let d = self.error("vm-size", format!("'{size}' is not a valid VM size"), &path_join(path, "size"));
             Self::help(d, format!("valid sizes: {}", valid.join(", ")));
             return;
         };
@@ -751,12 +751,12 @@ impl Rules<'_> {
         if let Some(memory) = &vm.memory {
             match memory_mb(memory) {
                 Ok(0) => {
-                    self.error("vm-memory", "memory cannot be zero", &format!("{path}.memory"));
+                    self.error("vm-memory", "memory cannot be zero", &path_join(path, "memory"));
                     return;
                 }
                 Ok(mb) => guest.memory_mb = u32::try_from(mb).unwrap_or(u32::MAX),
                 Err(error) => {
-                    self.error("vm-memory", format!("invalid memory '{memory}': {error}"), &format!("{path}.memory"));
+                    self.error("vm-memory", format!("invalid memory '{memory}': {error}"), &path_join(path, "memory"));
                     return;
                 }
             }
@@ -776,11 +776,11 @@ impl Rules<'_> {
         }
         if let Err(error) = guest.check() {
             let field = if vm.memory_mb.is_some() {
-                format!("{path}.memory_mb")
+                path_join(path, "memory_mb")
             } else if vm.memory.is_some() {
-                format!("{path}.memory")
+                path_join(path, "memory")
             } else if vm.cpus.is_some() {
-                format!("{path}.cpus")
+                path_join(path, "cpus")
             } else {
                 path.to_owned()
             };
@@ -790,10 +790,10 @@ impl Rules<'_> {
 
     fn restarts(&mut self) {
         for (i, restart) in self.config.restart.iter().enumerate() {
-            let path = format!("restart[{i}]");
+            let path = path_index("restart", i);
             let policy = restart.policy.as_deref().unwrap_or_default();
             if !matches!(policy, "always" | "never" | "on-failure") {
-                let at = if restart.policy.is_some() { format!("{path}.policy") } else { path.clone() };
+                let at = if restart.policy.is_some() { path_join(&path, "policy") } else { path.clone() };
                 let d = self.error("restart-policy", format!("invalid restart policy: {policy}"), &at);
                 Self::help(d, "use \"always\", \"never\" or \"on-failure\"");
             }
@@ -802,19 +802,19 @@ impl Rules<'_> {
                     self.error(
                         "unknown-process",
                         format!("Restart policy specifies '{process}' as one of its processes, but no processes are defined with that name"),
-                        &format!("{path}.processes[{j}]"),
+                        &path_index(&path_join(&path, "processes"), j),
                     );
                 }
             }
             if restart.retries.is_some_and(|r| r < 0) {
-                self.error("invalid-value", "retries cannot be negative", &format!("{path}.retries"));
+                self.error("invalid-value", "retries cannot be negative", &path_join(&path, "retries"));
             }
         }
     }
 
     fn files_and_statics(&mut self) {
         for (i, file) in self.config.files.iter().enumerate() {
-            let path = format!("files[{i}]");
+            let path = path_index("files", i);
             if file.guest_path.is_empty() {
                 self.error(
                     "file-guest-path",
@@ -825,7 +825,7 @@ impl Rules<'_> {
                 self.error(
                     "file-guest-path",
                     format!("guest_path '{}' must be an absolute path", file.guest_path),
-                    &format!("{path}.guest_path"),
+                    &path_join(&path, "guest_path"),
                 );
             }
             let sources = [file.raw_value.is_some(), file.local_path.is_some(), file.secret_name.is_some()];
@@ -841,7 +841,7 @@ impl Rules<'_> {
             }
         }
         for (i, statics) in self.config.statics.iter().enumerate() {
-            let path = format!("statics[{i}]");
+            let path = path_index("statics", i);
             if statics.guest_path.is_empty() && statics.tigris_bucket.is_none() {
                 self.error("statics-guest-path", "a [[statics]] entry needs guest_path", &path);
             }
@@ -852,7 +852,7 @@ impl Rules<'_> {
                 self.warning(
                     "statics-index-document",
                     "index_document only works with tigris_bucket",
-                    &format!("{path}.index_document"),
+                    &path_join(&path, "index_document"),
                 );
             }
         }
@@ -865,11 +865,11 @@ impl Rules<'_> {
             .mounts
             .iter()
             .enumerate()
-            .map(|(i, m)| (format!("mounts[{i}]"), &m.processes))
-            .chain(config.vm.iter().enumerate().map(|(i, v)| (format!("vm[{i}]"), &v.processes)))
-            .chain(config.files.iter().enumerate().map(|(i, f)| (format!("files[{i}]"), &f.processes)))
-            .chain(config.metrics.iter().enumerate().map(|(i, m)| (format!("metrics[{i}]"), &m.processes)))
-            .chain(config.checks.iter().map(|(name, c)| (format!("checks.{name}"), &c.processes)))
+            .map(|(i, m)| (path_index("mounts", i), &m.processes))
+            .chain(config.vm.iter().enumerate().map(|(i, v)| (path_index("vm", i), &v.processes)))
+            .chain(config.files.iter().enumerate().map(|(i, f)| (path_index("files", i), &f.processes)))
+            .chain(config.metrics.iter().enumerate().map(|(i, m)| (path_index("metrics", i), &m.processes)))
+            .chain(config.checks.iter().map(|(name, c)| (path_join("checks", name), &c.processes)))
             .collect();
         for (path, processes) in lists {
             for (j, process) in processes.iter().enumerate() {
@@ -877,7 +877,7 @@ impl Rules<'_> {
                     let d = self.warning(
                         "unknown-process",
                         format!("'{process}' is not a process group of this app, so this never applies to it"),
-                        &format!("{path}.processes[{j}]"),
+                        &path_index(&path_join(&path, "processes"), j),
                     );
                     let groups = config.process_names().join(", ");
                     Self::help(d, format!("process groups: {groups}"));
@@ -889,7 +889,7 @@ impl Rules<'_> {
     fn env(&mut self) {
         for key in self.config.env.keys() {
             if key.starts_with("FLY_") {
-                let span = self.key_at(&format!("env.{key}"));
+                let span = self.key_at(&path_join("env", key));
                 self.out.push(
                     Diagnostic::warning(
                         "env-fly-prefix",
