@@ -131,6 +131,20 @@ async fn the_dashboard_is_served_with_client_side_routes() {
     assert!(deep_link.text().await.unwrap().contains("<title>FD</title>"));
     let wasm = reqwest::get(format!("{}/app.wasm", server.base)).await.unwrap();
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
+    assert!(wasm.headers().get("content-encoding").is_none(), "no gzipped copy, no encoding");
+
+    // With a gzipped copy beside it, a client that accepts gzip gets the copy, marked as such; others the file.
+    std::fs::write(dir.join("app.wasm.gz"), b"gzipped bytes").unwrap();
+    let http = reqwest::Client::new();
+    let gzipped = http.get(format!("{}/app.wasm", server.base)).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    assert_eq!(gzipped.headers()["vary"], "accept-encoding");
+    assert_eq!(gzipped.headers()["content-type"], "application/wasm");
+    assert_eq!(gzipped.bytes().await.unwrap().as_ref(), b"gzipped bytes");
+    let plain =
+        http.get(format!("{}/app.wasm", server.base)).header("accept-encoding", "identity").send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.bytes().await.unwrap().as_ref(), b"\0asm");
 
     let unbuilt = start(ServerOptions { dashboard_dir: dir.join("missing"), ..Default::default() }).await;
     assert_eq!(reqwest::get(format!("{}/", unbuilt.base)).await.unwrap().status(), 503);

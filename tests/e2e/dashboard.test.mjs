@@ -29,6 +29,10 @@ async function openDashboard(contextOptions = {}) {
 test("the dashboard lists the emulator's apps", async () => {
   await createApp(emulator, "e2e-listed");
   const { page, problems, close } = await openDashboard();
+  // The wasm came gzipped: the server sends build-web's .gz copy to a browser that accepts gzip.
+  const wasm = await page.evaluate(() => performance.getEntriesByType("resource").find((e) => e.name.endsWith(".wasm")));
+  assert.ok(wasm, "the page loaded its wasm");
+  assert.ok(wasm.encodedBodySize < wasm.decodedBodySize * 0.6, `${wasm.encodedBodySize} B sent for ${wasm.decodedBodySize} B`);
   const table = page.getByRole("table", { name: "Apps" });
   await table.getByRole("cell", { name: "e2e-listed", exact: true }).waitFor({ timeout: 15_000 });
   assert.match(await page.getByLabel("Backend").textContent(), /Local emulator · org personal/);
