@@ -5,8 +5,9 @@ use std::path::Path;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
@@ -47,6 +48,28 @@ async fn not_built() -> Response {
         ),
     )
         .into_response()
+}
+
+/// Whether a dashboard path names one build's file for good: Trunk puts a 16-hex-digit content hash in the names of
+/// the wasm, JavaScript and CSS it writes (`flightdeck-web-c48f3331499c3f84_bg.wasm`, `style-d178d13cf3fc3ec8.css`).
+fn is_content_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem).trim_end_matches("_bg");
+    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Caching: a content-hashed file never changes, so browsers keep it a year without asking again; everything else
+/// (`index.html`, which names the current hashes, and every path answered with it) is revalidated each time.
+async fn cache_control(request: Request, next: Next) -> Response {
+    let hashed = is_content_hashed(request.uri().path());
+    let mut response = next.run(request).await;
+    if response.status().is_success() {
+        // A hashed name that is not there is answered with index.html (client-side routes): never keep that.
+        let page = response.headers().get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+        let value = if hashed && !page { "public, max-age=31536000, immutable" } else { "no-cache" };
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    response
 }
 
 /// The inline `<script>` bodies of a page (Trunk writes one: the module that loads the wasm).
@@ -93,6 +116,7 @@ pub fn routes(emulator: Emulator, dir: &Path, upstream: Option<String>) -> Route
             .fallback_service(ServeDir::new(dir).precompressed_gzip().fallback(ServeFile::new(index.clone())))
             // Caches keep the gzipped and the plain answer apart.
             .layer(SetResponseHeaderLayer::if_not_present(header::VARY, HeaderValue::from_static("accept-encoding")))
+            .layer(middleware::from_fn(cache_control))
     } else {
         Router::new().fallback(not_built)
     };
@@ -112,6 +136,27 @@ pub fn routes(emulator: Emulator, dir: &Path, upstream: Option<String>) -> Route
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trunks_hashed_names_are_told_apart_from_the_rest() {
+        for hashed in [
+            "/flightdeck-web-c48f3331499c3f84_bg.wasm",
+            "/flightdeck-web-c48f3331499c3f84.js",
+            "/style-d178d13cf3fc3ec8.css",
+        ] {
+            assert!(is_content_hashed(hashed), "{hashed}");
+        }
+        for plain in [
+            "/",
+            "/index.html",
+            "/apps/shop-app/machines",
+            "/app.wasm",
+            "/style-d178d13cf3fc3ec.css",
+            "/x-zzzzzzzzzzzzzzzz.js",
+        ] {
+            assert!(!is_content_hashed(plain), "{plain}");
+        }
+    }
 
     #[test]
     fn the_policy_allows_exactly_the_inline_loader_by_hash() {

@@ -128,6 +128,7 @@ async fn the_dashboard_is_served_with_client_side_routes() {
     let deep_link = reqwest::get(format!("{}/apps/shop/machines", server.base)).await.unwrap();
     assert_eq!(deep_link.status(), 200);
     assert_eq!(deep_link.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(deep_link.headers()["cache-control"], "no-cache", "index.html is revalidated");
     assert!(deep_link.text().await.unwrap().contains("<title>FD</title>"));
     let wasm = reqwest::get(format!("{}/app.wasm", server.base)).await.unwrap();
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
@@ -145,6 +146,13 @@ async fn the_dashboard_is_served_with_client_side_routes() {
         http.get(format!("{}/app.wasm", server.base)).header("accept-encoding", "identity").send().await.unwrap();
     assert!(plain.headers().get("content-encoding").is_none());
     assert_eq!(plain.bytes().await.unwrap().as_ref(), b"\0asm");
+
+    // Trunk's content-hashed files are kept for good; a missing one is not cached at all.
+    std::fs::write(dir.join("app-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
+    let hashed = reqwest::get(format!("{}/app-0123456789abcdef_bg.wasm", server.base)).await.unwrap();
+    assert_eq!(hashed.headers()["cache-control"], "public, max-age=31536000, immutable");
+    let missing = reqwest::get(format!("{}/gone-0123456789abcdef.js", server.base)).await.unwrap();
+    assert_eq!(missing.headers()["cache-control"], "no-cache", "index.html answers it, and is not kept");
 
     let unbuilt = start(ServerOptions { dashboard_dir: dir.join("missing"), ..Default::default() }).await;
     assert_eq!(reqwest::get(format!("{}/", unbuilt.base)).await.unwrap().status(), 503);
