@@ -67,6 +67,8 @@ fn every_rule_fires_on_its_own_input() {
         ("statics prefix", "[[statics]]\nguest_path = '/p'".into(), "statics-url-prefix", Error),
         ("unknown vm group", "[[vm]]\nsize = 'shared-cpu-1x'\nprocesses = ['web']".into(), "unknown-process", Warning),
         ("FLY_ env", "[env]\nFLY_REGION = 'x'".into(), "env-fly-prefix", Warning),
+        ("setting below [env]", "[env]\nLOG = 'x'\nkill_signal = 'SIGINT'".into(), "setting-in-table", Warning),
+        ("setting below [processes]", "[processes]\nweb = 'run'\nprimary_region = 'syd'".into(), "setting-in-table", Warning),
         ("duration syntax", "kill_timeout = 'ten seconds'".into(), "invalid-duration", Error),
         ("wrong type", "swap_size_mb = 'lots'".into(), "invalid-type", Error),
         ("unknown key", "[http_service]\ninternal_port = 8080\ninternal_prot = 1".into(), "unknown-key", Warning),
@@ -93,4 +95,31 @@ fn a_clean_config_has_no_findings() {
         [[http_service.checks]]\ninterval = '15s'\ntimeout = '2s'\npath = '/health'\n\
         [[vm]]\nsize = 'shared-cpu-2x'\nmemory = '1gb'\n";
     assert_eq!(findings(source), []);
+}
+
+/// A key unknown where it is written but known elsewhere says where it belongs (did-you-mean comes first).
+#[test]
+fn misplaced_keys_say_where_they_belong() {
+    let help = |source: &str, code: &str| -> String {
+        let report = validate(source);
+        let found = report.diagnostics.iter().find(|d| d.code == code);
+        found.and_then(|d| d.help.clone()).unwrap_or_else(|| panic!("no {code} with help in {:?}", report.diagnostics))
+    };
+    let below_vm = help("[[vm]]\nsize = 'shared-cpu-1x'\nkill_signal = 'SIGTERM'\n", "unknown-key");
+    assert!(below_vm.contains("`kill_signal` is a top-level key") && below_vm.contains("`[[vm]]`"), "{below_vm}");
+    let table_under_vm =
+        help("[[vm]]\nsize = 'shared-cpu-1x'\n[[vm.mounts]]\nsource = 'd'\ndestination = '/d'\n", "unknown-key");
+    assert!(table_under_vm.contains("`mounts` is a top-level table, not part of `[[vm]]`"), "{table_under_vm}");
+    let in_service =
+        help("[[services]]\ninternal_port = 80\nforce_https = true\n[[services.ports]]\nport = 80\n", "unknown-key");
+    assert_eq!(in_service, "`force_https` belongs in the service's `[[services.ports]]`");
+    let below_http = help("[http_service]\ninternal_port = 8080\nprimary_region = 'syd'\n", "unknown-key");
+    assert!(below_http.contains("after the `[http_service]` header"), "{below_http}");
+    let env = help("[env]\nkill_timeout = '5s'\n", "setting-in-table");
+    assert!(env.contains("after `[env]`"), "{env}");
+    // A close key in the same table wins: a typo is likelier than a misplaced line.
+    assert_eq!(
+        help("[http_service]\ninternal_port = 8080\nforce_http = true\n", "unknown-key"),
+        "did you mean `force_https`?"
+    );
 }

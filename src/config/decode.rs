@@ -130,6 +130,46 @@ pub(crate) fn did_you_mean<'k>(unknown: &str, known: &[&'k str]) -> Option<&'k s
     })
 }
 
+/// Help for a key unknown in its table but known elsewhere: a top-level key written below a table header (TOML puts
+/// every key after `[x]` into `x`, a common slip with `kill_signal` after `[[vm]]`), or a port option written in its
+/// service.
+fn misplaced(key: &str, section: &str, is_table: bool) -> Option<String> {
+    if section.is_empty() {
+        return None;
+    }
+    if TOP_LEVEL_KEYS.contains(&key) && is_table {
+        return Some(format!(
+            "`{key}` is a top-level table, not part of `{}`: give it its own header (`[{key}]` or `[[{key}]]`)",
+            header(section)
+        ));
+    }
+    if TOP_LEVEL_KEYS.contains(&key) {
+        return Some(format!(
+            "`{key}` is a top-level key, but TOML puts every key after the `{}` header into that table: move it above \
+             the first table",
+            header(section)
+        ));
+    }
+    let in_service = section.starts_with("services[") && !section.contains('.');
+    (in_service && PORT_KEYS.contains(&key)).then(|| format!("`{key}` belongs in the service's `[[services.ports]]`"))
+}
+
+/// The TOML header of the table at a span-map path: `vm[0]` → `[[vm]]`, `services[1].ports[0]` → `[[services.ports]]`,
+/// `http_service` → `[http_service]`.
+fn header(section: &str) -> String {
+    let mut name = String::with_capacity(section.len());
+    let mut in_index = false;
+    for c in section.chars() {
+        match c {
+            '[' => in_index = true,
+            ']' => in_index = false,
+            _ if !in_index => name.push(c),
+            _ => {}
+        }
+    }
+    if section.ends_with(']') { format!("[[{name}]]") } else { format!("[{name}]") }
+}
+
 impl<'s> Decoder<'s> {
     pub fn new(source: &'s str) -> Self {
         Self { source, diagnostics: Vec::new(), spans: SpanMap::default() }
@@ -213,9 +253,32 @@ impl<'s> Decoder<'s> {
         );
         if let Some(suggestion) = did_you_mean(field.key, known) {
             diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+        } else if let Some(help) =
+            misplaced(field.key, section, matches!(node(field.item), Node::Table(_) | Node::Array(_)))
+        {
+            diagnostic = diagnostic.with_help(help);
         }
         self.push(diagnostic);
         extra.insert(field.key.to_owned(), self.to_json(field.item));
+    }
+
+    /// A top-level setting written below `[env]` or `[processes]`, which take any key: TOML puts it in that table, so
+    /// it silently becomes `what` instead of the setting (`kill_signal = "SIGINT"` after `[env]` sets a variable).
+    fn setting_in_table(&mut self, entry: &Field<'_, '_>, what: &str) {
+        if TOP_LEVEL_SETTINGS.contains(&entry.key) {
+            self.push(
+                Diagnostic::warning(
+                    "setting-in-table",
+                    format!("`{}` here is {what} named {}, not the top-level setting", entry.path(), entry.key),
+                    entry.key_span,
+                )
+                .with_help(format!(
+                    "TOML puts every key after `{}` into that table: move `{}` above the first table",
+                    header(entry.parent),
+                    entry.key
+                )),
+            );
+        }
     }
 
     /// A key flyctl accepts and ignores on Machines (Nomad-era settings).
@@ -555,6 +618,7 @@ impl<'s> Decoder<'s> {
         for (path, _, table) in self.table_list(field, "env") {
             let base = if field.item.as_array().is_some() { path } else { "env".to_owned() };
             for entry in self.fields(&base, table) {
+                self.setting_in_table(&entry, "an environment variable");
                 if matches!(node(entry.item), Node::Array(_) | Node::Table(_)) {
                     let found = type_name(entry.item);
                     self.push(Diagnostic::warning(
@@ -572,6 +636,7 @@ impl<'s> Decoder<'s> {
         match node(field.item) {
             Node::Table(table) => {
                 for entry in self.fields(&field.path(), table) {
+                    self.setting_in_table(&entry, "a process group");
                     if let Some(command) = self.string(&entry) {
                         processes.insert(entry.key.to_owned(), command);
                     }
@@ -1176,6 +1241,9 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "statics",
     "metrics",
 ];
+/// The top-level settings that a table taking any key (`[env]`, `[processes]`) would swallow unnoticed.
+const TOP_LEVEL_SETTINGS: &[&str] =
+    &["primary_region", "kill_signal", "kill_timeout", "swap_size_mb", "console_command", "host_dedication_id"];
 const EXPERIMENTAL_KEYS: &[&str] = &[
     "cmd",
     "entrypoint",
