@@ -1,6 +1,7 @@
 // The npm package's size (npm pack: tarball and unpacked), its two wasm builds gzipped (the main entry's and the
 // light `flightdeck/config` one's), and import time in Node (a fresh process per sample: import until the module is
-// ready, ES module and CommonJS, each entry; the samples of all entries interleaved). Medians of 11.
+// ready, ES module and CommonJS, each entry; the samples of all entries interleaved), and the wall time of
+// `flightdeck validate` (the CLI loads the light entry for it). Medians of 11.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
@@ -22,9 +23,20 @@ const cjs = (file) =>
 const cases = { "main ESM": esm("index.js"), "main CommonJS": cjs("index.cjs"), "config ESM": esm("config.js"), "config CommonJS": cjs("config.cjs") };
 const samples = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
 for (let i = 0; i < 11; i++) for (const [name, code] of Object.entries(cases)) samples[name].push(run(code));
+const cli = () => {
+  const start = performance.now();
+  try {
+    execFileSync(process.execPath, ["cli.js", "validate", fileURLToPath(new URL("../../shared/data/flyctl-testdata/full-reference.toml", import.meta.url))], { cwd: pkg, stdio: "pipe" });
+  } catch {
+    // full-reference.toml has errors on purpose: exit code 1.
+  }
+  return performance.now() - start;
+};
+const cliSamples = Array.from({ length: 11 }, cli);
 console.log(`npm pack: ${packed.size} B tarball, ${packed.unpackedSize} B unpacked, ${packed.entryCount} files`);
 console.log(`wasm: main entry ${wasm("wasm")}; flightdeck/config ${wasm("wasm-config")}`);
 console.log(
   `import time (node ${process.version}, median of 11 fresh processes each, interleaved): ` +
     Object.entries(samples).map(([name, xs]) => `${name} ${median(xs).toFixed(1)} ms`).join(", "),
 );
+console.log(`flightdeck validate full-reference.toml, wall time of the process: ${median(cliSamples).toFixed(1)} ms (median of 11)`);
