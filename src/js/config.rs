@@ -23,11 +23,15 @@ use crate::machine::MachineConfig;
 struct Validation<'a> {
     /// No error-level diagnostics.
     ok: bool,
-    /// Crosses as `null` here: `pkg/validation.js` replaces it by a getter that reads it from the core on first use.
+    /// The config as parsed, legacy shapes normalised. Built when first read: reading only `diagnostics` is cheaper.
+    // Crosses as `null` here: `pkg/validation.js` replaces it by a getter that reads it from the core.
     #[serde(serialize_with = "config_on_first_use")]
     config: &'a AppConfig,
+    /// Every finding, sorted by position, with line:column and UTF-16 offsets into the source.
     diagnostics: Vec<LocatedDiagnostic>,
+    /// The process groups: the names under `[processes]`, sorted, else `["app"]`.
     process_groups: Vec<String>,
+    /// The group commands use when none is given: `app` when it is a group, else the first name.
     default_group: String,
 }
 
