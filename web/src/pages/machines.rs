@@ -7,7 +7,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Duration;
 
-use flightdeck::api::{Machine, MachineFilter, MachineState};
+use flightdeck::api::{ApiError, Machine, MachineFilter, MachineState};
 use flightdeck::config::validate;
 use flightdeck::engine::{AppSnapshot, Progress};
 use flightdeck::plan::{self, DeployOptions, Plan};
@@ -15,7 +15,7 @@ use leptos::prelude::*;
 
 use crate::components::{ErrorNote, PlanPreview, RunView, plan_runner};
 use crate::pages::machine_edit::{Edit, MachineEditor};
-use crate::state::{Drafts, Session, live_machines, live_summaries, starting_draft};
+use crate::state::{Drafts, LiveFleet, Session, live_fleet, starting_draft};
 
 /// The height of a machine row, as the CSS fixes it (`table.machines tbody tr`).
 const ROW_PX: f64 = 44.0;
@@ -176,10 +176,65 @@ impl RowView {
 #[component]
 pub fn MachinesTab(app: String) -> impl IntoView {
     let session = expect_context::<Session>();
-    // Listed at first, then when the summaries below ask for it (or an action ran).
-    let (machines, set_tick) = live_machines(&session, &app, None);
     // The ids of the listed machines, in order: the keyed list of rows moves only when machines come or go.
     let ids = RwSignal::new(Vec::<String>::new());
+    // Each row reads what it shows from a signal of its own: a refresh sets only the signals of rows whose machine
+    // changed (`RowView::shows`), so a state change redraws a few cells, and the keyed list itself moves only when
+    // machines come or go. The listed machines are read in place, never copied.
+    let rows = StoredValue::new(HashMap::<String, ArcRwSignal<RowView>>::new());
+    let (load_error, set_load_error) = signal(None::<String>);
+    // Each full list updates the rows that changed. Between full lists, the summaries keep states live: a summary
+    // at its row's version changes the row in place; one that shows a machine new, gone or at another version asks
+    // for the full list (`live_fleet` reads it after `SUMMARIES_PER_FULL_LIST` summaries anyway).
+    let apply_full = move |listed: &Result<Vec<Machine>, ApiError>| match listed {
+        Ok(machines) => {
+            rows.update_value(|rows| {
+                for machine in machines {
+                    match rows.get(&machine.id) {
+                        Some(shown) => {
+                            if !shown.with_untracked(|shown| shown.shows(machine)) {
+                                shown.set(RowView::of(machine));
+                            }
+                        }
+                        None => {
+                            rows.insert(machine.id.clone(), ArcRwSignal::new(RowView::of(machine)));
+                        }
+                    }
+                }
+                if rows.len() != machines.len() {
+                    let listed: HashSet<&str> = machines.iter().map(|m| m.id.as_str()).collect();
+                    rows.retain(|id, _| listed.contains(id.as_str()));
+                }
+            });
+            let same_ids = ids.with_untracked(|ids| ids.iter().eq(machines.iter().map(|m| &m.id)));
+            if !same_ids {
+                ids.set(machines.iter().map(|m| m.id.clone()).collect());
+            }
+            if load_error.with_untracked(Option::is_some) {
+                set_load_error.set(None);
+            }
+        }
+        Err(error) => set_load_error.set(Some(error.to_string())),
+    };
+    let apply_summaries = move |summaries: &[Machine]| {
+        rows.with_value(|rows| {
+            if summaries.len() != rows.len() {
+                return true;
+            }
+            for summary in summaries {
+                let Some(row) = rows.get(&summary.id) else { return true };
+                if row.with_untracked(|row| row.version != summary.current_version()) {
+                    return true;
+                }
+                if !row.with_untracked(|row| row.shows_summary(summary)) {
+                    row.update(|row| row.take_summary(summary));
+                }
+            }
+            false
+        })
+    };
+    let LiveFleet { machines, relist: set_tick, loaded } =
+        live_fleet(&session, &app, SUMMARY_EVERY, SUMMARIES_PER_FULL_LIST, apply_full, apply_summaries);
     let (confirming, set_confirming) = signal(None::<String>);
     // A row's button: the plan is made from the machines as they are now, then run in the live view below.
     let command_progress = RwSignal::new(Progress::default());
@@ -290,10 +345,6 @@ pub fn MachinesTab(app: String) -> impl IntoView {
         })
     };
 
-    // Each row reads what it shows from a signal of its own: a refresh sets only the signals of rows whose machine
-    // changed (`RowView::shows`), so a state change redraws a few cells, and the keyed list itself moves only when
-    // machines come or go. The listed machines are read in place, never copied.
-    let rows = StoredValue::new(HashMap::<String, ArcRwSignal<RowView>>::new());
     // One row's actions sit behind its "Actions" button (a disclosure): a closed row has two controls, not seven,
     // and its machine's state changes write nothing but its cells. The open row's id, if any.
     let open_actions = RwSignal::new(None::<String>);
@@ -430,85 +481,6 @@ pub fn MachinesTab(app: String) -> impl IntoView {
         .into_any()
     };
 
-    let (loaded, set_loaded) = signal(false);
-    // Summaries read since the last full list, and whether the full list has been asked for and has not come yet.
-    let summaries_since_full_list = StoredValue::new(0u32);
-    let full_list_asked = StoredValue::new(false);
-    let (load_error, set_load_error) = signal(None::<String>);
-    Effect::new(move |_| {
-        machines.with(|listed| {
-            if listed.is_some() {
-                full_list_asked.set_value(false);
-                summaries_since_full_list.set_value(0);
-            }
-            match listed {
-                None => return,
-                Some(Ok(machines)) => {
-                    rows.update_value(|rows| {
-                        for machine in machines {
-                            match rows.get(&machine.id) {
-                                Some(shown) => {
-                                    if !shown.with_untracked(|shown| shown.shows(machine)) {
-                                        shown.set(RowView::of(machine));
-                                    }
-                                }
-                                None => {
-                                    rows.insert(machine.id.clone(), ArcRwSignal::new(RowView::of(machine)));
-                                }
-                            }
-                        }
-                        if rows.len() != machines.len() {
-                            let listed: HashSet<&str> = machines.iter().map(|m| m.id.as_str()).collect();
-                            rows.retain(|id, _| listed.contains(id.as_str()));
-                        }
-                    });
-                    let same_ids = ids.with_untracked(|ids| ids.iter().eq(machines.iter().map(|m| &m.id)));
-                    if !same_ids {
-                        ids.set(machines.iter().map(|m| m.id.clone()).collect());
-                    }
-                    if load_error.with_untracked(Option::is_some) {
-                        set_load_error.set(None);
-                    }
-                }
-                Some(Err(error)) => set_load_error.set(Some(error.to_string())),
-            }
-            if !loaded.get_untracked() {
-                set_loaded.set(true);
-            }
-        });
-    });
-    // Between full lists, the summaries keep states live: a summary that matches its row's version changes the
-    // row in place. The full list is asked for after `SUMMARIES_PER_FULL_LIST` summaries, or at once when one shows a
-    // machine that is new, gone or at another version; no summary is read while it is on its way.
-    let summaries = live_summaries(&session, &app, SUMMARY_EVERY, move || loaded.get() && !full_list_asked.get_value());
-    Effect::new(move |_| {
-        summaries.with(|listed| {
-            let Some(Some(Ok(summaries))) = listed else { return };
-            if full_list_asked.get_value() {
-                return;
-            }
-            let stale = rows.with_value(|rows| {
-                if summaries.len() != rows.len() {
-                    return true;
-                }
-                for summary in summaries {
-                    let Some(row) = rows.get(&summary.id) else { return true };
-                    if row.with_untracked(|row| row.version != summary.current_version()) {
-                        return true;
-                    }
-                    if !row.with_untracked(|row| row.shows_summary(summary)) {
-                        row.update(|row| row.take_summary(summary));
-                    }
-                }
-                false
-            });
-            summaries_since_full_list.update_value(|n| *n += 1);
-            if stale || summaries_since_full_list.get_value() >= SUMMARIES_PER_FULL_LIST {
-                full_list_asked.set_value(true);
-                set_tick.update(|t| *t += 1);
-            }
-        });
-    });
     let empty = move || ids.with(Vec::is_empty);
 
     // Rows have a fixed height (CSS), so the table draws only the rows in its scroll view and a margin, with a

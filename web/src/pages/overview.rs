@@ -9,13 +9,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use flightdeck::api::{Machine, MachineState};
+use flightdeck::api::{ApiError, Machine, MachineState};
 use flightdeck::config::{RegionStatus, region_coordinates, region_status};
 use flightdeck::plan;
 use leptos::prelude::*;
 
 use crate::components::ErrorNote;
-use crate::state::{Session, live_machines, live_summaries};
+use crate::state::{Session, live_fleet};
 
 /// How often the counts are refreshed from summaries.
 const SUMMARY_EVERY: Duration = Duration::from_secs(5);
@@ -203,77 +203,41 @@ struct Known {
 #[component]
 pub fn OverviewTab(app: String) -> impl IntoView {
     let session = expect_context::<Session>();
-    let (machines, ask_full_list) = live_machines(&session, &app, None);
     let (counts, set_counts) = signal(None::<BTreeMap<String, RegionCount>>);
     let (error, set_error) = signal(None::<String>);
-    // The full list's versions and groups by machine id; summaries read since it; whether it is on its way.
+    // The full list's versions and groups by machine id.
     let known = StoredValue::new(HashMap::<String, Known>::new());
-    let (loaded, set_loaded) = signal(false);
-    let summaries_since_full_list = StoredValue::new(0u32);
-    let full_list_asked = StoredValue::new(false);
     // Counted from the listed machines in place; a failed refresh keeps the last counts beside its error.
-    Effect::new(move |_| {
-        machines.with(|listed| {
-            let Some(listed) = listed else { return };
-            full_list_asked.set_value(false);
-            summaries_since_full_list.set_value(0);
-            match listed {
-                Ok(list) => {
-                    known.set_value(
-                        list.iter()
-                            .map(|m| {
-                                let known = Known {
-                                    version: m.current_version().to_owned(),
-                                    group: plan::group_of(m).to_owned(),
-                                };
-                                (m.id.clone(), known)
-                            })
-                            .collect(),
-                    );
-                    set_counts.set(Some(count_by_region(list, plan::group_of)));
-                    set_error.set(None);
-                }
-                Err(e) => set_error.set(Some(e.to_string())),
-            }
-            if !loaded.get_untracked() {
-                set_loaded.set(true);
-            }
-        })
-    });
-    let summaries = live_summaries(&session, &app, SUMMARY_EVERY, move || loaded.get() && !full_list_asked.get_value());
-    Effect::new(move |_| {
-        summaries.with(|listed| {
-            let Some(Some(listed)) = listed else { return };
-            if full_list_asked.get_value() {
-                return;
-            }
-            let summaries = match listed {
-                Ok(summaries) => summaries,
-                Err(e) => return set_error.set(Some(e.to_string())),
-            };
-            let fresh = known.with_value(|known| {
-                let all_known = summaries.len() == known.len()
-                    && summaries.iter().all(|m| known.get(&m.id).is_some_and(|k| k.version == m.current_version()));
-                all_known.then(|| count_by_region(summaries, |m| known.get(&m.id).map_or("", |k| k.group.as_str())))
+    let apply_full = move |listed: &Result<Vec<Machine>, ApiError>| match listed {
+        Ok(list) => {
+            let by_id = list.iter().map(|m| {
+                let known = Known { version: m.current_version().to_owned(), group: plan::group_of(m).to_owned() };
+                (m.id.clone(), known)
             });
-            summaries_since_full_list.update_value(|n| *n += 1);
-            match fresh {
-                Some(fresh) => {
-                    if counts.with_untracked(|counts| counts.as_ref() != Some(&fresh)) {
-                        set_counts.set(Some(fresh));
-                    }
-                    if error.with_untracked(Option::is_some) {
-                        set_error.set(None);
-                    }
-                }
-                None => summaries_since_full_list.set_value(SUMMARIES_PER_FULL_LIST),
-            }
-            if summaries_since_full_list.get_value() >= SUMMARIES_PER_FULL_LIST {
-                full_list_asked.set_value(true);
-                ask_full_list.update(|t| *t += 1);
-            }
-        })
-    });
+            known.set_value(by_id.collect());
+            set_counts.set(Some(count_by_region(list, plan::group_of)));
+            set_error.set(None);
+        }
+        Err(e) => set_error.set(Some(e.to_string())),
+    };
+    // Summaries of the known machines at their known versions are counted with the groups the full list gave;
+    // anything else needs the full list.
+    let apply_summaries = move |summaries: &[Machine]| {
+        let fresh = known.with_value(|known| {
+            let all_known = summaries.len() == known.len()
+                && summaries.iter().all(|m| known.get(&m.id).is_some_and(|k| k.version == m.current_version()));
+            all_known.then(|| count_by_region(summaries, |m| known.get(&m.id).map_or("", |k| k.group.as_str())))
+        });
+        let Some(fresh) = fresh else { return true };
+        if counts.with_untracked(|counts| counts.as_ref() != Some(&fresh)) {
+            set_counts.set(Some(fresh));
+        }
+        if error.with_untracked(Option::is_some) {
+            set_error.set(None);
+        }
+        false
+    };
+    live_fleet(&session, &app, SUMMARY_EVERY, SUMMARIES_PER_FULL_LIST, apply_full, apply_summaries);
     let land = land_path();
     let graticule = {
         let mut d = String::new();

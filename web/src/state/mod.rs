@@ -160,19 +160,14 @@ fn ticker(every: std::time::Duration) -> (leptos::prelude::ReadSignal<u32>, lept
     (tick, set_tick)
 }
 
-/// The app's machines, listed again every `every` (if given) while the screen that asked is shown; bumping the
-/// returned counter lists them at once (after an action, or when summaries show something new).
-pub fn live_machines(
+/// The full machine list of `app`, listed at first and again whenever the returned counter is bumped.
+fn listed_machines(
     session: &Session,
     app: &str,
-    every: Option<std::time::Duration>,
 ) -> (leptos::prelude::LocalResource<Result<Vec<flightdeck::api::Machine>, ApiError>>, leptos::prelude::WriteSignal<u32>)
 {
     use leptos::prelude::*;
-    let (tick, set_tick) = match every {
-        Some(every) => ticker(every),
-        None => signal(0u32),
-    };
+    let (tick, set_tick) = signal(0u32);
     let (client, app) = (session.client.clone(), app.to_owned());
     let machines = LocalResource::new(move || {
         tick.track();
@@ -184,7 +179,7 @@ pub fn live_machines(
 
 /// The app's machines as summaries (`summary=true`: no config, checks or events — a fraction of the full list, as
 /// machines-api.md advises dashboards), listed every `every` when `ready` says so at that moment; `None` when not.
-pub fn live_summaries(
+fn listed_summaries(
     session: &Session,
     app: &str,
     every: std::time::Duration,
@@ -202,4 +197,63 @@ pub fn live_summaries(
             if ready { Some(client.list_machines(&app, &filter).await) } else { None }
         }
     })
+}
+
+/// What [`live_fleet`] gives a screen.
+#[derive(Clone, Copy)]
+pub struct LiveFleet {
+    /// The last full list.
+    pub machines: leptos::prelude::LocalResource<Result<Vec<flightdeck::api::Machine>, ApiError>>,
+    /// Bump to read the full list now (after an action).
+    pub relist: leptos::prelude::WriteSignal<u32>,
+    /// Whether a full list (or its error) has arrived.
+    pub loaded: leptos::prelude::ReadSignal<bool>,
+}
+
+/// An app's machines kept live for a screen, as cheaply as a list of 1,000 allows: the summary list every
+/// `summary_every`, and the full list (configs, checks: the part summaries leave out) at first, after
+/// `summaries_per_full_list` summaries, and at once when `apply_summaries` says the summaries show something only
+/// the full list can tell (a machine new, gone or at another version) or a summary fails. No summary is read while
+/// the full list is on its way. `apply_full` gets every full list (or its error) as it arrives.
+pub fn live_fleet(
+    session: &Session,
+    app: &str,
+    summary_every: std::time::Duration,
+    summaries_per_full_list: u32,
+    apply_full: impl Fn(&Result<Vec<flightdeck::api::Machine>, ApiError>) + 'static,
+    apply_summaries: impl Fn(&[flightdeck::api::Machine]) -> bool + 'static,
+) -> LiveFleet {
+    use leptos::prelude::*;
+    let (machines, relist) = listed_machines(session, app);
+    let (loaded, set_loaded) = signal(false);
+    // Summaries read since the last full list, and whether the full list has been asked for and has not come yet.
+    let summaries_since_full_list = StoredValue::new(0u32);
+    let full_list_asked = StoredValue::new(false);
+    Effect::new(move |_| {
+        machines.with(|listed| {
+            let Some(listed) = listed else { return };
+            full_list_asked.set_value(false);
+            summaries_since_full_list.set_value(0);
+            apply_full(listed);
+            if !loaded.get_untracked() {
+                set_loaded.set(true);
+            }
+        })
+    });
+    let summaries = listed_summaries(session, app, summary_every, move || loaded.get() && !full_list_asked.get_value());
+    Effect::new(move |_| {
+        summaries.with(|listed| {
+            let Some(Some(listed)) = listed else { return };
+            if full_list_asked.get_value() {
+                return;
+            }
+            let stale = listed.as_ref().map_or(true, |summaries| apply_summaries(summaries));
+            summaries_since_full_list.update_value(|n| *n += 1);
+            if stale || summaries_since_full_list.get_value() >= summaries_per_full_list {
+                full_list_asked.set_value(true);
+                relist.update(|t| *t += 1);
+            }
+        })
+    });
+    LiveFleet { machines, relist, loaded }
 }
