@@ -4,10 +4,12 @@
 // enumerable, so JSON.stringify, spreading and structuredClone see `config` like any other property; assigning to it
 // replaces it.
 export function withLazyConfig(result, reader, id, source) {
+  // Every other field passes through as the core made it (`config` keeps its place, second).
+  const { ok, config: _placeholder, ...rest } = result;
   let config;
   let unread = true;
   return {
-    ok: result.ok,
+    ok,
     get config() {
       if (unread) {
         config = reader(id, source);
@@ -19,8 +21,6 @@ export function withLazyConfig(result, reader, id, source) {
       config = value;
       unread = false;
     },
-    diagnostics: result.diagnostics,
-    processGroups: result.processGroups,
-    defaultGroup: result.defaultGroup,
+    ...rest,
   };
 }
