@@ -60,6 +60,7 @@ test("launch writes fly.toml, creates the app and starts its machines; deploy --
   assert.ok(existsSync(join(folder, "fly.toml")));
   assert.match(readFileSync(join(folder, "fly.toml"), "utf8"), /internal_port = 80/);
   assert.match(launched.stdout, /update finished: success/);
+  assert.match(launched.stdout, /^✔ Created app 'cli-app'$/m);
   const machines = JSON.parse((await run(["machine", "list", "--json"])).stdout);
   assert.equal(machines.length, 2);
   assert.ok(machines.every((m) => m.state === "started"));

@@ -81,6 +81,10 @@ pub enum Event {
     Warning {
         message: String,
     },
+    /// A line of progress that is neither a step nor a warning: flyctl's `Running <app> release_command: <cmd>`.
+    Info {
+        message: String,
+    },
     Done {
         operation: String,
         succeeded: usize,
@@ -100,9 +104,19 @@ impl Event {
             Event::PhaseStarted { title, .. } => format!("> {title}"),
             Event::ActionStarted { machine, group, verb, description } => match verb.as_str() {
                 "update" => format!("  Updating {machine} [{group}]"),
-                "release_command" => format!("  {description}"),
+                // The run's `Info` says it as flyctl does (`Running <app> release_command: <cmd>`).
+                "release_command" => return None,
                 _ => format!("  {description}"),
             },
+            Event::ActionFinished { machine, verb, outcome, .. } if verb == "create_app" => match outcome {
+                Outcome::Succeeded => format!("✔ Created app '{machine}'"),
+                Outcome::Failed(error) => format!("✖ Creating app '{machine}' failed: {error}"),
+                Outcome::Canceled => format!("  Creating app '{machine}' canceled"),
+            },
+            // Its `ReleaseCommand` event has said so, with the machine.
+            Event::ActionFinished { verb, outcome: Outcome::Succeeded, .. } if verb == "release_command" => {
+                return None;
+            }
             Event::ActionFinished { machine, group, verb, outcome } => {
                 let what = if verb == "update" || verb == "create" { "update" } else { verb.as_str() };
                 match outcome {
@@ -127,8 +141,47 @@ impl Event {
                 format!("✖ Error release_command failed running on machine {machine} with exit code {exit_code}.")
             }
             Event::Warning { message } => format!("  WARN {message}"),
+            Event::Info { message } => format!("  {message}"),
             Event::Done { operation, succeeded } => format!("✔ Finished {operation}: {succeeded} step(s) succeeded"),
             Event::Failed { error } => format!("✖ {error}"),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finished(machine: &str, group: &str, verb: &str, outcome: Outcome) -> Event {
+        Event::ActionFinished { machine: machine.into(), group: group.into(), verb: verb.into(), outcome }
+    }
+
+    #[test]
+    fn app_creation_reads_as_the_app_not_as_a_machine() {
+        assert_eq!(finished("shop", "", "create_app", Outcome::Succeeded).line().unwrap(), "✔ Created app 'shop'");
+        assert_eq!(
+            finished("shop", "", "create_app", Outcome::Failed("name taken".into())).line().unwrap(),
+            "✖ Creating app 'shop' failed: name taken"
+        );
+    }
+
+    #[test]
+    fn the_release_command_is_announced_once_and_its_success_said_once() {
+        let started = Event::ActionStarted {
+            machine: "release_command".into(),
+            group: "fly_app_release_command".into(),
+            verb: "release_command".into(),
+            description: "run release_command `bin/migrate` in a temporary machine in syd".into(),
+        };
+        assert_eq!(started.line(), None, "the run's Info line announces it");
+        let info = Event::Info { message: "Running shop release_command: bin/migrate".into() };
+        assert_eq!(info.line().unwrap(), "  Running shop release_command: bin/migrate");
+        let id = "e784079b449483";
+        assert_eq!(finished(id, "fly_app_release_command", "release_command", Outcome::Succeeded).line(), None);
+        let failed = finished(id, "fly_app_release_command", "release_command", Outcome::Failed("timed out".into()));
+        assert_eq!(
+            failed.line().unwrap(),
+            "✖ Machine e784079b449483 [fly_app_release_command] release_command failed: timed out"
+        );
     }
 }

@@ -190,7 +190,7 @@ impl Progress {
                 self.release_command = Some((machine.clone(), *exit_code));
             }
             Event::Warning { message } => self.warnings.push(message.clone()),
-            Event::Lease { .. } => {}
+            Event::Lease { .. } | Event::Info { .. } => {}
             Event::Done { .. } => self.state = RunState::Succeeded,
             Event::Failed { error } => {
                 self.state = RunState::Failed;

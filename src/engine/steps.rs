@@ -423,7 +423,7 @@ impl<T: Transport, S: Fn(Event)> Run<'_, T, S> {
         timeout_secs: u64,
     ) -> Result<String, RunError> {
         let group = crate::config::RELEASE_COMMAND_GROUP;
-        self.emit(Event::Warning { message: format!("running {} release_command: {command}", self.app()) });
+        self.emit(Event::Info { message: format!("Running {} release_command: {command}", self.app()) });
         let mut config = MachineConfig::clone(config);
         config.auto_destroy = Some(false);
         let request = MachineRequest {
