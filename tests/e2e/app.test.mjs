@@ -4,7 +4,7 @@
 // them are seeded and must show as text, never run.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, startEmulator, dist, screenshots } from "./support.mjs";
+import { launchBrowser, startEmulator, dist, screenshots, assertFits } from "./support.mjs";
 
 let emulator;
 let browser;
@@ -42,8 +42,14 @@ async function open(hash, options = {}) {
     await dialog.dismiss();
   });
   const response = await page.goto(`${emulator.url}/${hash}`);
-  return { page, problems, dialogs, response, close: () => context.close() };
+  // Each test ends on a screen that fits its viewport.
+  const close = async () => {
+    await assertFits(page);
+    await context.close();
+  };
+  return { page, problems, dialogs, response, close };
 }
+
 
 test("App → Machines lists machines live and runs start, stop, restart and remove", async () => {
   const image = "registry.fly.io/shop:v1";

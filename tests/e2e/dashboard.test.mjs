@@ -3,7 +3,7 @@
 // fly.toml it makes and launches an app until its machines run.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, startEmulator, createApp, dist, screenshots } from "./support.mjs";
+import { launchBrowser, startEmulator, createApp, dist, screenshots, assertFits } from "./support.mjs";
 
 let emulator;
 let browser;
@@ -23,7 +23,12 @@ async function openDashboard(contextOptions = {}) {
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   page.on("console", (message) => message.type() === "error" && problems.push(`console: ${message.text()}`));
   await page.goto(emulator.url);
-  return { page, problems, close: () => context.close() };
+  // Each test ends on a screen that fits its viewport.
+  const close = async () => {
+    await assertFits(page);
+    await context.close();
+  };
+  return { page, problems, close };
 }
 
 test("the dashboard lists the emulator's apps", async () => {

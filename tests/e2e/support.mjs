@@ -2,6 +2,7 @@
 // built dashboard (dist/) on a fresh emulator, and a folder for screenshots.
 import { mkdirSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
 
 export { startEmulator } from "../../pkg/test/support/emulator.mjs";
 import { launchBrowser as launchChromium } from "./browser.mjs";
@@ -27,4 +28,20 @@ export async function createApp(emulator, name) {
   });
   if (response.status !== 201) throw new Error(`create ${name}: ${response.status} ${await response.text()}`);
   return response.json();
+}
+
+/** The screen fits its viewport: nothing scrolls the page sideways, and nothing sticks out of a card (a card that
+ * scrolls its content sideways counts too). */
+export async function assertFits(page) {
+  const overflow = await page.evaluate(() => {
+    const wider = (element) => element.scrollWidth - element.clientWidth > 1;
+    return [
+      ...(wider(document.documentElement) ? [`the page: ${document.documentElement.scrollWidth} px wide`] : []),
+      ...[...document.querySelectorAll(".card")]
+        .filter(wider)
+        .map((card) => `a card (${card.querySelector("h2")?.textContent ?? card.className}): ${card.scrollWidth} px in ${card.clientWidth}`),
+    ];
+  });
+  const { width, height } = page.viewportSize();
+  assert.deepEqual(overflow, [], `at ${width}×${height}`);
 }
