@@ -171,7 +171,11 @@ async fn a_first_deploy_runs_the_release_command_and_creates_each_groups_machine
     // flyctl's lines: the command announced as progress (not a warning), its success said once.
     assert!(printed.contains(&"  Running shop release_command: bin/migrate".to_owned()), "{printed:#?}");
     assert!(!events.iter().any(|e| matches!(e, Event::Warning { .. })), "{printed:#?}");
-    assert_eq!(printed.iter().filter(|l| l.contains("release_command") && l.starts_with('✔')).count(), 1, "{printed:#?}");
+    assert_eq!(
+        printed.iter().filter(|l| l.contains("release_command") && l.starts_with('✔')).count(),
+        1,
+        "{printed:#?}"
+    );
     assert!(
         printed.iter().any(|l| l.starts_with("✔ release_command ") && l.ends_with("completed successfully")),
         "{printed:#?}"
