@@ -31,8 +31,18 @@ async function openDashboard(contextOptions = {}) {
   return { page, problems, close };
 }
 
-test("the dashboard lists the emulator's apps", async () => {
+test("the dashboard lists the emulator's apps, their machines counted by state", async () => {
   await createApp(emulator, "e2e-listed");
+  const config = { image: "registry.fly.io/shop:v1", metadata: { fly_platform_version: "v2", fly_process_group: "web" } };
+  const seeded = await fetch(`${emulator.url}/__emulator/seed`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${emulator.token}`, "content-type": "application/json" },
+    body: JSON.stringify({ apps: [{ name: "e2e-states", machines: [
+      { name: "web-stopped", region: "iad", state: "stopped", config },
+      { name: "web", region: "iad", count: 2, config },
+    ] }] }),
+  });
+  assert.equal(seeded.status, 201, await seeded.text());
   const { page, problems, close } = await openDashboard();
   // The wasm came gzipped: the server sends build-web's .gz copy to a browser that accepts gzip.
   const wasm = await page.evaluate(() => performance.getEntriesByType("resource").find((e) => e.name.endsWith(".wasm")));
@@ -40,6 +50,11 @@ test("the dashboard lists the emulator's apps", async () => {
   assert.ok(wasm.encodedBodySize < wasm.decodedBodySize * 0.6, `${wasm.encodedBodySize} B sent for ${wasm.decodedBodySize} B`);
   const table = page.getByRole("table", { name: "Apps" });
   await table.getByRole("cell", { name: "e2e-listed", exact: true }).waitFor({ timeout: 15_000 });
+  // Each app's machines by state, the usual states first (each row reads its app's summary list).
+  const row = (name) => table.getByRole("row").filter({ has: page.getByRole("cell", { name, exact: true }) });
+  await row("e2e-states").getByRole("cell", { name: "2 started · 1 stopped", exact: true }).waitFor({ timeout: 15_000 });
+  await row("e2e-listed").getByRole("cell", { name: "—", exact: true }).waitFor({ timeout: 15_000 });
+  assert.equal(await row("e2e-states").locator("td.num").first().textContent(), "3");
   assert.match(await page.getByLabel("Backend").textContent(), /Local emulator · org personal/);
   await page.screenshot({ path: `${screenshots}/apps-light.png`, fullPage: true });
   assert.deepEqual(problems, []);

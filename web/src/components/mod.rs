@@ -6,11 +6,11 @@ mod run_view;
 pub use plan_preview::PlanPreview;
 pub use run_view::{RunView, plan_runner, run_with_progress};
 
-use flightdeck::api::App;
+use flightdeck::api::{App, Machine, MachineFilter, MachineState};
 use flightdeck::config::{PRESETS, REGIONS};
 use leptos::prelude::*;
 
-use crate::state::SessionInfo;
+use crate::state::{Session, SessionInfo};
 
 /// The top bar: product name and which backend the dashboard talks to.
 #[component]
@@ -39,21 +39,64 @@ pub fn ErrorNote(#[prop(into)] message: String) -> impl IntoView {
     view! { <p class="error" role="alert">{message}</p> }
 }
 
-/// The apps of the org, one row each.
+/// Machines counted by state, the usual states first: `2 started · 1 stopped`; `—` for none.
+pub fn count_by_state(machines: &[Machine]) -> String {
+    fn rank(state: &MachineState) -> u8 {
+        match state {
+            MachineState::Started => 0,
+            MachineState::Stopped => 1,
+            MachineState::Suspended => 2,
+            MachineState::Created => 3,
+            _ => 4,
+        }
+    }
+    let mut counts: Vec<(u8, &str, usize)> = Vec::new();
+    for machine in machines {
+        let state = machine.state.as_str();
+        match counts.iter_mut().find(|(_, counted, _)| *counted == state) {
+            Some((_, _, n)) => *n += 1,
+            None => counts.push((rank(&machine.state), state, 1)),
+        }
+    }
+    if counts.is_empty() {
+        return "—".to_owned();
+    }
+    counts.sort_unstable();
+    counts.iter().map(|(_, state, n)| format!("{n} {state}")).collect::<Vec<_>>().join(" · ")
+}
+
+/// The apps of the org, one row each, with their machines counted by state (one summary list per app, read when
+/// the row is drawn).
 #[component]
 pub fn AppTable(apps: Vec<App>) -> impl IntoView {
     if apps.is_empty() {
         return view! { <p class="muted">"No apps yet. Create one below."</p> }.into_any();
     }
+    let session = expect_context::<Session>();
     let rows = apps
         .into_iter()
         .map(|app| {
-            let machines = app.machine_count.unwrap_or(0);
+            let listed = {
+                let (client, name) = (session.client.clone(), app.name.clone());
+                LocalResource::new(move || {
+                    let (client, name) = (client.clone(), name.clone());
+                    async move { client.list_machines(&name, &MachineFilter { summary: true, ..Default::default() }).await }
+                })
+            };
+            let counted = app.machine_count.unwrap_or(0);
+            // The app list's count until the machines are listed; then theirs (the two can differ while one moves).
+            let machines = move || listed.get().and_then(Result::ok).map_or(counted, |m| m.len() as u64);
+            let states = move || match listed.get() {
+                None => view! { <span class="muted">"counting…"</span> }.into_any(),
+                Some(Ok(machines)) => count_by_state(&machines).into_any(),
+                Some(Err(error)) => view! { <span class="muted" title=error.to_string()>"unknown"</span> }.into_any(),
+            };
             let volumes = app.volume_count.unwrap_or(0);
             view! {
                 <tr>
                     <td class="name"><a href=crate::route::Route::App { name: app.name.clone(), tab: crate::route::Tab::Machines }.href()>{app.name.clone()}</a></td>
                     <td class="num">{machines}</td>
+                    <td class="states">{states}</td>
                     <td class="num">{volumes}</td>
                     <td>{app.network.unwrap_or_default()}</td>
                     <td class="mono">{app.id}</td>
@@ -64,7 +107,7 @@ pub fn AppTable(apps: Vec<App>) -> impl IntoView {
     view! {
         <table class="apps" aria-label="Apps">
             <thead>
-                <tr><th>"Name"</th><th class="num">"Machines"</th><th class="num">"Volumes"</th><th>"Network"</th><th>"ID"</th></tr>
+                <tr><th>"Name"</th><th class="num">"Machines"</th><th>"States"</th><th class="num">"Volumes"</th><th>"Network"</th><th>"ID"</th></tr>
             </thead>
             <tbody>{rows}</tbody>
         </table>
