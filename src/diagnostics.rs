@@ -223,6 +223,73 @@ pub fn locate(source: &str, diagnostics: &[Diagnostic]) -> Vec<LocatedDiagnostic
         .collect()
 }
 
+/// The source cut into consecutive byte ranges that cover it, each with the most severe diagnostic over it (`None`
+/// where there is none): what an editor draws its marks from. Spans are clamped to the source and to character
+/// boundaries; an empty span marks the character after it, or at the end of a line the one before it (none on an
+/// empty line). A sweep over the span ends: O(d log d) for d diagnostics, whatever their overlaps.
+pub fn marked_runs(source: &str, diagnostics: &[Diagnostic]) -> Vec<(Span, Option<Severity>)> {
+    let floor = |mut at: usize| {
+        at = at.min(source.len());
+        while !source.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    };
+    let ceil = |mut at: usize| {
+        at = at.min(source.len());
+        while !source.is_char_boundary(at) {
+            at += 1;
+        }
+        at
+    };
+    // (offset, +1 opens / -1 closes, severity), sorted by offset.
+    let mut ends: Vec<(usize, i32, Severity)> = Vec::with_capacity(diagnostics.len() * 2);
+    for diagnostic in diagnostics {
+        let (mut start, mut end) = (floor(diagnostic.span.start), ceil(diagnostic.span.end));
+        if end <= start {
+            end = start;
+            let next = source[start..].chars().next().filter(|&c| c != '\n' && c != '\r');
+            let previous = source[..start].chars().next_back().filter(|&c| c != '\n' && c != '\r');
+            match (next, previous) {
+                (Some(c), _) => end = start + c.len_utf8(),
+                (None, Some(c)) => start -= c.len_utf8(),
+                (None, None) => continue,
+            }
+        }
+        ends.push((start, 1, diagnostic.severity));
+        ends.push((end, -1, diagnostic.severity));
+    }
+    ends.sort_unstable_by_key(|&(at, _, _)| at);
+    let mut open = [0i32; 3];
+    let most_severe = |open: &[i32; 3]| {
+        [Severity::Error, Severity::Warning, Severity::Info]
+            .into_iter()
+            .zip(open)
+            .find(|(_, n)| **n > 0)
+            .map(|(s, _)| s)
+    };
+    let mut runs: Vec<(Span, Option<Severity>)> = Vec::new();
+    let mut from = 0;
+    for (at, change, severity) in ends {
+        if at > from {
+            let current = most_severe(&open);
+            match runs.last_mut() {
+                Some((span, last)) if *last == current => span.end = at,
+                _ => runs.push((Span { start: from, end: at }, current)),
+            }
+            from = at;
+        }
+        open[severity as usize] += change;
+    }
+    if from < source.len() || runs.is_empty() {
+        match runs.last_mut() {
+            Some((span, None)) => span.end = source.len(),
+            _ => runs.push((Span { start: from, end: source.len() }, None)),
+        }
+    }
+    runs
+}
+
 /// Renders diagnostics as a terminal would show them, rustc style:
 ///
 /// ```text
@@ -285,6 +352,51 @@ fn render_one(index: &LineIndex<'_>, path: &str, diagnostic: &Diagnostic, out: &
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn runs<'s>(source: &'s str, diagnostics: &[Diagnostic]) -> Vec<(&'s str, Option<Severity>)> {
+        let runs = marked_runs(source, diagnostics);
+        let texts: Vec<(&str, Option<Severity>)> =
+            runs.into_iter().map(|(span, severity)| (span.text(source).expect("on boundaries"), severity)).collect();
+        assert_eq!(texts.iter().map(|(text, _)| *text).collect::<String>(), source, "the runs cover the source");
+        texts
+    }
+
+    #[test]
+    fn marked_runs_cover_the_source_with_the_most_severe_mark() {
+        let source = "app = \"x\"\nmemory = \"lots\"\n";
+        assert_eq!(runs(source, &[]), [(source, None)]);
+        assert_eq!(runs("", &[]), [("", None)]);
+        let value = Span::from(19..25);
+        let line = Span::from(10..25);
+        assert_eq!(
+            runs(source, &[Diagnostic::warning("w", "", line), Diagnostic::error("e", "", value)]),
+            [
+                ("app = \"x\"\n", None),
+                ("memory = ", Some(Severity::Warning)),
+                ("\"lots\"", Some(Severity::Error)),
+                ("\n", None),
+            ]
+        );
+        // The same severity twice, overlapping: one run.
+        assert_eq!(
+            runs(source, &[Diagnostic::info("a", "", Span::from(0..5)), Diagnostic::info("b", "", Span::from(3..9))]),
+            [("app = \"x\"", Some(Severity::Info)), ("\nmemory = \"lots\"\n", None)]
+        );
+    }
+
+    #[test]
+    fn marked_runs_widen_empty_spans_and_clamp_bad_ones() {
+        let source = "a = 1\n\nb = \"é\"";
+        // Empty: the character after; at a line's end the one before; on an empty line nothing.
+        assert_eq!(runs(source, &[Diagnostic::error("e", "", Span::from(0..0))])[0], ("a", Some(Severity::Error)));
+        assert_eq!(runs(source, &[Diagnostic::error("e", "", Span::from(5..5))])[1], ("1", Some(Severity::Error)));
+        assert_eq!(runs(source, &[Diagnostic::error("e", "", Span::from(6..6))]), [(source, None)]);
+        // Inside `é` (two bytes) and past the end: clamped to character boundaries and to the source.
+        let marked = runs(source, &[Diagnostic::warning("w", "", Span::from(12..99))]);
+        assert_eq!(marked.last().unwrap(), &("é\"", Some(Severity::Warning)));
+        let marked = runs(source, &[Diagnostic::warning("w", "", Span::from(13..13))]);
+        assert!(marked.contains(&("é", Some(Severity::Warning))), "{marked:?}");
+    }
 
     #[test]
     fn positions_count_lines_columns_and_utf16_units() {

@@ -124,7 +124,32 @@ test("App → Config shows diagnostics as you type and each group's machine conf
   await editor.fill(`${good}[[vm]]\nmemory = "lots"\n`);
   const diagnostics = page.getByRole("list", { name: "Diagnostics" });
   await diagnostics.getByText("8:10").waitFor();
+  // The error is marked in the text itself: a layer behind the textarea holds the same text, with the same metrics.
+  const backdrop = page.locator(".editor-backdrop");
+  assert.equal(await backdrop.locator("mark.mark-error").textContent(), '"lots"');
+  assert.equal(await backdrop.textContent(), `${await editor.inputValue()}\n `);
+  const metrics = (element) => {
+    const style = getComputedStyle(element);
+    return ["fontFamily", "fontSize", "lineHeight", "paddingLeft", "paddingTop", "borderLeftWidth", "borderTopWidth", "whiteSpace", "tabSize"]
+      .map((name) => `${name}: ${style[name]}`);
+  };
+  assert.deepEqual(await backdrop.evaluate(metrics), await editor.evaluate(metrics));
+  // Its line:column selects it in the editor.
+  await diagnostics.getByRole("button", { name: "Line 8, column 10: select in the editor" }).click();
+  const selected = await editor.evaluate((e) => e.value.slice(e.selectionStart, e.selectionEnd));
+  assert.equal(selected, '"lots"');
   await page.screenshot({ path: `${screenshots}/config-diagnostics-dark.png`, fullPage: true });
+  // The marks scroll with the text, and text that looks like HTML stays text.
+  const long = `${Array.from({ length: 80 }, (_, i) => `# line ${i}`).join("\n")}\napp = "${HOSTILE}"\nbogus_key = 1\n`;
+  await editor.fill(long);
+  await backdrop.locator("mark.mark-warning").filter({ hasText: "bogus_key" }).waitFor();
+  await editor.evaluate((e) => { e.scrollTop = e.scrollHeight; });
+  await page.waitForFunction(() => {
+    const [area, layer] = [document.querySelector("textarea.editor"), document.querySelector(".editor-backdrop")];
+    return area.scrollTop > 0 && layer.scrollTop === area.scrollTop;
+  });
+  assert.equal(await backdrop.locator("img").count(), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
 
   await editor.fill(good);
   await page.getByText("No problems found.").waitFor();

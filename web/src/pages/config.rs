@@ -1,9 +1,11 @@
-//! App → Config: a fly.toml editor with diagnostics as you type (code, line:column, message, help), the process
-//! groups and the machine config each gets. The text is the app's draft, which App → Deploy plans and deploys.
+//! App → Config: a fly.toml editor with diagnostics as you type — marked in the text (a layer of marks behind the
+//! textarea, drawn from `marked_runs`, scrolled with it) and listed (line:column, which selects the span, code,
+//! message, help) — the process groups and the machine config each gets. The text is the app's draft, which
+//! App → Deploy plans and deploys.
 
 use flightdeck::api::MachineFilter;
 use flightdeck::config::validate;
-use flightdeck::diagnostics::{Severity, locate};
+use flightdeck::diagnostics::{LocatedDiagnostic, Severity, locate, marked_runs};
 use leptos::prelude::*;
 
 use crate::route::{Route, Tab};
@@ -39,12 +41,51 @@ pub fn ConfigTab(app: String) -> impl IntoView {
         });
     }
     let report = Memo::new(move |_| text.with(|t| validate(t)));
+    let editor = NodeRef::<leptos::html::Textarea>::new();
+    let backdrop = NodeRef::<leptos::html::Div>::new();
+    // The marks behind the text: the source cut into runs, each plain or marked with its most severe diagnostic.
+    // Text nodes only (the source is never HTML); a trailing line so the layer is as tall as the textarea's text.
+    let marks = move || {
+        text.with(|source| {
+            report.with(|report| {
+                let mut runs = marked_runs(source, &report.diagnostics)
+                    .into_iter()
+                    .map(|(span, severity)| {
+                        let run = span.text(source).unwrap_or_default().to_owned();
+                        match severity {
+                            None => run.into_any(),
+                            Some(severity) => {
+                                view! { <mark class=format!("mark-{}", severity.as_str())>{run}</mark> }.into_any()
+                            }
+                        }
+                    })
+                    .collect::<Vec<_>>();
+                runs.push("\n ".into_any());
+                runs
+            })
+        })
+    };
+    let follow_scroll = move |_| {
+        if let (Some(editor), Some(backdrop)) = (editor.get_untracked(), backdrop.get_untracked()) {
+            backdrop.set_scroll_top(editor.scroll_top());
+            backdrop.set_scroll_left(editor.scroll_left());
+        }
+    };
+    // A diagnostic's line:column selects its span in the editor (UTF-16 offsets, as the textarea counts).
+    let select = move |d: &LocatedDiagnostic| {
+        let (start, end) = (d.start.utf16, d.end.utf16);
+        move |_| {
+            if let Some(editor) = editor.get_untracked() {
+                let _ = editor.focus();
+                let _ = editor.set_selection_range(start, end);
+            }
+        }
+    };
     let diagnostics = move || {
         if !loaded.get() {
             return view! { <p class="muted">"Loading fly.toml…"</p> }.into_any();
         }
-        let source = text.get();
-        let located = locate(&source, &report.get().diagnostics);
+        let located = text.with(|source| report.with(|r| locate(source, &r.diagnostics)));
         if located.is_empty() {
             return view! { <p class="ok" role="status">"No problems found."</p> }.into_any();
         }
@@ -57,9 +98,12 @@ pub fn ConfigTab(app: String) -> impl IntoView {
                     _ => "info",
                 };
                 let help = d.diagnostic.help.clone().map(|h| view! { <span class="help">{h}</span> });
+                let (line, column) = (d.start.line, d.start.column);
                 view! {
                     <li class=format!("diag diag-{severity}")>
-                        <span class="where mono">{format!("{}:{}", d.start.line, d.start.column)}</span>
+                        <button type="button" class="where mono link" on:click=select(&d)
+                            aria-label=format!("Line {line}, column {column}: select in the editor")>
+                            {format!("{line}:{column}")}</button>
                         <span class="code mono">{d.diagnostic.code}</span>
                         <span class="message">{d.diagnostic.message.clone()}</span>
                         {help}
@@ -90,8 +134,11 @@ pub fn ConfigTab(app: String) -> impl IntoView {
         <div class="config">
             <section class="card" aria-labelledby="editor-heading">
                 <h2 id="editor-heading">"fly.toml"</h2>
-                <textarea class="editor mono" aria-label="fly.toml" spellcheck="false" rows="22"
-                    prop:value=text on:input=move |ev| set_text.set(event_target_value(&ev))></textarea>
+                <div class="editor-wrap">
+                    <div class="editor-backdrop" aria-hidden="true" node_ref=backdrop>{marks}</div>
+                    <textarea class="editor" aria-label="fly.toml" spellcheck="false" rows="22" wrap="off" node_ref=editor
+                        prop:value=text on:input=move |ev| set_text.set(event_target_value(&ev)) on:scroll=follow_scroll></textarea>
+                </div>
                 {diagnostics}
             </section>
             <section class="card" aria-labelledby="groups-heading">
