@@ -73,20 +73,36 @@ pub fn AppTable(apps: Vec<App>) -> impl IntoView {
         return view! { <p class="muted">"No apps yet. Create one below."</p> }.into_any();
     }
     let session = expect_context::<Session>();
+    // The machines are listed once the table is painted: its first frame is the apps, not a big app's machines being
+    // decoded (the apps page drew 90 ms later when the lists were read at once).
+    let painted = RwSignal::new(false);
+    request_animation_frame(move || {
+        set_timeout(
+            move || {
+                // Gone already when the page changed first: nothing to list then.
+                let _ = painted.try_set(true);
+            },
+            std::time::Duration::ZERO,
+        );
+    });
     let rows = apps
         .into_iter()
         .map(|app| {
             let listed = {
                 let (client, name) = (session.client.clone(), app.name.clone());
                 LocalResource::new(move || {
-                    let (client, name) = (client.clone(), name.clone());
-                    async move { client.list_machines(&name, &MachineFilter { summary: true, ..Default::default() }).await }
+                    let (client, name, go) = (client.clone(), name.clone(), painted.get());
+                    async move {
+                        let summaries = MachineFilter { summary: true, ..Default::default() };
+                        if go { Some(client.list_machines(&name, &summaries).await) } else { None }
+                    }
                 })
             };
+            let listed = move || listed.get().flatten();
             let counted = app.machine_count.unwrap_or(0);
             // The app list's count until the machines are listed; then theirs (the two can differ while one moves).
-            let machines = move || listed.get().and_then(Result::ok).map_or(counted, |m| m.len() as u64);
-            let states = move || match listed.get() {
+            let machines = move || listed().and_then(Result::ok).map_or(counted, |m| m.len() as u64);
+            let states = move || match listed() {
                 None => view! { <span class="muted">"counting…"</span> }.into_any(),
                 Some(Ok(machines)) => count_by_state(&machines).into_any(),
                 Some(Err(error)) => view! { <span class="muted" title=error.to_string()>"unknown"</span> }.into_any(),
