@@ -98,6 +98,19 @@ impl Guest {
         preset_named(DEFAULT_PRESET).map(Guest::from).unwrap_or_default()
     }
 
+    /// The size as people name it, with the memory: `shared-cpu-2x, 1024 MB`, `a100-40gb, 32768 MB`. The name
+    /// comes from the CPU kind and count (or the GPU kind), as flyctl names sizes, whatever the memory.
+    pub fn size_label(&self) -> String {
+        let gpu = self.gpu_kind.as_deref().and_then(|kind| PRESETS.iter().find(|p| p.gpu_kind == Some(kind)));
+        let name = match (gpu, self.cpu_kind.as_str()) {
+            (Some(preset), _) => preset.name.to_owned(),
+            (None, "shared") => format!("shared-cpu-{}x", self.cpus),
+            (None, "performance") => format!("performance-{}x", self.cpus),
+            (None, kind) => format!("{} {kind} CPUs", self.cpus),
+        };
+        format!("{name}, {} MB", self.memory_mb)
+    }
+
     /// Checks CPU kind, CPU count and memory against Fly's limits (machines-api.md §6).
     pub fn check(&self) -> Result<(), GuestError> {
         let kind = self.cpu_kind.as_str();
@@ -134,6 +147,15 @@ mod tests {
         for preset in PRESETS.iter().filter(|p| p.gpu_kind.is_none()) {
             assert_eq!(Guest::from(preset).check(), Ok(()), "{}", preset.name);
         }
+    }
+
+    #[test]
+    fn sizes_are_named_by_cpus_or_gpu_with_their_memory() {
+        assert_eq!(guest("shared", 1, 256).size_label(), "shared-cpu-1x, 256 MB");
+        assert_eq!(guest("shared", 2, 2048).size_label(), "shared-cpu-2x, 2048 MB");
+        assert_eq!(guest("performance", 4, 8192).size_label(), "performance-4x, 8192 MB");
+        assert_eq!(Guest::from(preset_named("a100-40gb").unwrap()).size_label(), "a100-40gb, 32768 MB");
+        assert_eq!(guest("turbo", 3, 512).size_label(), "3 turbo CPUs, 512 MB");
     }
 
     #[test]

@@ -273,7 +273,7 @@ impl Action {
                     region.as_deref().unwrap_or("the platform's region")
                 )
             }
-            Action::Create { group, region, role, skip_launch, volume, .. } => {
+            Action::Create { group, region, role, skip_launch, volume, config, .. } => {
                 let what = match role {
                     Role::New => "create a machine",
                     Role::HighAvailability => "create a second machine for high availability",
@@ -289,7 +289,8 @@ impl Action {
                     None => String::new(),
                 };
                 let stopped = if *skip_launch { ", left stopped" } else { "" };
-                format!("{what} in group {group}, region {region}{volume}{stopped}")
+                let size = config.guest.clone().unwrap_or_else(crate::config::Guest::platform_default).size_label();
+                format!("{what} in group {group}, region {region} ({size}){volume}{stopped}")
             }
             Action::Update { machine, changes, start, replace, min_secrets_version, .. } => {
                 let how = if *replace { "replace" } else { "update" };
