@@ -229,10 +229,12 @@ async function deploy(values, out) {
 
 async function scale(positionals, values, out) {
   const [what, ...rest] = positionals;
-  const report = readConfig(values.config, out);
-  const app = appName(values, report.config);
+  // Like flyctl, scale needs no fly.toml: without one (and without -c), the config the app's machines describe.
+  const local = values.config !== undefined || existsSync("fly.toml") ? readConfig(values.config, out).config : null;
+  const app = appName(values, local);
   const api = client();
   const snapshot = await api.snapshot(app);
+  const report = { config: local ?? core.configFromMachines(app, snapshot.machines) };
   let plan;
   if (what === "count") {
     if (rest.length === 0) throw new UsageError("scale count needs counts: 3, +1, web=3 worker=10");

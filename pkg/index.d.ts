@@ -18,6 +18,7 @@ export {
   planMachineUpdate,
   planMachineCommand,
   planScaleVm,
+  configFromMachines,
   planSecretsDeploy,
   planLaunch,
   describePlan,

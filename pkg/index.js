@@ -22,6 +22,7 @@ export {
   planMachineUpdate,
   planMachineCommand,
   planScaleVm,
+  configFromMachines,
   planSecretsDeploy,
   planLaunch,
   describePlan,

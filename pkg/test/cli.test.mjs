@@ -94,6 +94,25 @@ test("scale count asks before scaling down, and without a terminal refuses unles
   assert.equal(machines.length, 1);
 });
 
+test("scale needs no fly.toml: the app's machines describe its config, as flyctl's remote config does", async () => {
+  const empty = mkdtempSync(join(tmpdir(), "flightdeck-cli-empty-"));
+  const up = await run(["scale", "count", "2", "-a", "cli-app", "--yes"], { cwd: empty });
+  assert.equal(up.code, 0, up.stdout + up.stderr);
+  assert.match(up.stdout, /clone a machine in group app, region \w+ \(shared-cpu-1x, 1024 MB\)/, "launch's size");
+  const listed = JSON.parse((await run(["machine", "list", "--json", "-a", "cli-app"], { cwd: empty })).stdout);
+  assert.equal(listed.length, 2);
+  // The groups are the machines' own: one fly.toml does not name cannot be scaled.
+  const unknown = await run(["scale", "count", "worker=1", "-a", "cli-app", "--yes"], { cwd: empty });
+  assert.notEqual(unknown.code, 0);
+  assert.match(unknown.stdout + unknown.stderr, /unknown process group worker; the groups are app/);
+  // A fly.toml asked for with -c must be there.
+  const missing = await run(["scale", "count", "2", "-a", "cli-app", "-c", "missing.toml"], { cwd: empty });
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /no missing\.toml here/);
+  const down = await run(["scale", "count", "1", "-a", "cli-app", "--yes"], { cwd: empty });
+  assert.equal(down.code, 0, down.stdout + down.stderr);
+});
+
 test("machine commands by name, secrets and apps restart", async () => {
   const [machine] = JSON.parse((await run(["machine", "list", "--json"])).stdout);
   const stopped = await run(["machine", "stop", machine.name]);

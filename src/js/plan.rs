@@ -332,6 +332,18 @@ pub fn plan_machine_command(
     to_js(&plan.map_err(|e| plan_error(&e))?)
 }
 
+/// The config an app's machines describe, for an app without its fly.toml at hand: `configFromMachines(app,
+/// machines)` (flyctl's fallback when an app has no release config; `scale` needs no fly.toml with it).
+#[wasm_bindgen(js_name = configFromMachines, unchecked_return_type = "AppConfig")]
+pub fn config_from_machines(
+    #[wasm_bindgen(unchecked_param_type = "string")] app: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Machine[]")] machines: JsValue,
+) -> Result<JsValue, JsValue> {
+    let app = string_arg(&app, "app")?;
+    let machines: Vec<Machine> = list_arg(machines, "machines")?;
+    to_js(&plan::config_from_machines(&app, &machines))
+}
+
 /// `fly scale vm SIZE [--memory MB] [-g GROUP]`: `planScaleVm(config, machines, { size?, memoryMb?, group? })`.
 #[wasm_bindgen(js_name = planScaleVm, unchecked_return_type = "Plan")]
 pub fn plan_scale_vm(

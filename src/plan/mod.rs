@@ -14,6 +14,7 @@
 mod deploy;
 mod diff;
 mod drift;
+mod from_machines;
 mod launch;
 mod machine;
 mod scale;
@@ -24,6 +25,7 @@ pub use deploy::{
 };
 pub use diff::{Change, config_changes};
 pub use drift::{DesiredCounts, Drift, GroupDrift, MachineDrift, drift};
+pub use from_machines::config_from_machines;
 pub use launch::{Launch, LaunchRequest, plan_launch};
 pub use machine::{
     CloneOptions, CloneVolume, MachineUpdateOptions, plan_assign_group, plan_clone, plan_machine_update, plan_remove,

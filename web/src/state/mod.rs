@@ -125,28 +125,10 @@ pub struct SessionSlot(pub leptos::prelude::RwSignal<Option<Session>>);
 #[derive(Debug, Clone, Copy)]
 pub struct Drafts(pub leptos::prelude::RwSignal<std::collections::BTreeMap<String, String>>);
 
-/// A first fly.toml for an app that has machines but no draft yet: its name, and the region and image its first
-/// machine runs, and a `[processes]` entry (with the command the machines run) for each group besides `app`.
+/// A first fly.toml for an app that has machines but no draft yet: the config its machines describe
+/// (`plan::config_from_machines`: name, primary region, image, and each group with its command).
 pub fn starting_draft(app: &str, machines: &[flightdeck::api::Machine]) -> String {
-    use flightdeck::config::{AppConfig, Build, DEFAULT_GROUP, RESERVED_GROUPS};
-    let first = machines.iter().find(|m| flightdeck::plan::is_managed(m)).or(machines.first());
-    let mut processes = std::collections::BTreeMap::new();
-    for machine in machines.iter().filter(|m| flightdeck::plan::is_managed(m)) {
-        let group = flightdeck::plan::group_of(machine);
-        let command = machine.config.as_ref().map(|c| c.init.cmd.join(" ")).unwrap_or_default();
-        if group != DEFAULT_GROUP && !RESERVED_GROUPS.contains(&group) && !command.is_empty() {
-            processes.entry(group.to_owned()).or_insert(command);
-        }
-    }
-    let config = AppConfig {
-        app: Some(app.to_owned()),
-        primary_region: first.map(|m| m.region.clone()),
-        build: first
-            .and_then(|m| m.config.as_ref())
-            .map(|c| Build { image: Some(c.image.clone()), ..Build::default() }),
-        processes,
-        ..AppConfig::default()
-    };
+    let config = flightdeck::plan::config_from_machines(app, machines);
     flightdeck::config::to_toml(&config).unwrap_or_else(|_| format!("app = \"{app}\"\n"))
 }
 
