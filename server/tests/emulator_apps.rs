@@ -158,3 +158,39 @@ async fn the_dashboard_is_served_with_client_side_routes() {
     assert_eq!(reqwest::get(format!("{}/", unbuilt.base)).await.unwrap().status(), 503);
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[tokio::test]
+async fn the_demo_fleet_looks_like_real_apps_and_is_seeded_once() {
+    use flightdeck::api::{MachineFilter, MachineState};
+    let server = start(ServerOptions::default()).await;
+    server.emulator.seed_demo_apps();
+    server.emulator.seed_demo_apps();
+    let api = client(&server.base, server.emulator.dev_token());
+    let mut names: Vec<String> = api.list_apps("personal").await.unwrap().into_iter().map(|a| a.name).collect();
+    names.sort();
+    assert_eq!(names, ["demo-api", "demo-web", "demo-worker"]);
+
+    let web = api.list_machines("demo-web", &MachineFilter::default()).await.unwrap();
+    let count = |group: &str, region: &str| {
+        web.iter().filter(|m| flightdeck::plan::group_of(m) == group && m.region == region).count()
+    };
+    // The seed thread's spread, with a worker group beside it; one web machine idle.
+    assert_eq!((count("web", "iad"), count("web", "fra"), count("web", "syd"), count("web", "gru")), (4, 2, 1, 1));
+    assert_eq!(count("worker", "iad"), 2);
+    assert_eq!(web.iter().filter(|m| m.state == MachineState::Stopped).count(), 1);
+    assert!(web.iter().all(flightdeck::plan::is_managed), "every machine is Fly Launch's");
+    let mut names: Vec<&str> = web.iter().map(|m| m.name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), web.len(), "names are unique");
+    let config = flightdeck::plan::config_from_machines("demo-web", &web);
+    assert_eq!(config.process_names(), ["web", "worker"]);
+
+    let db = api.list_machines("demo-api", &MachineFilter::default()).await.unwrap();
+    assert_eq!(db.len(), 1);
+    let volumes = api.list_volumes("demo-api").await.unwrap();
+    assert_eq!(volumes.len(), 1);
+    assert_eq!(volumes[0].attached_machine_id.as_deref(), Some(db[0].id.as_str()));
+    let queue = api.list_machines("demo-worker", &MachineFilter::default()).await.unwrap();
+    assert_eq!(queue.iter().filter(|m| m.state == MachineState::Started).count(), 2);
+}

@@ -331,14 +331,6 @@ impl Emulator {
         self.lock().tokens.insert(token.to_owned(), org.to_owned());
     }
 
-    /// Seeds a few apps into `personal` for a first look at the dashboard.
-    pub fn seed_demo_apps(&self) {
-        for name in ["demo-web", "demo-worker", "demo-api"] {
-            // A name collision means it is already seeded: nothing to do.
-            let _ = self.create_app(PERSONAL_ORG, name, None);
-        }
-    }
-
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock leaves consistent data (every mutation is a single insert).
         self.state.lock().unwrap_or_else(PoisonError::into_inner)

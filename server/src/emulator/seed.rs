@@ -77,7 +77,92 @@ pub enum SeedError {
 
 const MAX_SEEDED_MACHINES: usize = 100_000;
 
+/// The demo fleet (`--demo`): three apps in `personal` shaped like real ones, so a first look at the dashboard has
+/// something to show — the seed thread's spread (web: 4 in iad, one of them idle, 2 in fra, 1 in syd, 1 in gru) with
+/// a worker group beside it, a database-like app on a volume, and a queue worker with a stopped machine.
+fn demo_seed() -> serde_json::Value {
+    fn machine(group: &str, image: &str, region: &str, extra: serde_json::Value) -> serde_json::Value {
+        let mut config = serde_json::json!({
+            "image": image,
+            "env": { "PRIMARY_REGION": "iad", "FLY_PROCESS_GROUP": group },
+            "metadata": { "fly_platform_version": "v2", "fly_process_group": group },
+            "guest": { "cpu_kind": "shared", "cpus": 1, "memory_mb": 512 },
+        });
+        if let (Some(config), serde_json::Value::Object(extra)) = (config.as_object_mut(), extra) {
+            config.extend(extra);
+        }
+        serde_json::json!({ "region": region, "config": config })
+    }
+    let web = |region: &str| {
+        let mut m = machine(
+            "web",
+            "registry.fly.io/demo-web:deployment-01J9",
+            region,
+            serde_json::json!({
+                "init": { "cmd": ["bin/server", "--port", "8080"] },
+                "services": [{
+                    "protocol": "tcp", "internal_port": 8080, "autostop": "stop", "autostart": true,
+                    "ports": [{ "port": 80, "handlers": ["http"], "force_https": true }, { "port": 443, "handlers": ["tls", "http"] }],
+                    "checks": [{ "type": "http", "interval": "15s", "timeout": "2s", "grace_period": "5s", "method": "GET", "path": "/healthz" }],
+                }],
+            }),
+        );
+        m["name"] = serde_json::json!(format!("web-{region}"));
+        m
+    };
+    let counted = |mut machine: serde_json::Value, count: usize| {
+        machine["count"] = serde_json::json!(count);
+        machine
+    };
+    let mut idle = web("iad");
+    idle["name"] = serde_json::json!("web-iad-idle");
+    idle["state"] = serde_json::json!("stopped");
+    let mut worker = machine(
+        "worker",
+        "registry.fly.io/demo-web:deployment-01J9",
+        "iad",
+        serde_json::json!({ "init": { "cmd": ["bin/worker", "--queue", "default"] } }),
+    );
+    worker["name"] = serde_json::json!("worker");
+    let mut api = machine(
+        "app",
+        "registry.fly.io/demo-api:v42",
+        "ams",
+        serde_json::json!({
+            "guest": { "cpu_kind": "performance", "cpus": 1, "memory_mb": 2048 },
+            "mounts": [{ "volume": "pg_data", "path": "/var/lib/data" }],
+            "checks": { "alive": { "type": "tcp", "port": 5432, "interval": "10s", "timeout": "2s" } },
+        }),
+    );
+    api["name"] = serde_json::json!("api-primary");
+    let queue = |name: &str, state: &str| {
+        let mut m = machine("worker", "registry.fly.io/demo-worker:v7", "ord", serde_json::json!({}));
+        m["name"] = serde_json::json!(name);
+        m["state"] = serde_json::json!(state);
+        m
+    };
+    serde_json::json!({ "apps": [
+        { "name": "demo-web", "machines": [
+            counted(web("iad"), 3), idle, counted(web("fra"), 2), web("syd"), web("gru"), counted(worker, 2),
+        ] },
+        { "name": "demo-api", "volumes": [{ "name": "pg_data", "region": "ams", "size_gb": 10 }], "machines": [api] },
+        { "name": "demo-worker", "machines": [
+            queue("queue-1", "started"), queue("queue-2", "started"), queue("queue-3", "stopped"),
+        ] },
+    ] })
+}
+
 impl Emulator {
+    /// Seeds the demo fleet ([`demo_seed`]) into `personal`, each app unless one of its name is there already (a
+    /// state file loaded at start keeps what was done to them).
+    pub fn seed_demo_apps(&self) {
+        let Ok(seed) = serde_json::from_value::<Seed>(demo_seed()) else { return };
+        for app in seed.apps {
+            // A taken name means the app is there already: nothing to do for it.
+            let _ = self.seed(&Seed { apps: vec![app] });
+        }
+    }
+
     /// Creates everything in `seed`, checked first so a refusal leaves the emulator as it was.
     pub fn seed(&self, seed: &Seed) -> Result<Seeded, SeedError> {
         let total: usize = seed.apps.iter().flat_map(|a| &a.machines).map(|m| m.count.unwrap_or(1)).sum();
