@@ -128,6 +128,31 @@ test("the launch wizard shows the fly.toml it writes, refuses bad input, and lau
   await close();
 });
 
+test("every screen fits 1280×800 and 1920×1080", async () => {
+  // The app seeded by the first test (three machines); each screen is checked once its data is in.
+  const screens = [
+    ["overview", (page) => page.getByRole("table", { name: "Machines per region" }).getByRole("cell", { name: "iad" })],
+    ["machines", (page) => page.getByRole("cell", { name: "web-stopped", exact: true })],
+    ["scale", (page) => page.getByRole("table", { name: "VM sizes" }).getByRole("rowheader")],
+    ["config", (page) => page.getByText("Machine config of group web")],
+    ["deploy", (page) => page.getByRole("button", { name: "Plan deploy", exact: true })],
+    ["secrets", (page) => page.getByRole("table", { name: "Secrets" }).or(page.getByText("No secrets"))],
+  ];
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 1920, height: 1080 }]) {
+    const { page, problems, close } = await openDashboard({ viewport });
+    await page.getByRole("table", { name: "Apps" }).getByRole("cell", { name: "2 started · 1 stopped" }).waitFor({ timeout: 15_000 });
+    await assertFits(page);
+    for (const [tab, ready] of screens) {
+      await page.goto(`${emulator.url}/#/apps/e2e-states/${tab}`);
+      await ready(page).first().waitFor({ timeout: 15_000 });
+      await assertFits(page);
+      if (viewport.width === 1920) await page.screenshot({ path: `${screenshots}/wide-${tab}.png`, fullPage: true });
+    }
+    assert.deepEqual(problems, []);
+    await close();
+  }
+});
+
 test("the connect screen: a wrong token reads as a sentence, the token stays in memory unless remembered", async () => {
   const { page, problems, close } = await openDashboard();
   await page.getByRole("table", { name: "Apps" }).or(page.getByText("No apps yet.")).first().waitFor({ timeout: 15_000 });
