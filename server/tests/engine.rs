@@ -464,7 +464,7 @@ async fn unmanaged_machines_are_left_alone_unless_adopted() {
     let update = adopt.actions().find(|a| a.existing_machine().is_some_and(|m| m.id == hand_made.id)).unwrap();
     let plan::Action::Update { changes, .. } = update else { panic!("{update:?}") };
     let paths: Vec<&str> = changes.iter().map(|c| c.path.as_str()).collect();
-    assert!(paths.contains(&"metadata.fly_platform_version") && paths.contains(&"services"), "{paths:?}");
+    assert!(paths.contains(&"metadata.fly_platform_version") && paths.contains(&"services[0]"), "{paths:?}");
     assert!(paths.contains(&"metadata.fly_process_group") && paths.contains(&"env.FLY_PROCESS_GROUP"), "{paths:?}");
     let (result, events) = h.run(&adopt).await;
     ok(result, &events);

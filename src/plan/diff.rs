@@ -43,6 +43,22 @@ fn is_empty(value: &Value) -> bool {
     }
 }
 
+/// Absent, or a list whose items are all tables.
+fn tables(value: Option<&Value>) -> bool {
+    match value {
+        None => true,
+        Some(Value::Array(items)) => items.iter().all(Value::is_object),
+        Some(_) => false,
+    }
+}
+
+fn items(value: Option<&Value>) -> &[Value] {
+    match value {
+        Some(Value::Array(items)) => items,
+        _ => &[],
+    }
+}
+
 fn walk(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec<Change>) {
     let before = before.filter(|v| !is_empty(v));
     let after = after.filter(|v| !is_empty(v));
@@ -76,6 +92,19 @@ fn walk(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec
             }
         }
         (a, b) if a == b => {}
+        // Lists of tables (services, ports, checks, mounts) item by item, so that one changed port reads as one
+        // line instead of the whole list before and after; an item added or removed is one line; lists of plain
+        // values (a command) stay whole.
+        (a, b) if tables(a) && tables(b) => {
+            let (a, b) = (items(a), items(b));
+            for i in 0..a.len().max(b.len()) {
+                let item = format!("{path}[{i}]");
+                match (a.get(i), b.get(i)) {
+                    (Some(a), Some(b)) => walk(&item, Some(a), Some(b), out),
+                    (a, b) => out.push(Change { path: item, before: a.cloned(), after: b.cloned() }),
+                }
+            }
+        }
         (a, b) => out.push(Change { path: path.to_owned(), before: a.cloned(), after: b.cloned() }),
     }
 }
@@ -109,5 +138,29 @@ mod tests {
         let changes: Vec<String> = config_changes(&a, &b).iter().map(ToString::to_string).collect();
         assert_eq!(changes, ["- env.A: \"1\"", "+ env.B: \"2\"", "~ image: \"app:1\" → \"app:2\""]);
         assert!(config_changes(&a, &a).is_empty());
+    }
+
+    #[test]
+    fn lists_of_tables_change_item_by_item_and_plain_lists_whole() {
+        let config = |port: u16, cmd: &[&str]| {
+            let value = serde_json::json!({
+                "image": "app:1",
+                "init": { "cmd": cmd },
+                "services": [{ "protocol": "tcp", "internal_port": port, "ports": [{ "port": 80 }, { "port": 443 }] }],
+            });
+            serde_json::from_value::<MachineConfig>(value).unwrap()
+        };
+        let changes: Vec<String> = config_changes(&config(80, &["serve"]), &config(8080, &["serve", "-v"]))
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(changes, ["~ init.cmd: [\"serve\"] → [\"serve\",\"-v\"]", "~ services[0].internal_port: 80 → 8080"]);
+        // A list that grows or shrinks: the item added or removed, whole.
+        let (mut a, b) = (config(80, &[]), config(80, &[]));
+        a.services[0].ports.truncate(1);
+        let changes: Vec<String> = config_changes(&a, &b).iter().map(ToString::to_string).collect();
+        assert_eq!(changes, ["+ services[0].ports[1]: {\"port\":443}"]);
+        let changes: Vec<String> = config_changes(&b, &a).iter().map(ToString::to_string).collect();
+        assert_eq!(changes, ["- services[0].ports[1]: {\"port\":443}"]);
     }
 }
