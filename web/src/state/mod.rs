@@ -154,9 +154,23 @@ fn listed_machines(
     let machines = LocalResource::new(move || {
         tick.track();
         let (client, app) = (client.clone(), app.clone());
-        async move { client.list_machines(&app, &flightdeck::api::MachineFilter::default()).await }
+        async move {
+            // Queued now, run once the list's request is sent and this task waits for it: the browser compiles the
+            // decoder while the list is on the way, not after it arrived.
+            leptos::task::spawn_local(async { warm_machine_decoder() });
+            client.list_machines(&app, &flightdeck::api::MachineFilter::default()).await
+        }
     });
     (machines, set_tick)
+}
+
+/// Decodes a sample machine list once per page (`response::warm_up`), so the first real list does not pay for
+/// compiling the decoder.
+fn warm_machine_decoder() {
+    thread_local! { static WARM: std::cell::Cell<bool> = const { std::cell::Cell::new(false) }; }
+    if !WARM.with(|warm| warm.replace(true)) {
+        flightdeck::api::machines::response::warm_up();
+    }
 }
 
 /// The app's machines as summaries (`summary=true`: no config, checks or events — a fraction of the full list, as
