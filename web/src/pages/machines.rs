@@ -489,14 +489,32 @@ pub fn MachinesTab(app: String) -> impl IntoView {
     let window_px =
         web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(FALLBACK_WINDOW_PX);
     let (view_height, set_view_height) = signal(window_px * VIEW_SHARE);
-    // The rows in view and a margin on each side of them (none above the first row): the first render draws a
-    // screenful and a margin, not two margins.
+    // The rows in view and a margin on each side of them (none above the first row). The first frame with rows
+    // draws the rows in view only; the margin comes in the frames after it, so the list's arrival lays out a
+    // screenful, not a screenful and a margin.
+    let margin = RwSignal::new(0_usize);
+    Effect::new(move |scheduled: Option<bool>| {
+        if scheduled == Some(true) || ids.with(Vec::is_empty) {
+            return scheduled == Some(true);
+        }
+        // Before the frame that paints the first rows; the timeout runs after that frame.
+        request_animation_frame(move || {
+            set_timeout(
+                move || {
+                    let _ = margin.try_set(MARGIN_ROWS);
+                },
+                Duration::ZERO,
+            );
+        });
+        true
+    });
     let window = Memo::new(move |_| {
         let total = ids.with(Vec::len);
+        let margin = margin.get();
         let first_in_view = (scroll_top.get() / ROW_PX) as usize;
         let in_view = (view_height.get() / ROW_PX).ceil() as usize;
-        let first = first_in_view.saturating_sub(MARGIN_ROWS).min(total);
-        let end = (first_in_view + in_view + MARGIN_ROWS).min(total);
+        let first = first_in_view.saturating_sub(margin).min(total);
+        let end = (first_in_view + in_view + margin).min(total);
         (first, end, total)
     });
     let visible = move || {
