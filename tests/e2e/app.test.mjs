@@ -274,7 +274,7 @@ test("App → Scale sets machines per group and region, shows drift and the plan
   await page.getByRole("button", { name: "Plan resize of web", exact: true }).click();
   assert.match(await plan.innerText(), /scale vm \(web\)/);
   await page.getByRole("button", { name: "Apply", exact: true }).click();
-  await page.getByLabel("VM sizes").getByText("shared · 2 CPU · 512 MB", { exact: true }).waitFor({ timeout: 30_000 });
+  await page.getByLabel("VM sizes").getByText("shared · 2 CPUs · 512 MB", { exact: true }).waitFor({ timeout: 30_000 });
   await page.screenshot({ path: `${screenshots}/scale-applied.png`, fullPage: true });
   assert.deepEqual(problems, []);
   await close();

@@ -140,13 +140,20 @@ pub fn region_options(selected: &str, except: &[String]) -> impl IntoView + use<
         .collect_view()
 }
 
-/// `<option>`s of the CPU presets (`shared-cpu-2x · 2 shared CPU · 512 MB`), `selected` chosen.
+/// "1 CPU", "2 CPUs".
+pub fn cpu_count(cpus: u32) -> String {
+    if cpus == 1 { "1 CPU".to_owned() } else { format!("{cpus} CPUs") }
+}
+
+/// `<option>`s of the CPU presets (`shared-cpu-2x · 2 shared CPUs · 512 MB`), `selected` chosen.
 pub fn size_options(selected: &str) -> impl IntoView + use<> {
     PRESETS
         .iter()
         .filter(|p| p.gpu_kind.is_none())
         .map(|p| {
-            let label = format!("{} · {} {} CPU · {} MB", p.name, p.cpus, p.cpu_kind, p.memory_mb);
+            let (count, kind) = (cpu_count(p.cpus), p.cpu_kind);
+            let cpus = count.replacen("CPU", &format!("{kind} CPU"), 1);
+            let label = format!("{} · {cpus} · {} MB", p.name, p.memory_mb);
             view! { <option value=p.name selected=p.name == selected>{label}</option> }
         })
         .collect_view()

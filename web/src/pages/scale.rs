@@ -45,13 +45,14 @@ fn config_of(app: &str, cells: &Cells) -> AppConfig {
     config
 }
 
-/// The size a group's machines have now, as `shared · 1 CPU · 256 MB` (the first machine's; mixed sizes say so).
+/// The size a group's machines have now, as `shared · 1 CPU · 256 MB` or `shared · 2 CPUs · 512 MB` (the first
+/// machine's; mixed sizes say so).
 fn group_size(machines: &[Machine], group: &str) -> String {
     let sizes: BTreeSet<String> = machines
         .iter()
         .filter(|m| plan::group_of(m) == group && !m.state.is_gone())
         .filter_map(|m| m.config.as_ref()?.guest.as_ref())
-        .map(|g| format!("{} · {} CPU · {} MB", g.cpu_kind, g.cpus, g.memory_mb))
+        .map(|g| format!("{} · {} · {} MB", g.cpu_kind, crate::components::cpu_count(g.cpus), g.memory_mb))
         .collect();
     match sizes.len() {
         0 => "—".to_owned(),
