@@ -39,6 +39,12 @@ pub fn ErrorNote(#[prop(into)] message: String) -> impl IntoView {
     view! { <p class="error" role="alert">{message}</p> }
 }
 
+/// Runs `then` once the next frame is painted: queued from that frame's animation callback, which runs before its
+/// paint.
+pub fn after_next_paint(then: impl FnOnce() + 'static) {
+    request_animation_frame(move || set_timeout(then, std::time::Duration::ZERO));
+}
+
 /// Machines counted by state, the usual states first: `2 started · 1 stopped`; `—` for none.
 pub fn count_by_state(machines: &[Machine]) -> String {
     fn rank(state: &MachineState) -> u8 {
@@ -76,14 +82,9 @@ pub fn AppTable(apps: Vec<App>) -> impl IntoView {
     // The machines are listed once the table is painted: its first frame is the apps, not a big app's machines being
     // decoded (the apps page drew 90 ms later when the lists were read at once).
     let painted = RwSignal::new(false);
-    request_animation_frame(move || {
-        set_timeout(
-            move || {
-                // Gone already when the page changed first: nothing to list then.
-                let _ = painted.try_set(true);
-            },
-            std::time::Duration::ZERO,
-        );
+    after_next_paint(move || {
+        // Gone already when the page changed first: nothing to list then.
+        let _ = painted.try_set(true);
     });
     let rows = apps
         .into_iter()

@@ -5,7 +5,7 @@
 
 use flightdeck::api::MachineFilter;
 use flightdeck::config::validate;
-use flightdeck::diagnostics::{LocatedDiagnostic, Severity, locate, marked_runs};
+use flightdeck::diagnostics::{LocatedDiagnostic, locate, marked_runs};
 use leptos::prelude::*;
 
 use crate::route::{Route, Tab};
@@ -92,11 +92,7 @@ pub fn ConfigTab(app: String) -> impl IntoView {
         let items = located
             .into_iter()
             .map(|d| {
-                let severity = match d.diagnostic.severity {
-                    Severity::Error => "error",
-                    Severity::Warning => "warning",
-                    _ => "info",
-                };
+                let severity = d.diagnostic.severity.as_str();
                 let help = d.diagnostic.help.clone().map(|h| view! { <span class="help">{h}</span> });
                 let (line, column) = (d.start.line, d.start.column);
                 view! {

@@ -13,7 +13,7 @@ use flightdeck::engine::{AppSnapshot, Progress};
 use flightdeck::plan::{self, DeployOptions, Plan};
 use leptos::prelude::*;
 
-use crate::components::{ErrorNote, PlanPreview, RunView, plan_runner};
+use crate::components::{ErrorNote, PlanPreview, RunView, after_next_paint, plan_runner};
 use crate::pages::machine_edit::{Edit, MachineEditor};
 use crate::state::{Drafts, LiveFleet, Session, live_fleet, starting_draft};
 
@@ -178,6 +178,9 @@ pub fn MachinesTab(app: String) -> impl IntoView {
     let session = expect_context::<Session>();
     // The ids of the listed machines, in order: the keyed list of rows moves only when machines come or go.
     let ids = RwSignal::new(Vec::<String>::new());
+    // Rows drawn beyond the view's edges: none in the frame that paints the first rows (the list's arrival lays out
+    // a screenful, not a screenful and a margin), `MARGIN_ROWS` from the frame after it.
+    let margin = RwSignal::new(0_usize);
     // Each row reads what it shows from a signal of its own: a refresh sets only the signals of rows whose machine
     // changed (`RowView::shows`), so a state change redraws a few cells, and the keyed list itself moves only when
     // machines come or go. The listed machines are read in place, never copied.
@@ -208,6 +211,11 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             });
             let same_ids = ids.with_untracked(|ids| ids.iter().eq(machines.iter().map(|m| &m.id)));
             if !same_ids {
+                if ids.with_untracked(Vec::is_empty) {
+                    after_next_paint(move || {
+                        let _ = margin.try_set(MARGIN_ROWS);
+                    });
+                }
                 ids.set(machines.iter().map(|m| m.id.clone()).collect());
             }
             if load_error.with_untracked(Option::is_some) {
@@ -489,25 +497,7 @@ pub fn MachinesTab(app: String) -> impl IntoView {
     let window_px =
         web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(FALLBACK_WINDOW_PX);
     let (view_height, set_view_height) = signal(window_px * VIEW_SHARE);
-    // The rows in view and a margin on each side of them (none above the first row). The first frame with rows
-    // draws the rows in view only; the margin comes in the frames after it, so the list's arrival lays out a
-    // screenful, not a screenful and a margin.
-    let margin = RwSignal::new(0_usize);
-    Effect::new(move |scheduled: Option<bool>| {
-        if scheduled == Some(true) || ids.with(Vec::is_empty) {
-            return scheduled == Some(true);
-        }
-        // Before the frame that paints the first rows; the timeout runs after that frame.
-        request_animation_frame(move || {
-            set_timeout(
-                move || {
-                    let _ = margin.try_set(MARGIN_ROWS);
-                },
-                Duration::ZERO,
-            );
-        });
-        true
-    });
+    // The rows in view and a margin on each side of them (none above the first row).
     let window = Memo::new(move |_| {
         let total = ids.with(Vec::len);
         let margin = margin.get();
