@@ -374,6 +374,65 @@ test("App → Machines assigns selected machines to a process group, with the de
   await close();
 });
 
+test("App → Machines by process group: dragging a machine to another group's column plans its assignment", async () => {
+  const machine = (name, group, cmd) => ({ name, region: "syd", config: {
+    image: "nginx:1.27", init: { cmd }, metadata: { fly_platform_version: "v2", fly_process_group: group },
+  } });
+  await seed({ apps: [{ name: "e2e-board", machines: [
+    machine("web-1", "web", ["nginx"]),
+    machine("web-2", "web", ["nginx"]),
+    machine("worker-1", "worker", ["bin/worker"]),
+  ] }] });
+  const { page, problems, close } = await open("#/apps/e2e-board/machines");
+  await page.getByRole("table", { name: "Machines of the app" }).getByRole("cell", { name: "web-2", exact: true })
+    .waitFor({ timeout: 15_000 });
+  await page.getByRole("button", { name: "By process group" }).click();
+  assert.equal(await page.getByRole("button", { name: "By process group" }).getAttribute("aria-pressed"), "true");
+  const web = page.getByRole("region", { name: "Group web" });
+  const worker = page.getByRole("region", { name: "Group worker" });
+  const card = (column, name) => column.getByRole("listitem").filter({ hasText: name });
+  await card(web, "web-2").waitFor({ timeout: 15_000 });
+  assert.equal(await web.getByRole("listitem").count(), 2);
+  assert.equal(await worker.getByRole("listitem").count(), 1);
+  assert.equal(await page.getByRole("table", { name: "Machines of the app" }).isVisible(), false, "one view at a time");
+
+  // From the keyboard: select a machine on its card, then "Move selected here" on the worker column.
+  await web.getByRole("checkbox", { name: "Select machine web-1" }).check();
+  const moveToWeb = web.getByRole("button", { name: "Move selected machines to group web" });
+  assert.equal(await moveToWeb.isDisabled(), true, "nothing selected would leave web for web");
+  await worker.getByRole("button", { name: "Move selected machines to group worker" }).click();
+  const plan = page.getByLabel("Assignment plan");
+  await plan.waitFor({ timeout: 15_000 });
+  const ids = Object.fromEntries((await fetch(`${emulator.url}/v1/apps/e2e-board/machines`, {
+    headers: { authorization: `Bearer ${emulator.token}` },
+  }).then((r) => r.json())).map((m) => [m.name, m.id]));
+  assert.match(await plan.innerText(), new RegExp(`set fly_process_group=worker on machine ${ids["web-1"]}`));
+  await web.getByRole("checkbox", { name: "Select machine web-1" }).uncheck();
+
+  // With the mouse: drag web-2's card onto the worker column; the plan is for web-2 alone.
+  await card(web, "web-2").dragTo(worker);
+  await page.waitForFunction(([moved, staying]) => {
+    const plan = document.querySelector("pre.plan");
+    return plan && plan.textContent.includes(moved) && !plan.textContent.includes(staying);
+  }, [ids["web-2"], ids["web-1"]], { timeout: 15_000 });
+  const text = await plan.innerText();
+  assert.match(text, /fly_process_group/);
+  assert.match(text, /worker/);
+  await page.screenshot({ path: `${screenshots}/assign-by-group.png`, fullPage: true });
+  await page.getByRole("button", { name: "Apply assignment" }).click();
+  await page.getByRole("list", { name: "Assignment timeline" }).filter({ hasText: "✔ Finished" }).waitFor({ timeout: 30_000 });
+  await card(worker, "web-2").waitFor({ timeout: 15_000 });
+  assert.equal(await web.getByRole("listitem").count(), 1);
+  const machines = await fetch(`${emulator.url}/v1/apps/e2e-board/machines`, {
+    headers: { authorization: `Bearer ${emulator.token}` },
+  }).then((r) => r.json());
+  assert.equal(machines.find((m) => m.name === "web-2").config.metadata.fly_process_group, "worker");
+  assert.deepEqual(machines.find((m) => m.name === "web-2").config.init.cmd, ["bin/worker"]);
+  assert.equal(machines.find((m) => m.name === "web-1").config.metadata.fly_process_group, "web", "web-1 was not moved");
+  assert.deepEqual(problems, []);
+  await close();
+});
+
 test("App → Overview puts the app's regions on a world map with their machine counts", async () => {
   const config = { image: "nginx:1.27", metadata: { fly_platform_version: "v2", fly_process_group: "web" } };
   await seed({ apps: [{ name: "e2e-overview", machines: [

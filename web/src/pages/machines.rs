@@ -2,7 +2,8 @@
 //! every fifth summary and whenever a machine comes, goes or gets a new version), with start, stop, restart and remove — each
 //! run through the core's planner and engine (leases, waits, checks), its progress shown as flyctl's lines — and
 //! assignment of selected machines to a process group of the app's fly.toml, planned (the metadata change, then
-//! the deploy that gives them the group's config) and run in the live view.
+//! the deploy that gives them the group's config) and run in the live view. The same machines show by process
+//! group too (`group_board`), where dragging them to another group's column plans their assignment.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Duration;
@@ -14,6 +15,7 @@ use flightdeck::plan::{self, DeployOptions, Plan};
 use leptos::prelude::*;
 
 use crate::components::{ErrorNote, PlanPreview, RunView, after_next_paint, plan_runner};
+use crate::pages::group_board::GroupBoard;
 use crate::pages::machine_edit::{Edit, MachineEditor};
 use crate::state::{Drafts, LiveFleet, Session, live_fleet, starting_draft};
 
@@ -65,11 +67,11 @@ fn plan_for(app: &str, machines: &[Machine], id: &str, command: Command) -> Resu
 /// render of 1,000 machines copies a few strings each instead of 1,000 machine configs, and a refresh compares what
 /// is shown, field by field, without allocating (`shows`).
 #[derive(Debug, Clone, PartialEq)]
-struct RowView {
+pub(super) struct RowView {
     name: String,
-    state: MachineState,
-    region: String,
-    group: String,
+    pub(super) state: MachineState,
+    pub(super) region: String,
+    pub(super) group: String,
     image: String,
     /// cpus, cpu kind, memory (MB).
     guest: Option<(u32, String, u32)>,
@@ -150,7 +152,7 @@ impl RowView {
             && self.version == machine.current_version()
     }
 
-    fn label(&self, id: &str) -> String {
+    pub(super) fn label(&self, id: &str) -> String {
         if self.name.is_empty() { id.to_owned() } else { self.name.clone() }
     }
 
@@ -490,6 +492,16 @@ pub fn MachinesTab(app: String) -> impl IntoView {
     };
 
     let empty = move || ids.with(Vec::is_empty);
+    // The machines as a table, or as columns by process group (where a drag assigns them).
+    let by_group = RwSignal::new(false);
+    let board = move || {
+        by_group.get().then(|| {
+            let on_move = Callback::new(move |(ids, group): (Vec<String>, String)| {
+                plan_assignment.dispatch((ids, group));
+            });
+            view! { <GroupBoard ids=ids rows=rows groups=groups selected=selected on_move=on_move/> }
+        })
+    };
 
     // Rows have a fixed height (CSS), so the table draws only the rows in its scroll view and a margin, with a
     // spacer above and below for the rest: a thousand machines cost the page what a screenful does.
@@ -527,8 +539,17 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             <PlanPreview planned=assignment label="Assignment plan" button="Apply assignment" busy=apply_assignment.pending()
                 on_run=Callback::new(move |plan: Plan| { apply_assignment.dispatch(plan); })/>
             <RunView progress=assign_progress label="Assignment" cancel=assign_cancel/>
-            <p class="muted count" class:hidden=empty>{move || format!("{} machines", ids.with(Vec::len))}</p>
-            <div class="table-wrap scroller" class:hidden=empty on:scroll=move |ev| {
+            <div class="list-head" class:hidden=empty>
+                <p class="muted count">{move || format!("{} machines", ids.with(Vec::len))}</p>
+                <div class="view-switch" role="group" aria-label="Show machines">
+                    <button type="button" class="small" aria-pressed=move || (!by_group.get()).to_string()
+                        on:click=move |_| by_group.set(false)>"As a table"</button>
+                    <button type="button" class="small" aria-pressed=move || by_group.get().to_string()
+                        on:click=move |_| by_group.set(true)>"By process group"</button>
+                </div>
+            </div>
+            {board}
+            <div class="table-wrap scroller" class:hidden=move || empty() || by_group.get() on:scroll=move |ev| {
                 let scroller = event_target::<web_sys::Element>(&ev);
                 set_scroll_top.set(f64::from(scroller.scroll_top()));
                 set_view_height.set(f64::from(scroller.client_height()));

@@ -5,6 +5,7 @@ mod apps;
 mod config;
 mod connect;
 mod deploy;
+mod group_board;
 mod launch;
 mod machine_edit;
 mod machines;
