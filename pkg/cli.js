@@ -25,7 +25,7 @@ Usage:
                     [--max-unavailable N] [--start-stopped] [--detach] [--dry-run] [--yes]
   flightdeck scale count COUNT... [--region a,b] [--max-per-region N] [-a APP] [-c FILE] [--yes]
   flightdeck scale vm SIZE [--memory MB] [-g GROUP]      flightdeck scale memory MB [-g GROUP]
-  flightdeck machine list | status ID | stop ID [--signal S] | start ID | remove ID [--force]
+  flightdeck machine list | status ID [-d] | stop ID [--signal S] | start ID | remove ID [--force]
                    | clone ID [--region R] [--group G] [--name N] [--clear-cmd] [--override-cmd CMD]
                      [--clear-auto-destroy] [--attach-volume VOL]
                    | update ID [--memory MB] [--cpus N] [--cpu-kind K] [--env K=V]... [--metadata K=V]... [--image IMG]
@@ -70,6 +70,7 @@ const OPTIONS = {
   org: { type: "string", short: "o" },
   "single-machine": { type: "boolean" },
   "smoke-window": { type: "string" },
+  "display-config": { type: "boolean", short: "d" },
 };
 
 /** A mistake in how the command was called: exit 2 with the message. */
@@ -259,6 +260,15 @@ async function scale(positionals, values, out) {
   return execute(api, plan, values, out, `Scale app ${app}?`);
 }
 
+/** Columns padded to their widest cell, two spaces apart. */
+function table(head, rows) {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? "").length)));
+  return [head, ...rows].map((r) => r.map((c, i) => String(c ?? "").padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+}
+
+const checksSummary = (m) =>
+  m.checks?.length ? `${m.checks.filter((c) => c.status === "passing").length}/${m.checks.length}` : "";
+
 function machineTable(machines) {
   const rows = machines.map((m) => [
     m.id,
@@ -267,11 +277,72 @@ function machineTable(machines) {
     m.region,
     m.config?.metadata?.fly_process_group ?? "",
     m.config?.image ?? "",
-    m.checks?.length ? `${m.checks.filter((c) => c.status === "passing").length}/${m.checks.length}` : "",
+    checksSummary(m),
   ]);
-  const head = ["ID", "NAME", "STATE", "REGION", "GROUP", "IMAGE", "CHECKS"];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  return [head, ...rows].map((r) => r.map((c, i) => String(c).padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+  return table(["ID", "NAME", "STATE", "REGION", "GROUP", "IMAGE", "CHECKS"], rows);
+}
+
+/** "12s ago", "5m ago", "3h ago", "2d ago" (a time that does not parse is shown as it came). */
+function relativeTime(iso, now = Date.now()) {
+  const at = Date.parse(iso ?? "");
+  if (Number.isNaN(at)) return iso ?? "";
+  const seconds = Math.max(0, Math.round((now - at) / 1000));
+  if (seconds < 60) return `${seconds}s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h ago`;
+  return `${Math.floor(seconds / 86400)}d ago`;
+}
+
+const jsonList = (list) => (list?.length ? JSON.stringify(list) : "");
+
+/** One machine as `fly machine status` shows it: its VM, its checks and its event log. */
+function machineStatus(m) {
+  const config = m.config ?? {};
+  const guest = config.guest ?? {};
+  const ref = m.image_ref?.repository ? `${m.image_ref.repository}:${m.image_ref.tag}` : (config.image ?? "");
+  const version = m.image_ref?.labels?.["fly.version"];
+  const vm = [
+    ["ID", m.id],
+    ["Instance ID", m.instance_id],
+    ["State", m.state],
+    ["Image", version ? `${ref} (${version})` : ref],
+    ["Name", m.name],
+    ["Private IP", m.private_ip],
+    ["Region", m.region],
+    ["Process Group", config.metadata?.fly_process_group ?? ""],
+    ["CPU Kind", guest.cpu_kind ?? ""],
+    ["vCPUs", guest.cpus ?? ""],
+    ["Memory", guest.memory_mb ?? ""],
+    ["Created", m.created_at ?? ""],
+    ["Updated", m.updated_at ?? ""],
+    ["Entrypoint", jsonList(config.init?.entrypoint)],
+    ["Command", jsonList(config.init?.cmd)],
+  ];
+  if (config.mounts?.length) vm.push(["Volume", config.mounts[0].volume ?? ""]);
+  const width = Math.max(...vm.map(([key]) => key.length));
+  const lines = [
+    `Machine ID: ${m.id}`,
+    `Instance ID: ${m.instance_id}`,
+    `State: ${m.state}`,
+    `HostStatus: ${m.host_status ?? ""}`,
+    "",
+    "VM",
+    ...vm.map(([key, value]) => `  ${key.padEnd(width)} = ${value}`),
+    "",
+  ];
+  if (m.checks?.length) {
+    const rows = m.checks.map((c) => [c.name, c.status, relativeTime(c.updated_at), c.output]);
+    lines.push(`Checks [${checksSummary(m)}]`, table(["NAME", "STATUS", "LAST UPDATED", "OUTPUT"], rows), "");
+  }
+  const events = (m.events ?? []).map((e) => {
+    const exit = e.request?.exit_event ?? e.request?.MonitorEvent?.exit_event;
+    const info = exit
+      ? `exit_code=${exit.exit_code ?? 0},oom_killed=${exit.oom_killed ?? false},requested_stop=${exit.requested_stop ?? false}`
+      : "";
+    return [e.status, e.type, e.source, new Date(e.timestamp).toISOString(), info];
+  });
+  lines.push("Event Logs", table(["STATE", "EVENT", "SOURCE", "TIMESTAMP", "INFO"], events));
+  return lines.join("\n");
 }
 
 async function machine(positionals, values, out) {
@@ -286,7 +357,8 @@ async function machine(positionals, values, out) {
   if (!id) throw new UsageError(`machine ${what ?? "?"} needs a machine id or name`);
   if (what === "status") {
     const found = await api.getMachine(app, id);
-    out.json ? out.result(found) : out.line(machineTable([found]));
+    if (out.json) out.result(values["display-config"] ? found.config : found);
+    else out.line(values["display-config"] ? JSON.stringify(found.config ?? null, null, 2) : machineStatus(found));
     return 0;
   }
   const snapshot = await api.snapshot(app);

@@ -118,6 +118,19 @@ test("machine commands by name, secrets and apps restart", async () => {
   const stopped = await run(["machine", "stop", machine.name]);
   assert.equal(stopped.code, 0, stopped.stdout + stopped.stderr);
   assert.equal(JSON.parse((await run(["machine", "status", machine.id, "--json"])).stdout).state, "stopped");
+  // As flyctl shows it: the VM block, and the event log with the stop's exit.
+  const shown = await run(["machine", "status", machine.name]);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, new RegExp(`^Machine ID: ${machine.id}$`, "m"));
+  assert.match(shown.stdout, /^State: stopped$/m);
+  assert.match(shown.stdout, /^VM\n {2}ID {12}= /m);
+  assert.match(shown.stdout, /^ {2}Process Group = app$/m);
+  assert.match(shown.stdout, /^ {2}Memory {8}= \d+$/m);
+  assert.match(shown.stdout, /^Event Logs\nSTATE +EVENT +SOURCE +TIMESTAMP +INFO$/m);
+  assert.match(shown.stdout, /^stopped +exit +flyd +\S+Z +exit_code=0,oom_killed=false,requested_stop=true$/m);
+  assert.match(shown.stdout, /^created +launch +user /m);
+  const config = JSON.parse((await run(["machine", "status", machine.id, "-d"])).stdout);
+  assert.equal(config.image, machine.config.image, "-d prints the machine's config as JSON");
   const started = await run(["machine", "start", machine.name]);
   assert.equal(started.code, 0, started.stdout + started.stderr);
   const updated = await run(["machine", "update", machine.id, "--memory", "512", "--env", "MODE=fast", "--yes"]);

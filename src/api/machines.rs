@@ -216,6 +216,16 @@ impl MachineEvent {
             .or_else(|| request.pointer("/MonitorEvent/exit_event/exit_code"))
             .and_then(Value::as_i64)
     }
+
+    /// Whether an `exit` event's stop was asked for (a stop, restart or update), not the process ending by itself.
+    pub fn requested_stop(&self) -> bool {
+        let Some(request) = self.request.as_ref() else { return false };
+        request
+            .pointer("/exit_event/requested_stop")
+            .or_else(|| request.pointer("/MonitorEvent/exit_event/requested_stop"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
 }
 
 /// A health check's latest result.
@@ -827,6 +837,13 @@ mod tests {
         assert_eq!(machine.current_version(), "01HEPA");
         assert_eq!(machine.process_group(), Some("web"));
         assert_eq!(machine.events[0].exit_code(), Some(3));
+        assert!(!machine.events[0].requested_stop());
+        let stopped: MachineEvent = serde_json::from_str(
+            r#"{"type":"exit","status":"stopped","source":"flyd","timestamp":1,
+                "request":{"MonitorEvent":{"exit_event":{"exit_code":143,"requested_stop":true}}}}"#,
+        )
+        .unwrap();
+        assert_eq!((stopped.exit_code(), stopped.requested_stop()), (Some(143), true));
         assert!(machine.checks.is_empty());
         assert_eq!(serde_json::to_value(machine).unwrap()["future"]["a"], 1);
         assert!(response::list(&reply(200, "null")).unwrap().is_empty());

@@ -54,9 +54,13 @@ fn check_count(config: &MachineConfig) -> usize {
     config.checks.len() + config.services.iter().map(|s| s.checks.len()).sum::<usize>()
 }
 
+fn last_exit(machine: &Machine) -> Option<&crate::api::MachineEvent> {
+    machine.events.iter().filter(|e| e.kind == "exit").max_by_key(|e| e.timestamp)
+}
+
 /// The exit code of the newest `exit` event, if any.
 fn last_exit_code(machine: &Machine) -> Option<i64> {
-    machine.events.iter().filter(|e| e.kind == "exit").max_by_key(|e| e.timestamp).and_then(|e| e.exit_code())
+    last_exit(machine).and_then(|e| e.exit_code())
 }
 
 impl<T: Transport, S: Fn(Event)> Run<'_, T, S> {
@@ -360,7 +364,10 @@ impl<T: Transport, S: Fn(Event)> Run<'_, T, S> {
             let machine = self.client.get_machine(self.app(), id).await.map_err(self.api_error(id, group))?;
             let crashed = match &machine.state {
                 MachineState::Failed => Some(format!("failed (exit code {})", last_exit_code(&machine).unwrap_or(1))),
-                MachineState::Stopped => last_exit_code(&machine)
+                // A stop someone asked for (whatever its code: SIGTERM's 143, SIGINT's 130) is not a crash.
+                MachineState::Stopped => last_exit(&machine)
+                    .filter(|exit| !exit.requested_stop())
+                    .and_then(|exit| exit.exit_code())
                     .filter(|code| *code != 0)
                     .map(|code| format!("exited with code {code} right after starting")),
                 _ => None,

@@ -102,12 +102,15 @@ fn event(kind: &str, status: &str, source: &str) -> MachineEvent {
     }
 }
 
-/// An `exit` event with flyd's `request.exit_event`.
-fn record_exit(machine: &mut Machine, code: i64, status: &str) {
+/// An `exit` event with flyd's `request.exit_event`: the code, and whether a stop was asked for (a stop, restart or
+/// update) or the process ended by itself.
+pub(crate) fn record_exit(machine: &mut Machine, code: i64, status: &str, requested_stop: bool) {
     let mut exit = event("exit", status, "flyd");
-    exit.request =
-        Some(json!({ "exit_event": { "exit_code": code, "requested_stop": false, "exited_at": now_rfc3339() } }));
+    exit.request = Some(json!({ "exit_event": {
+        "exit_code": code, "oom_killed": false, "requested_stop": requested_stop, "exited_at": now_rfc3339(),
+    } }));
     machine.events.insert(0, exit);
+    machine.events.truncate(50);
     machine.updated_at = Some(now_rfc3339());
 }
 
@@ -138,7 +141,7 @@ fn check_grace(machine: &Machine) -> Option<Duration> {
     graces.filter_map(|g| u64::try_from(g.as_nanos()).ok()).map(Duration::from_nanos).max()
 }
 
-fn record_event(machine: &mut Machine, kind: &str, status: &str, source: &str) {
+pub(crate) fn record_event(machine: &mut Machine, kind: &str, status: &str, source: &str) {
     machine.events.insert(0, event(kind, status, source));
     machine.events.truncate(50);
     machine.updated_at = Some(now_rfc3339());
@@ -223,7 +226,7 @@ impl Emulator {
         let faults = self.faults();
         if faults.failing_start(app, &group) {
             if transition(machine, MachineState::Failed) {
-                record_exit(machine, 1, "failed");
+                record_exit(machine, 1, "failed", false);
             }
             return;
         }
@@ -261,7 +264,7 @@ impl Emulator {
                 if !transition(m, MachineState::Stopped) {
                     return;
                 }
-                record_exit(m, code, "stopped");
+                record_exit(m, code, "stopped", false);
                 // auto_destroy: gone once it has exited.
                 if auto_destroy && transition(m, MachineState::Destroying) {
                     let (id, version) = (m.id.clone(), m.current_version().to_owned());
@@ -300,7 +303,7 @@ impl Emulator {
             if !transition(m, MachineState::Stopped) {
                 return;
             }
-            record_event(m, "exit", "stopped", "flyd");
+            record_exit(m, 0, "stopped", true);
             if then_start {
                 emulator.boot(&app, m, Duration::ZERO);
             }

@@ -8,7 +8,7 @@ use flightdeck::api::MachineState;
 use flightdeck::machine::MachineConfig;
 use serde::{Deserialize, Serialize};
 
-use super::machines::{MachineRecord, fresh_machine_name, new_machine, settled_checks};
+use super::machines::{MachineRecord, fresh_machine_name, new_machine, record_event, record_exit, settled_checks};
 use super::volumes::VolumeRecord;
 use super::{Emulator, NameTaken, PERSONAL_ORG};
 use crate::ids;
@@ -244,6 +244,16 @@ impl Emulator {
                     if state == MachineState::Started {
                         let group = record.process_group().unwrap_or("app").to_owned();
                         settled_checks(&mut record, !self.faults().failing_checks(&app.name, &group));
+                    }
+                    // The history that led to the seeded state, as `machine status` shows it.
+                    match state {
+                        MachineState::Started => record_event(&mut record, "start", "started", "flyd"),
+                        MachineState::Stopped => {
+                            record_event(&mut record, "start", "started", "flyd");
+                            record_exit(&mut record, 0, "stopped", true);
+                        }
+                        MachineState::Failed => record_exit(&mut record, 1, "failed", false),
+                        _ => {}
                     }
                     record.state = state;
                     let volume_ids: Vec<String> = record
