@@ -101,6 +101,35 @@ test("App → Machines lists machines live and runs start, stop, restart and rem
   await page.getByRole("button", { name: "Restart machine web-a", exact: true }).click();
   await page.getByRole("list", { name: "Machine action timeline" }).filter({ hasText: "restart finished: success" }).waitFor({ timeout: 20_000 });
 
+  // Details, as `fly machine status` shows them: the VM, the checks, the event log with the stops' exits.
+  await actionsOf("web-a").click();
+  await page.getByRole("button", { name: "Details of machine web-a", exact: true }).click();
+  const detail = page.getByRole("region", { name: "Machine web-a" });
+  const events = detail.getByRole("table", { name: "Event log" });
+  await events.waitFor({ timeout: 15_000 });
+  const vm = await detail.locator("dl.vm").innerText();
+  assert.match(vm, /Region\s+syd/);
+  assert.match(vm, /Process group\s+web/);
+  assert.match(vm, /Size\s+1 CPU shared · 256 MB/);
+  assert.match(vm, new RegExp(`Image\\s+${image.replace(/[.:/]/g, "\\$&")}`));
+  // Newest first: the restart's start, its exit (asked for), …, the launch.
+  await events.getByRole("row").filter({ hasText: "exit code 0, stop requested" }).first().waitFor({ timeout: 10_000 });
+  const eventRows = await events.locator("tbody tr").allInnerTexts();
+  assert.match(eventRows.at(-1), /^created\s+launch\s+user\s+\d{4}-\d\d-\d\dT/);
+  assert.match(eventRows[0], /^started\s+start\s+flyd/);
+  await page.screenshot({ path: `${screenshots}/machine-detail.png`, fullPage: true });
+  await detail.getByRole("button", { name: "Close" }).click();
+  await detail.waitFor({ state: "detached" });
+  // A hostile name and metadata stay text in the panel too.
+  await actionsOf(HOSTILE).click();
+  await page.getByRole("button", { name: `Details of machine ${HOSTILE}`, exact: true }).click();
+  const hostileDetail = page.getByRole("region", { name: `Machine ${HOSTILE}` });
+  await hostileDetail.getByRole("table", { name: "Event log" }).waitFor({ timeout: 15_000 });
+  assert.match(await hostileDetail.locator("dl.vm").innerText(), /Name\s+<img src=x onerror/);
+  assert.equal(await page.locator("section img").count(), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  await hostileDetail.getByRole("button", { name: "Close" }).click();
+
   await actionsOf(HOSTILE).click();
   await page.getByRole("button", { name: `Remove machine ${HOSTILE}`, exact: true }).click();
   await page.getByRole("button", { name: `Confirm removal of machine ${HOSTILE}`, exact: true }).click();

@@ -16,6 +16,7 @@ use leptos::prelude::*;
 
 use crate::components::{ErrorNote, PlanPreview, RunView, after_next_paint, plan_runner};
 use crate::pages::group_board::GroupBoard;
+use crate::pages::machine_detail::MachineDetail;
 use crate::pages::machine_edit::{Edit, MachineEditor};
 use crate::state::{Drafts, LiveFleet, Session, live_fleet, starting_draft};
 
@@ -315,6 +316,16 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             validate(&source).config.process_names()
         })
     };
+    // The machine shown in detail, if any: `(id, label)`.
+    let inspecting = RwSignal::new(None::<(String, String)>);
+    let detail = {
+        let app = app.clone();
+        move || {
+            inspecting.get().map(|(machine, label)| {
+                view! { <MachineDetail app=app.clone() machine=machine label=label on_close=move |()| inspecting.set(None)/> }
+            })
+        }
+    };
     // The machine being cloned or resized, if any: `(id, label, what)`.
     let editing = RwSignal::new(None::<(String, String, Edit)>);
     let editor = {
@@ -415,8 +426,16 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                 })
             }
         };
+        let details = {
+            let (id, label) = (id.clone(), label.clone());
+            view! {
+                <button type="button" class="small" aria-label=format!("Details of machine {label}")
+                    on:click=move |_| { close_actions(); inspecting.set(Some((id.clone(), label.clone()))); }>"Details"</button>
+            }
+        };
         view! {
             <div class="row-actions" role="group" aria-label=format!("Actions for machine {label}")>
+                {details}
                 {button(Command::Start, Box::new(startable))}
                 {button(Command::Stop, Box::new(started.clone()))}
                 {button(Command::Restart, Box::new(started))}
@@ -534,6 +553,7 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             {move || (!loaded.get()).then(|| view! { <p class="muted">"Loading machines…"</p> })}
             {move || load_error.get().map(|e| view! { <ErrorNote message=e/> })}
             {move || (loaded.get() && empty()).then(|| view! { <p class="muted">"This app has no machines yet."</p> })}
+            {detail}
             {editor}
             {assign_bar}
             <PlanPreview planned=assignment label="Assignment plan" button="Apply assignment" busy=apply_assignment.pending()

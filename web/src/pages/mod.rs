@@ -7,6 +7,7 @@ mod connect;
 mod deploy;
 mod group_board;
 mod launch;
+mod machine_detail;
 mod machine_edit;
 mod machines;
 mod overview;

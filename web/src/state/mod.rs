@@ -142,6 +142,23 @@ fn ticker(every: std::time::Duration) -> (leptos::prelude::ReadSignal<u32>, lept
     (tick, set_tick)
 }
 
+/// One machine of `app` (by id), read at first and again every `every` while the screen that asked is shown.
+pub fn live_machine(
+    session: &Session,
+    app: &str,
+    id: &str,
+    every: std::time::Duration,
+) -> leptos::prelude::LocalResource<Result<flightdeck::api::Machine, ApiError>> {
+    use leptos::prelude::*;
+    let (tick, _) = ticker(every);
+    let (client, app, id) = (session.client.clone(), app.to_owned(), id.to_owned());
+    LocalResource::new(move || {
+        tick.track();
+        let (client, app, id) = (client.clone(), app.clone(), id.clone());
+        async move { client.get_machine(&app, &id).await }
+    })
+}
+
 /// The full machine list of `app`, listed at first and again whenever the returned counter is bumped.
 fn listed_machines(
     session: &Session,
