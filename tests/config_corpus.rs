@@ -80,6 +80,26 @@ fn every_valid_corpus_config_round_trips_through_to_toml() {
     assert!(checked >= 200, "round-tripped {checked} files");
 }
 
+/// A config that crossed to JavaScript as JSON comes back the same (`config_from_json`: JSON → TOML → decoder),
+/// also after `JSON.stringify` has spelled it out (what `from_js` reads).
+#[test]
+fn every_valid_corpus_config_comes_back_from_json() {
+    let manifest = support::read("corpus/MANIFEST.tsv");
+    let mut checked = 0;
+    for file in manifest.lines().skip(1).filter_map(|l| l.split('\t').next()) {
+        let parsed = flightdeck::config::parse(&support::read(&format!("corpus/{file}")));
+        if parsed.has_errors() {
+            continue;
+        }
+        let text = serde_json::to_string(&parsed.config).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let back = flightdeck::config::config_from_json(json).unwrap_or_else(|e| panic!("{file}: {e}\n{text}"));
+        assert_eq!(back, parsed.config, "{file}: the config changed through JSON\n{text}");
+        checked += 1;
+    }
+    assert!(checked >= 200, "checked {checked} files");
+}
+
 #[test]
 fn flyctl_full_reference_round_trips() {
     let parsed = flightdeck::config::parse(&support::read("flyctl-testdata/full-reference.toml"));

@@ -84,6 +84,20 @@ for (const [entry, { validateConfig, renderDiagnostics, machineConfigFor, toToml
     assert.throws(() => machineConfigFor(config, "nope"), { name: "FlightdeckError", code: "conversion" });
   });
 
+  test(`${entry}: a config a script wrote is read as fly.toml is: its shapes, nulls as absent, errors naming the key`, () => {
+    const machine = machineConfigFor(
+      { app: "script", primary_region: null, env: [{ MODE: "fast" }], kill_timeout: 5, http_service: { internal_port: 8080 } },
+      "app",
+    );
+    assert.equal(machine.env.MODE, "fast", "env as an array of tables, as fly.toml takes it");
+    assert.equal(machine.stop_config.timeout, "5s", "an integer kill_timeout is seconds");
+    assert.equal(machine.services[0].internal_port, 8080);
+    assert.throws(() => machineConfigFor({ http_service: { internal_port: "eighty" } }, "app"), {
+      code: "invalid_argument",
+      message: /^config: .*internal_port/,
+    });
+  });
+
   test(`${entry}: toToml writes a file that validates to the same config`, () => {
     const { config } = validateConfig(read("flyctl-testdata/full-reference.toml"));
     const again = validateConfig(toToml(config));

@@ -22,7 +22,7 @@ pub use model::*;
 pub use regions::{DEPRECATED_REGIONS, REGION_COORDINATES, REGIONS, RegionStatus, region_coordinates, region_status};
 pub use size::{SizeError, memory_mb, volume_gb};
 pub use validate::split_command;
-pub use write::{LaunchOptions, WriteError, launch_config, to_toml};
+pub use write::{JsonConfigError, LaunchOptions, WriteError, config_from_json, launch_config, to_toml};
 
 use crate::diagnostics::{Diagnostic, Span};
 

@@ -1,5 +1,6 @@
 //! Writing fly.toml back: `to_toml` (used by launch and the dashboard's editor) and the defaults `fly launch`
-//! writes for a new app (flyctl-behaviour.md §A.8). Parsing what `to_toml` writes gives the same config.
+//! writes for a new app (flyctl-behaviour.md §A.8). Parsing what `to_toml` writes gives the same config. And the
+//! other way for configs given as JSON (`config_from_json`): written as TOML, then read by fly.toml's decoder.
 
 use super::model::*;
 
@@ -29,6 +30,69 @@ pub fn to_toml(config: &AppConfig) -> Result<String, WriteError> {
     Ok(format!(
         "{header}#\n# See https://fly.io/docs/reference/configuration/ for information about how to use this file.\n#\n\n{body}"
     ))
+}
+
+/// Why a config given as JSON was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JsonConfigError {
+    #[error("a config must be an object (a table of fly.toml), not {0}")]
+    NotAnObject(&'static str),
+    /// A value fly.toml cannot hold (a list mixing tables and values, a number out of range, …).
+    #[error("the config cannot be read as fly.toml: {0}")]
+    NotToml(String),
+    /// A value of the wrong type or shape, as fly.toml's decoder says it (`internal_port` must be an integer, …).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Drops `null`s (an absent value, for JSON writers that spell optional fields out): TOML has no null.
+fn without_nulls(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(without_nulls);
+        }
+        serde_json::Value::Array(items) => {
+            items.retain(|v| !v.is_null());
+            items.iter_mut().for_each(without_nulls);
+        }
+        _ => {}
+    }
+}
+
+/// A config given as JSON — the `config` that validation returns, or one a script wrote — read as fly.toml is:
+/// written as TOML and decoded by fly.toml's own decoder. JSON configs therefore take every shape fly.toml takes
+/// (legacy ones too) and are refused with fly.toml's messages, and the wasm builds carry one config decoder, not a
+/// second one derived for JSON (about 25 KB gzipped). Unknown keys are kept, as in fly.toml; a wrong type or shape is
+/// an error.
+///
+/// ```
+/// use flightdeck::config::{config_from_json, parse};
+/// let config = parse("app = 'shop'\n[http_service]\ninternal_port = 8080\n").config;
+/// let json = serde_json::to_value(&config).unwrap();
+/// assert_eq!(config_from_json(json).unwrap(), config);
+/// let wrong = serde_json::json!({ "http_service": { "internal_port": "eighty" } });
+/// assert!(config_from_json(wrong).is_err());
+/// ```
+pub fn config_from_json(mut value: serde_json::Value) -> Result<AppConfig, JsonConfigError> {
+    let kind = match &value {
+        serde_json::Value::Object(_) => None,
+        serde_json::Value::Null => Some("null"),
+        serde_json::Value::Bool(_) => Some("a boolean"),
+        serde_json::Value::Number(_) => Some("a number"),
+        serde_json::Value::String(_) => Some("a string"),
+        serde_json::Value::Array(_) => Some("an array"),
+    };
+    if let Some(kind) = kind {
+        return Err(JsonConfigError::NotAnObject(kind));
+    }
+    without_nulls(&mut value);
+    let text = toml::to_string(&value).map_err(|e| JsonConfigError::NotToml(e.to_string()))?;
+    let parsed = super::parse(&text);
+    match parsed.diagnostics.iter().find(|d| d.severity == crate::diagnostics::Severity::Error) {
+        Some(error) => Err(JsonConfigError::Invalid(error.message.clone())),
+        None => Ok(parsed.config),
+    }
 }
 
 /// What `launch` needs to write a first fly.toml.
@@ -104,5 +168,29 @@ mod tests {
         let machine = config.machine_config("app", None).unwrap();
         let guest = machine.guest.unwrap();
         assert_eq!((guest.cpu_kind.as_str(), guest.cpus, guest.memory_mb), ("shared", 1, 1024));
+    }
+
+    #[test]
+    fn json_configs_are_read_as_fly_toml() {
+        use serde_json::json;
+        // Nulls are absent values; fly.toml's legacy shapes are taken; unknown keys are kept.
+        let config = config_from_json(json!({
+            "app": "shop", "primary_region": null, "env": [{ "MODE": "fast" }], "kill_timeout": 5,
+            "http_service": { "internal_port": 8080, "processes": null }, "future_key": { "a": 1 },
+        }))
+        .unwrap();
+        assert_eq!(config.app.as_deref(), Some("shop"));
+        assert_eq!(config.primary_region, None);
+        assert_eq!(config.env.get("MODE").map(String::as_str), Some("fast"));
+        assert_eq!(config.http_service.as_ref().map(|s| s.internal_port), Some(8080));
+        assert!(to_toml(&config).unwrap().contains("[future_key]"), "unknown keys are written back");
+        // A wrong type is refused with the decoder's words; values that are not a table are refused by kind.
+        let wrong = config_from_json(json!({ "http_service": { "internal_port": "eighty" } })).unwrap_err();
+        assert!(matches!(&wrong, JsonConfigError::Invalid(m) if m.contains("internal_port")), "{wrong}");
+        assert_eq!(config_from_json(json!([1])).unwrap_err(), JsonConfigError::NotAnObject("an array"));
+        assert_eq!(config_from_json(json!(null)).unwrap_err(), JsonConfigError::NotAnObject("null"));
+        // A number past what the field holds is refused by the decoder too.
+        let huge = config_from_json(json!({ "swap_size_mb": u64::MAX })).unwrap_err();
+        assert!(matches!(&huge, JsonConfigError::Invalid(m) if m.contains("swap_size_mb")), "{huge}");
     }
 }

@@ -111,11 +111,14 @@ pub fn render_diagnostics(
     Ok(render(&source, &path, &report.diagnostics))
 }
 
-fn config_arg(value: JsValue) -> Result<AppConfig, JsValue> {
+/// A config from JavaScript (`validateConfig`'s `config`, or one a script wrote), read as fly.toml is
+/// (`config::config_from_json`): the same decoder, shapes and messages, and no second config decoder in the wasm.
+pub(crate) fn config_arg(value: JsValue) -> Result<AppConfig, JsValue> {
     if !value.is_object() {
         return Err(invalid_argument("config must be the `config` object that validateConfig returns"));
     }
-    from_js(value, "config")
+    let json: serde_json::Value = from_js(value, "config")?;
+    crate::config::config_from_json(json).map_err(|e| invalid_argument(format!("config: {e}")))
 }
 
 /// The machine config of one process group, optionally on top of a machine's current config.

@@ -4,20 +4,13 @@
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
+use super::config::config_arg;
 use super::{from_js, invalid_argument, js_error, string_arg, to_js};
 use crate::api::{Machine, Volume};
-use crate::config::AppConfig;
 use crate::plan::{self, DeployInput, DeployOptions, PlanError, ScaleCountOptions, ScaleDownOrder, Strategy};
 
 fn plan_error(error: &PlanError) -> JsValue {
     js_error("plan", &error.to_string(), None, None)
-}
-
-fn config_arg(value: JsValue) -> Result<AppConfig, JsValue> {
-    if !value.is_object() {
-        return Err(invalid_argument("config must be the `config` object that validateConfig returns"));
-    }
-    from_js(value, "config")
 }
 
 fn list_arg<T: for<'de> Deserialize<'de>>(value: JsValue, what: &str) -> Result<Vec<T>, JsValue> {
