@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::diagnostics::Span;
@@ -17,7 +17,7 @@ pub use crate::machine::{Concurrency, HttpOptions, HttpResponseOptions, ProxyPro
 pub use crate::machine::Extra;
 
 /// A parsed fly.toml.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct AppConfig {
@@ -74,7 +74,7 @@ pub struct AppConfig {
 }
 
 /// `[experimental]`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Experimental {
@@ -102,7 +102,7 @@ pub struct Experimental {
 }
 
 /// `[build]`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Build {
@@ -135,7 +135,7 @@ pub struct Build {
 }
 
 /// `[build.compose]`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Compose {
@@ -146,7 +146,7 @@ pub struct Compose {
 }
 
 /// `[deploy]`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Deploy {
@@ -169,7 +169,7 @@ pub struct Deploy {
 }
 
 /// `auto_stop_machines`: `"off"`, `"stop"` or `"suspend"` (legacy `false`/`true` mean off/stop).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum AutoStop {
@@ -179,7 +179,7 @@ pub enum AutoStop {
 }
 
 /// `[[mounts]]`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Mount {
@@ -204,7 +204,7 @@ pub struct Mount {
 }
 
 /// `[http_service]`: one TCP service on ports 80 and 443.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct HttpService {
@@ -234,7 +234,7 @@ pub struct HttpService {
 }
 
 /// `[[services]]`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Service {
@@ -263,7 +263,7 @@ pub struct Service {
 }
 
 /// `[[services.ports]]`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Port {
@@ -288,7 +288,7 @@ pub struct Port {
 }
 
 /// `[[services.tcp_checks]]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct TcpCheck {
@@ -303,7 +303,7 @@ pub struct TcpCheck {
 }
 
 /// `[[services.http_checks]]` and `[[http_service.checks]]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct HttpCheck {
@@ -330,7 +330,7 @@ pub struct HttpCheck {
 }
 
 /// `[checks.<name>]`: machine-level health checks.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct TopLevelCheck {
@@ -363,7 +363,7 @@ pub struct TopLevelCheck {
 }
 
 /// `[[machine_checks]]`: a throwaway machine that tests a deploy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct ServiceMachineCheck {
@@ -382,7 +382,7 @@ pub struct ServiceMachineCheck {
 }
 
 /// `[[files]]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct File {
@@ -400,7 +400,7 @@ pub struct File {
 }
 
 /// `[[restart]]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Restart {
@@ -415,7 +415,7 @@ pub struct Restart {
 }
 
 /// `[[vm]]` (also `[compute]`, `[[compute]]`, `[[computes]]`, `[vm]`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Compute {
@@ -448,7 +448,7 @@ pub struct Compute {
 }
 
 /// `[[statics]]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Static {
@@ -463,7 +463,7 @@ pub struct Static {
 }
 
 /// `[[metrics]]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(default)]
 pub struct Metrics {
