@@ -26,12 +26,12 @@ export {
 } from "./wasm/flightdeck.js";
 
 export type * from "./wasm/flightdeck.js";
-import type { Event, MachinesClient, Plan, Report, RunOptions } from "./wasm/flightdeck.js";
+import type { MachinesClient, Plan, Report, RunEvent, RunOptions } from "./wasm/flightdeck.js";
 export { FlightdeckError } from "./errors.js";
 
 /** The events of a run as they happen, the report when it ends, and a way to cancel it. */
 export interface RunStream {
-  events: AsyncIterableIterator<Event>;
+  events: AsyncIterableIterator<RunEvent>;
   done: Promise<Report>;
   abort(): void;
 }

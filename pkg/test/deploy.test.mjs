@@ -2,7 +2,7 @@
 // real HTTP, with events delivered as they happen, typed failures with a report, and cancellation by AbortSignal.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { MachinesClient, planAppRestart, planDeploy, planScaleCount, planScaleRegions, driftReport, validateConfig } from "../index.js";
+import { MachinesClient, eventLine, planAppRestart, planDeploy, planScaleCount, planScaleRegions, driftReport, validateConfig } from "../index.js";
 import { startEmulator } from "./support/emulator.mjs";
 
 let emulator;
@@ -42,6 +42,13 @@ test("a first deploy and a rolling update run from JavaScript, with events as th
   assert.equal(first.report.outcomes.filter((o) => o.outcome === "succeeded").length, 2);
   assert.ok(first.events.some((e) => e.type === "machine_created"));
   assert.equal(first.events.at(-1).type, "done");
+  // Each event carries the line flyctl would print (null when it prints none); eventLine reads it.
+  const created = first.events.find((e) => e.type === "machine_created");
+  assert.match(created.line, /Machine \w+ \[app\] was created/);
+  assert.equal(eventLine(created), created.line);
+  assert.ok(first.events.every((e) => e.line === null || typeof e.line === "string"));
+  assert.equal(eventLine(first.events.at(-1)), first.events.at(-1).line);
+  assert.throws(() => eventLine({ type: "done" }), { code: "invalid_argument" });
 
   const second = await deploy(api, "js-deploy", "registry.fly.io/js:v2");
   const update = second.plan.phases.at(-1).pools[0].actions[0];

@@ -438,12 +438,19 @@ pub fn describe_plan(#[wasm_bindgen(unchecked_param_type = "Plan")] plan: JsValu
     Ok(plan.describe())
 }
 
-/// The flyctl-style line of an engine event (`null` for events that print nothing).
+/// The flyctl-style line of an event `run` handed over (`null` for events that print nothing): its `line`.
 #[wasm_bindgen(js_name = eventLine)]
-pub fn event_line(#[wasm_bindgen(unchecked_param_type = "Event")] event: JsValue) -> Result<Option<String>, JsValue> {
+pub fn event_line(
+    #[wasm_bindgen(unchecked_param_type = "RunEvent")] event: JsValue,
+) -> Result<Option<String>, JsValue> {
     if !event.is_object() {
         return Err(invalid_argument("eventLine needs an event"));
     }
-    let event: crate::engine::Event = from_js(event, "event")?;
-    Ok(event.line())
+    let line = js_sys::Reflect::get(&event, &JsValue::from_str("line")).unwrap_or(JsValue::UNDEFINED);
+    if line.is_null() {
+        return Ok(None);
+    }
+    line.as_string()
+        .map(Some)
+        .ok_or_else(|| invalid_argument("eventLine takes an event that run handed over (it has a `line`)"))
 }

@@ -13,6 +13,7 @@ import {
   validateConfig,
   type AppConfig,
   type Event,
+  type RunEvent,
   type LocatedDiagnostic,
   type Machine,
   type MachineConfig,
@@ -62,18 +63,22 @@ async function run(client: MachinesClient): Promise<Report> {
   const listed: Machine[] = await client.listMachines("app");
   const snapshot = await client.snapshot("app");
   const deployed: boolean = snapshot.deployed;
-  const report = await client.run(plan, (event: Event) => {
+  const report = await client.run(plan, (event: RunEvent) => {
     if (event.type === "machine_state") {
       const state: string = event.state;
       void state;
     }
     const printed: string | undefined = eventLine(event);
-    void printed;
+    const line: string | null = event.line;
+    void [printed, line];
   });
+  // A handler that takes any engine event is fine too.
+  await client.run(plan, (event: Event) => void event.type);
   const stream = runEvents(client, plan);
   for await (const event of stream.events) {
     const kind: Event["type"] = event.type;
-    void kind;
+    const line: string | null = event.line;
+    void [kind, line];
   }
   // @ts-expect-error listMachines resolves to machines, not a string
   const wrong: string = await client.listMachines("app");
