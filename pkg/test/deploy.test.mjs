@@ -2,7 +2,7 @@
 // real HTTP, with events delivered as they happen, typed failures with a report, and cancellation by AbortSignal.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { MachinesClient, eventLine, planAppRestart, planDeploy, planScaleCount, planScaleRegions, driftReport, validateConfig } from "../index.js";
+import { MachinesClient, describePlan, eventLine, planAppRestart, planLaunch, planDeploy, planScaleCount, planScaleRegions, driftReport, validateConfig } from "../index.js";
 import { startEmulator } from "./support/emulator.mjs";
 
 let emulator;
@@ -121,6 +121,32 @@ test("bad plans and options are typed errors, never crashes", async () => {
   await assert.rejects(api.run(42), (e) => e.code === "invalid_argument");
   await assert.rejects(api.run({ phases: "x" }), (e) => e.code === "invalid_argument");
   await assert.rejects(api.run({}, 7), (e) => e.code === "invalid_argument");
+});
+
+test("only a plan as a planner made it runs: copies, plans read from JSON and changed plans are refused", async () => {
+  const api = client();
+  await api.createApp({ name: "js-issued", org_slug: "personal" });
+  const { config } = validateConfig(flyToml("js-issued", "registry.fly.io/js:v1"));
+  const snapshot = await api.snapshot("js-issued");
+  const plan = planDeploy(config, snapshot.machines, snapshot.volumes, { appDeployed: snapshot.deployed });
+  assert.match(describePlan(plan), /^deploy \(rolling\) of app js-issued:/);
+  const refused = (pattern) => (e) => e.code === "invalid_argument" && pattern.test(e.message);
+  // Copies look the same but were not made by the planner (a hand-written plan could name any machine to destroy).
+  for (const copy of [structuredClone(plan), JSON.parse(JSON.stringify(plan)), { ...plan }]) {
+    await assert.rejects(api.run(copy, null, fast), refused(/not a copy or one read from JSON: plan again/));
+    assert.throws(() => describePlan(copy), refused(/plan again/));
+  }
+  // A changed plan is refused, and runs again once it is as it was made.
+  const phases = plan.phases;
+  plan.phases = [];
+  await assert.rejects(api.run(plan, null, fast), refused(/changed after it was made/));
+  plan.phases = phases;
+  const report = await api.run(plan, null, fast);
+  assert.ok(report.outcomes.length > 0);
+  assert.ok(report.outcomes.every((o) => o.outcome === "succeeded"));
+  // The launch planner's plan runs too (it sits inside the { flyToml, plan } it returns).
+  const launch = planLaunch({ app: "js-launched", image: "nginx:1.27", internalPort: 80, region: "syd" });
+  assert.match(describePlan(launch.plan), /js-launched/);
 });
 
 test("runEvents streams a run's events as an async iterator, and abort cancels", async () => {

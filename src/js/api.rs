@@ -189,10 +189,7 @@ impl MachinesClient {
     ) -> js_sys::Promise {
         let client = Rc::clone(&self.inner);
         future_to_promise(async move {
-            if !plan.is_object() {
-                return Err(invalid_argument("run needs a plan, as planDeploy returns it"));
-            }
-            let plan: crate::plan::Plan = from_js(plan, "plan")?;
+            let plan = super::plans::plan_arg(&plan, "run")?;
             let callback = match on_event.dyn_into::<js_sys::Function>() {
                 Ok(callback) => Some(callback),
                 Err(value) if value.is_undefined() || value.is_null() => None,

@@ -12,6 +12,8 @@ mod api;
 mod config;
 #[cfg(feature = "js")]
 mod plan;
+#[cfg(feature = "js")]
+mod plans;
 
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;

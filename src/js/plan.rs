@@ -5,6 +5,7 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use super::config::config_arg;
+use super::plans::{plan_arg, plan_to_js};
 use super::{from_js, invalid_argument, js_error, string_arg, to_js};
 use crate::api::{Machine, Volume};
 use crate::plan::{self, DeployInput, DeployOptions, PlanError, ScaleCountOptions, ScaleDownOrder, Strategy};
@@ -100,7 +101,7 @@ pub fn plan_deploy(
     let plan_input =
         DeployInput { app: &app, config: &config, machines: &machines, volumes: &volumes, app_deployed: deployed };
     let plan = plan::plan_deploy(&plan_input, &options).map_err(|e| plan_error(&e))?;
-    to_js(&plan)
+    plan_to_js(plan)
 }
 
 #[derive(Deserialize, Default)]
@@ -143,7 +144,7 @@ pub fn plan_scale_count(
     let app = input.app.or_else(|| config.app.clone()).unwrap_or_default();
     let plan =
         plan::plan_scale_count(&app, &config, &machines, &volumes, &counts, &options).map_err(|e| plan_error(&e))?;
-    to_js(&plan)
+    plan_to_js(plan)
 }
 
 /// `planScaleRegions`'s options: those of `planScaleCount` but `regions` and `maxPerRegion`, which the per-region
@@ -184,9 +185,8 @@ pub fn plan_scale_regions(
         ..ScaleCountOptions::default()
     };
     let app = input.app.or_else(|| config.app.clone()).unwrap_or_default();
-    to_js(
-        &plan::plan_scale_regions(&app, &config, &machines, &volumes, &desired, &options)
-            .map_err(|e| plan_error(&e))?,
+    plan_to_js(
+        plan::plan_scale_regions(&app, &config, &machines, &volumes, &desired, &options).map_err(|e| plan_error(&e))?,
     )
 }
 
@@ -198,7 +198,7 @@ pub fn plan_app_restart(
 ) -> Result<JsValue, JsValue> {
     let app = string_arg(&app, "app")?;
     let machines: Vec<Machine> = list_arg(machines, "machines")?;
-    to_js(&plan::plan_app_restart(&app, &machines))
+    plan_to_js(plan::plan_app_restart(&app, &machines))
 }
 
 /// Drift of `machines` from `config` and the desired counts (`{ group: { region: count } }`).
@@ -256,9 +256,8 @@ pub fn plan_clone(
         override_cmd: input.override_cmd,
         volume: input.attach_volume.map_or(plan::CloneVolume::SameName, plan::CloneVolume::Attach),
     };
-    to_js(
-        &plan::plan_clone(&app, config.as_ref(), &machines, &volumes, &machine, &options)
-            .map_err(|e| plan_error(&e))?,
+    plan_to_js(
+        plan::plan_clone(&app, config.as_ref(), &machines, &volumes, &machine, &options).map_err(|e| plan_error(&e))?,
     )
 }
 
@@ -293,7 +292,7 @@ pub fn plan_machine_update(
         env: input.env,
         image: input.image,
     };
-    to_js(&plan::plan_machine_update(&app, &machines, &machine, &options).map_err(|e| plan_error(&e))?)
+    plan_to_js(plan::plan_machine_update(&app, &machines, &machine, &options).map_err(|e| plan_error(&e))?)
 }
 
 /// `fly machine stop|start|remove`: `planMachineCommand(app, machines, machine, "stop" | "start" | "remove",
@@ -322,7 +321,7 @@ pub fn plan_machine_command(
         "remove" | "destroy" | "rm" => plan::plan_remove(&app, &machines, &machine, options.force),
         other => return Err(invalid_argument(format!("unknown machine command {other:?}: stop, start or remove"))),
     };
-    to_js(&plan.map_err(|e| plan_error(&e))?)
+    plan_to_js(plan.map_err(|e| plan_error(&e))?)
 }
 
 /// The config an app's machines describe, for an app without its fly.toml at hand: `configFromMachines(app,
@@ -358,7 +357,7 @@ pub fn plan_scale_vm(
     let input: PlanScaleVmOptions = options_arg(options, "options")?;
     let app = input.app.or_else(|| config.app.clone()).unwrap_or_default();
     let options = plan::ScaleVmOptions { size: input.size, memory_mb: input.memory_mb, group: input.group };
-    to_js(&plan::plan_scale_vm(&app, &config, &machines, &options).map_err(|e| plan_error(&e))?)
+    plan_to_js(plan::plan_scale_vm(&app, &config, &machines, &options).map_err(|e| plan_error(&e))?)
 }
 
 /// A restart-only deploy with new secrets: `planSecretsDeploy(app, machines, secretsVersion, options?)`.
@@ -378,7 +377,7 @@ pub fn plan_secrets_deploy(
     let input: PlanDeployOptions = options_arg(options, "options")?;
     let strategy = input.strategy.as_deref().and_then(Strategy::parse);
     let options = DeployOptions { strategy, detach: input.detach, ..DeployOptions::default() };
-    to_js(&plan::plan_secrets_deploy(&app, &machines, version, &options))
+    plan_to_js(plan::plan_secrets_deploy(&app, &machines, version, &options))
 }
 
 /// `launch`: `planLaunch({ app, org, image, internalPort, region, vmSize?, singleMachine? })` → `{ flyToml, plan }`.
@@ -425,7 +424,10 @@ pub fn plan_launch(
         fly_toml: &'a str,
         plan: &'a plan::Plan,
     }
-    to_js(&PlannedLaunch { fly_toml: &launch.fly_toml, plan: &launch.plan })
+    let planned = to_js(&PlannedLaunch { fly_toml: &launch.fly_toml, plan: &launch.plan })?;
+    // The plan in it is one JavaScript can run: the issued object replaces the copy.
+    js_sys::Reflect::set(&planned, &JsValue::from_str("plan"), &plan_to_js(launch.plan)?)?;
+    Ok(planned)
 }
 
 /// The plan as a person reads it (phases, actions, changes): `describePlan(plan)`.
@@ -434,8 +436,7 @@ pub fn describe_plan(#[wasm_bindgen(unchecked_param_type = "Plan")] plan: JsValu
     if !plan.is_object() {
         return Err(invalid_argument("describePlan needs a plan"));
     }
-    let plan: plan::Plan = from_js(plan, "plan")?;
-    Ok(plan.describe())
+    Ok(plan_arg(&plan, "describePlan")?.describe())
 }
 
 /// The flyctl-style line of an event `run` handed over (`null` for events that print nothing): its `line`.
