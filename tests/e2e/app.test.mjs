@@ -364,15 +364,20 @@ test("App → Deploy reports a failed deploy clearly (which machine, why, nothin
   await close();
 });
 
-test("App → Machines assigns selected machines to a process group, with the deploy plan first", async () => {
+// An app of two groups: web-1 and web-2 run nginx in web, worker-1 runs bin/worker in worker (all in syd).
+async function seedWebAndWorker(app) {
   const machine = (name, group, cmd) => ({ name, region: "syd", config: {
     image: "nginx:1.27", init: { cmd }, metadata: { fly_platform_version: "v2", fly_process_group: group },
   } });
-  await seed({ apps: [{ name: "e2e-assign", machines: [
+  await seed({ apps: [{ name: app, machines: [
     machine("web-1", "web", ["nginx"]),
     machine("web-2", "web", ["nginx"]),
     machine("worker-1", "worker", ["bin/worker"]),
   ] }] });
+}
+
+test("App → Machines assigns selected machines to a process group, with the deploy plan first", async () => {
+  await seedWebAndWorker("e2e-assign");
   const { page, problems, close } = await open("#/apps/e2e-assign/machines");
   const table = page.getByRole("table", { name: "Machines of the app" });
   await table.getByRole("cell", { name: "web-2", exact: true }).waitFor({ timeout: 15_000 });
@@ -404,14 +409,7 @@ test("App → Machines assigns selected machines to a process group, with the de
 });
 
 test("App → Machines by process group: dragging a machine to another group's column plans its assignment", async () => {
-  const machine = (name, group, cmd) => ({ name, region: "syd", config: {
-    image: "nginx:1.27", init: { cmd }, metadata: { fly_platform_version: "v2", fly_process_group: group },
-  } });
-  await seed({ apps: [{ name: "e2e-board", machines: [
-    machine("web-1", "web", ["nginx"]),
-    machine("web-2", "web", ["nginx"]),
-    machine("worker-1", "worker", ["bin/worker"]),
-  ] }] });
+  await seedWebAndWorker("e2e-board");
   const { page, problems, close } = await open("#/apps/e2e-board/machines");
   await page.getByRole("table", { name: "Machines of the app" }).getByRole("cell", { name: "web-2", exact: true })
     .waitFor({ timeout: 15_000 });
