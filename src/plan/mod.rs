@@ -70,6 +70,16 @@ pub struct MachineRef {
 }
 
 impl MachineRef {
+    /// How a plan's text names the machine: its id, and its name when it has one ("0e286039f42e86 (web-iad-1)"), so
+    /// a person checks a destroy against the name they know.
+    pub fn shown(&self) -> String {
+        if self.name.is_empty() || self.name == self.id {
+            self.id.clone()
+        } else {
+            format!("{} ({})", self.id, self.name)
+        }
+    }
+
     pub fn of(machine: &Machine) -> Self {
         Self {
             id: machine.id.clone(),
@@ -103,6 +113,15 @@ impl Target {
         match self {
             Target::Existing(machine) => &machine.id,
             Target::Planned { key, .. } => key,
+        }
+    }
+
+    /// How a plan's text names the target: an existing machine with its name ([`MachineRef::shown`]), a planned
+    /// one by its key.
+    pub fn shown(&self) -> String {
+        match self {
+            Target::Existing(machine) => machine.shown(),
+            Target::Planned { key, .. } => key.clone(),
         }
     }
 }
@@ -304,20 +323,20 @@ impl Action {
                     Some(version) => format!("{n} change{plural}, with secrets version {version}"),
                     None => format!("{n} change{plural}"),
                 };
-                format!("{how} machine {} [{}] in {}: {what}{start}", machine.id, machine.group, machine.region)
+                format!("{how} machine {} [{}] in {}: {what}{start}", machine.shown(), machine.group, machine.region)
             }
-            Action::Restart { machine, .. } => format!("restart machine {} [{}]", machine.id, machine.group),
-            Action::Start { machine, .. } => format!("start machine {} [{}]", machine.label(), machine.group()),
-            Action::Stop { machine, .. } => format!("stop machine {} [{}]", machine.label(), machine.group()),
+            Action::Restart { machine, .. } => format!("restart machine {} [{}]", machine.shown(), machine.group),
+            Action::Start { machine, .. } => format!("start machine {} [{}]", machine.shown(), machine.group()),
+            Action::Stop { machine, .. } => format!("stop machine {} [{}]", machine.shown(), machine.group()),
             Action::Cordon { machine } => {
-                format!("cordon machine {} [{}] (no new traffic)", machine.label(), machine.group())
+                format!("cordon machine {} [{}] (no new traffic)", machine.shown(), machine.group())
             }
             Action::Uncordon { machine } => {
-                format!("uncordon machine {} [{}] (it takes traffic)", machine.label(), machine.group())
+                format!("uncordon machine {} [{}] (it takes traffic)", machine.shown(), machine.group())
             }
-            Action::SetMetadata { machine, key, value } => format!("set {key}={value} on machine {}", machine.label()),
+            Action::SetMetadata { machine, key, value } => format!("set {key}={value} on machine {}", machine.shown()),
             Action::Destroy { machine, reason, .. } => {
-                format!("destroy machine {} [{}]: {reason}", machine.label(), machine.group())
+                format!("destroy machine {} [{}]: {reason}", machine.shown(), machine.group())
             }
         }
     }
@@ -429,7 +448,7 @@ impl Plan {
             }
         }
         for (machine, why) in &self.untouched {
-            out.push_str(&format!("  left alone: {} [{}]: {why}\n", machine.id, machine.group));
+            out.push_str(&format!("  left alone: {} [{}]: {why}\n", machine.shown(), machine.group));
         }
         for warning in &self.warnings {
             out.push_str(&format!("  warning: {warning}\n"));
@@ -616,5 +635,27 @@ mod tests {
         assert_eq!(rolling_pool_size(2.7, 100), 2);
         assert_eq!(rolling_pool_size(50.0, 3), 3);
         assert_eq!(rolling_pool_size(0.0, 5), 1);
+    }
+
+    #[test]
+    fn plans_name_machines_by_id_and_name() {
+        let machine = |name: &str| MachineRef {
+            id: "0e286039f42e86".into(),
+            name: name.into(),
+            group: "web".into(),
+            region: "syd".into(),
+            state: "started".into(),
+        };
+        assert_eq!(machine("web-iad-1").shown(), "0e286039f42e86 (web-iad-1)");
+        assert_eq!(machine("").shown(), "0e286039f42e86", "no name: the id alone");
+        assert_eq!(machine("0e286039f42e86").shown(), "0e286039f42e86", "a name that is the id: once");
+        let planned = Target::Planned { key: "canary:web".into(), group: "web".into(), region: "syd".into() };
+        assert_eq!(planned.shown(), "canary:web");
+        let destroy = Action::Destroy {
+            machine: Target::Existing(machine("web-iad-1")),
+            reason: "scaled down".into(),
+            force: true,
+        };
+        assert_eq!(destroy.describe(), "destroy machine 0e286039f42e86 (web-iad-1) [web]: scaled down");
     }
 }
