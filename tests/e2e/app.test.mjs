@@ -282,7 +282,7 @@ test("App → Scale sets machines per group and region, shows drift and the plan
   assert.equal((text.match(/clone a machine in group web, region iad/g) ?? []).length, 2, text);
   assert.match(text, /clone a machine in group web, region fra/);
   assert.match(text, /clone a machine in group web, region syd/);
-  assert.match(text, /destroy machine \S+ \[worker\]: scale worker in iad from 1 to 0/);
+  assert.match(text, /destroy machine \S+ \(worker-1\) \[worker\]: scale worker in iad from 1 to 0/);
   await page.screenshot({ path: `${screenshots}/scale-plan.png`, fullPage: true });
   await page.getByRole("button", { name: "Apply", exact: true }).click();
   await page.getByRole("list", { name: "Scale timeline" }).filter({ hasText: "✔ Finished scale regions" }).waitFor({ timeout: 30_000 });
