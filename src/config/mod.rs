@@ -21,7 +21,7 @@ pub use machine::*;
 pub use model::*;
 pub use regions::{DEPRECATED_REGIONS, REGION_COORDINATES, REGIONS, RegionStatus, region_coordinates, region_status};
 pub use size::{SizeError, memory_mb, volume_gb};
-pub use validate::split_command;
+pub use validate::{join_command, split_command};
 pub use write::{JsonConfigError, LaunchOptions, WriteError, config_from_json, launch_config, to_toml};
 
 use crate::diagnostics::{Diagnostic, Span};

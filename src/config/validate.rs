@@ -44,6 +44,13 @@ pub fn split_command(command: &str) -> Option<Vec<String>> {
     shlex::split(command)
 }
 
+/// A machine's arguments as one command line, quoted as a shell would, so that [`split_command`] gives the same
+/// arguments back (`["nginx", "-g", "daemon off;"]` → `nginx -g 'daemon off;'`). Arguments with a NUL byte cannot
+/// be quoted: they are joined as they are.
+pub fn join_command(args: &[String]) -> String {
+    shlex::try_join(args.iter().map(String::as_str)).unwrap_or_else(|_| args.join(" "))
+}
+
 impl Rules<'_> {
     /// The value span at `path` (or its nearest recorded ancestor).
     fn at(&self, path: &str) -> Span {

@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::{api_error, from_js, invalid_argument, string_arg, to_js};
+use crate::api::{ApiError, AuthToken, CreateAppRequest, FetchTransport, MachineFilter, MachinesClient as CoreClient};
 
 /// An engine event as `run` hands it to JavaScript: the event, and the line flyctl would print for it. The line is
 /// made here, so `eventLine` reads it instead of decoding the event again (no event decoder in the wasm: 17 KB
@@ -24,7 +25,6 @@ const RUN_EVENT: &str = r#"
 /** An engine event as `run` hands it over: the event, and the line flyctl would print for it (`null` for events that print nothing). */
 export type RunEvent = Event & { line: string | null };
 "#;
-use crate::api::{ApiError, AuthToken, CreateAppRequest, FetchTransport, MachineFilter, MachinesClient as CoreClient};
 
 #[derive(Deserialize)]
 #[cfg_attr(feature = "js", derive(tsify::Tsify))]

@@ -1,7 +1,8 @@
 //! Plans handed to JavaScript and taken back (`run`, `describePlan`): the core keeps each plan it hands over, by id,
 //! and `pkg/plans.js` ties the id to the plan object JavaScript received. Only that object, unchanged (compared with
-//! the kept plan when it comes back), is taken back: the engine runs exactly what the planner made (a copy, a changed plan or a hand-written one is refused), and
-//! no plan decoder is compiled into the wasm (about 30 KB gzipped). A plan is forgotten when its object is collected.
+//! the kept plan when it comes back), is taken back: the engine runs exactly what the planner made (a copy, a
+//! changed plan or a hand-written one is refused), and no plan decoder is compiled into the wasm (about 30 KB
+//! gzipped). A plan is forgotten when its object is collected.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;

@@ -50,9 +50,7 @@ pub fn config_from_machines(app: &str, machines: &[Machine]) -> AppConfig {
         .iter()
         .map(|(group, commands)| {
             let command = most_common(commands.iter().copied()).unwrap_or_default();
-            // A command with a NUL byte cannot be written as one: the machine's own arguments, joined.
-            let quoted = shlex::try_join(command.iter().map(String::as_str)).unwrap_or_else(|_| command.join(" "));
-            ((*group).to_owned(), quoted)
+            ((*group).to_owned(), crate::config::join_command(command))
         })
         .collect();
     let only_default = processes.len() == 1 && processes.get(DEFAULT_GROUP).is_some_and(String::is_empty);

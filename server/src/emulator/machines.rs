@@ -109,9 +109,7 @@ pub(crate) fn record_exit(machine: &mut Machine, code: i64, status: &str, reques
     exit.request = Some(json!({ "exit_event": {
         "exit_code": code, "oom_killed": false, "requested_stop": requested_stop, "exited_at": now_rfc3339(),
     } }));
-    machine.events.insert(0, exit);
-    machine.events.truncate(50);
-    machine.updated_at = Some(now_rfc3339());
+    push_event(machine, exit);
 }
 
 /// The health checks of a machine, named as Fly names them: top-level checks by their names, service checks
@@ -142,7 +140,12 @@ fn check_grace(machine: &Machine) -> Option<Duration> {
 }
 
 pub(crate) fn record_event(machine: &mut Machine, kind: &str, status: &str, source: &str) {
-    machine.events.insert(0, event(kind, status, source));
+    push_event(machine, event(kind, status, source));
+}
+
+/// The newest event first, the latest 50 kept (as flyd keeps a machine's recent events).
+fn push_event(machine: &mut Machine, event: MachineEvent) {
+    machine.events.insert(0, event);
     machine.events.truncate(50);
     machine.updated_at = Some(now_rfc3339());
 }

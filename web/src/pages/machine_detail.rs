@@ -7,7 +7,9 @@ use std::time::Duration;
 use flightdeck::api::{Machine, MachineEvent};
 use leptos::prelude::*;
 
-use crate::components::ErrorNote;
+use flightdeck::config::join_command;
+
+use crate::components::{ErrorNote, cpu_count};
 use crate::state::{Session, live_machine};
 
 /// How often the open panel reads the machine again.
@@ -33,7 +35,6 @@ fn event_info(event: &MachineEvent) -> String {
 fn vm_fields(machine: &Machine) -> Vec<(&'static str, String)> {
     let config = machine.config.as_ref();
     let guest = config.and_then(|c| c.guest.as_ref());
-    let list = |items: Option<&Vec<String>>| items.map(|l| l.join(" ")).unwrap_or_default();
     let image = match &machine.image_ref {
         Some(image) if !image.repository.is_empty() => format!("{}:{}", image.repository, image.tag),
         _ => config.map(|c| c.image.clone()).unwrap_or_default(),
@@ -48,11 +49,14 @@ fn vm_fields(machine: &Machine) -> Vec<(&'static str, String)> {
         ("Private IP", machine.private_ip.clone()),
         ("Region", machine.region.clone()),
         ("Process group", machine.process_group().unwrap_or_default().to_owned()),
-        ("Size", guest.map(|g| format!("{} CPU {} · {} MB", g.cpus, g.cpu_kind, g.memory_mb)).unwrap_or_default()),
+        (
+            "Size",
+            guest.map(|g| format!("{} {} · {} MB", cpu_count(g.cpus), g.cpu_kind, g.memory_mb)).unwrap_or_default(),
+        ),
         ("Created", machine.created_at.clone().unwrap_or_default()),
         ("Updated", machine.updated_at.clone().unwrap_or_default()),
-        ("Entrypoint", list(config.map(|c| &c.init.entrypoint))),
-        ("Command", list(config.map(|c| &c.init.cmd))),
+        ("Entrypoint", config.map(|c| join_command(&c.init.entrypoint)).unwrap_or_default()),
+        ("Command", config.map(|c| join_command(&c.init.cmd)).unwrap_or_default()),
     ];
     if let Some(mount) = config.and_then(|c| c.mounts.first()) {
         fields.push(("Volume", format!("{} at {}", mount.volume, mount.path)));
