@@ -44,6 +44,20 @@ impl Span {
         Self { start, end: end.max(start) }
     }
 
+    /// The span clamped to `source` and widened to whole characters (start back, end forward), so that it covers
+    /// every character it touches: a parser's error span may start or end inside a multi-byte character.
+    pub fn on_char_boundaries(self, source: &str) -> Span {
+        let mut start = self.start.min(source.len());
+        while !source.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = self.end.clamp(start, source.len());
+        while !source.is_char_boundary(end) {
+            end += 1;
+        }
+        Span { start, end }
+    }
+
     /// The source text under the span, if the span lies on character boundaries within `source`.
     pub fn text(self, source: &str) -> Option<&str> {
         source.get(self.start..self.end)
@@ -143,7 +157,8 @@ impl<'s> LineIndex<'s> {
     pub fn new(source: &'s str) -> Self {
         let bytes = source.as_bytes();
         let mut line_starts = vec![0];
-        line_starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+        // A char pattern searches with `memchr`, a word at a time: several times faster than a byte loop in wasm.
+        line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
         let line_starts_utf16 = if source.is_ascii() {
             line_starts.clone()
         } else {
@@ -352,6 +367,18 @@ fn render_one(index: &LineIndex<'_>, path: &str, diagnostic: &Diagnostic, out: &
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_widen_to_the_characters_they_touch() {
+        let source = "a = 'ключ😀'";
+        // 'к' is bytes 5..7 and '😀' 13..17: a span inside either widens to it; one past the end is clamped.
+        assert_eq!(Span::new(6, 7).on_char_boundaries(source), Span::new(5, 7));
+        assert_eq!(Span::new(6, 6).on_char_boundaries(source), Span::new(5, 7));
+        assert_eq!(Span::new(14, 15).on_char_boundaries(source), Span::new(13, 17));
+        assert_eq!(Span::new(0, 3).on_char_boundaries(source), Span::new(0, 3));
+        assert_eq!(Span::new(40, 50).on_char_boundaries(source), Span::new(18, 18));
+        assert_eq!(Span::new(6, 7).on_char_boundaries(source).text(source), Some("к"));
+    }
 
     fn runs<'s>(source: &'s str, diagnostics: &[Diagnostic]) -> Vec<(&'s str, Option<Severity>)> {
         let runs = marked_runs(source, diagnostics);

@@ -132,6 +132,61 @@ for (const [entry, { validateConfig, renderDiagnostics, machineConfigFor, toToml
   });
 }
 
+// validateConfig's diagnostics are built in JavaScript from numbers and one string (pkg/validation.js); the terminal
+// rendering is written by the core directly. Each diagnostic must say what the rendering says, in the same order, and
+// its positions must point where its byte span does: for the corpus, and for text with every width of character, NUL,
+// quotes and labels.
+test("validateConfig's diagnostics agree with the core's rendering and with the source, corpus and hostile text", () => {
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  const hostile = [
+    'app = "é"\nprimary_region = "zzz"\n[env]\n  FLY_X = "😀"\n  "k\\u0000ey" = "\\u0000"\n[http_service]\n  internal_port = "eighty"\n',
+    "app = 'a'\n[processes]\n  web = 'x'\n  web = 'y'\n[unknwon]\n  ключ = 1\n",
+    "app = 'a'\n[[services]]\n  internal_port = 0\n  processes = ['nope']\n  [[services.ports]]\n    port = 70000\n    force_https = true\n",
+    "# 𝄞 — a comment with an astral character\n[build]\n  imgae = '\"<img src=x onerror=alert(1)>\"'\n[[vm]]\n  memory = '99gb'\n",
+    "[",
+  ];
+  const manifest = read("corpus/MANIFEST.tsv").trim().split("\n").slice(1);
+  const sources = [...hostile];
+  for (const row of manifest) {
+    try {
+      sources.push(read(`corpus/${row.split("\t")[0]}`));
+    } catch {}
+  }
+  let diagnostics = 0;
+  let labels = 0;
+  for (const source of sources) {
+    const bytes = encoder.encode(source);
+    const rendered = light.renderDiagnostics(source, "fly.toml");
+    let from = 0;
+    const expect = (text) => {
+      const at = rendered.indexOf(text, from);
+      assert.ok(at >= 0, `${JSON.stringify(text)} missing from, or out of order in:\n${rendered}`);
+      from = at + text.length;
+    };
+    for (const d of main.validateConfig(source).diagnostics) {
+      expect(`${d.severity}[${d.code}]: ${d.message}\n`);
+      expect(`--> fly.toml:${d.start.line}:${d.start.column}\n`);
+      for (const label of d.labels ?? []) {
+        assert.equal(typeof label.message, "string");
+        assert.ok(label.span.start <= label.span.end);
+        labels++;
+      }
+      if (d.help !== undefined) expect(`= help: ${d.help}\n`);
+      // The UTF-16 offsets cut the same text out of the string as the byte span does out of its UTF-8.
+      assert.equal(
+        source.slice(d.start.utf16, d.end.utf16),
+        decoder.decode(bytes.subarray(d.span.start, d.span.end)),
+        `${d.code} at ${d.start.line}:${d.start.column}`,
+      );
+      const line = source.slice(0, d.start.utf16).split("\n").length;
+      assert.equal(d.start.line, line, d.code);
+      diagnostics++;
+    }
+  }
+  assert.ok(diagnostics > 300 && labels > 0, `${diagnostics} diagnostics, ${labels} labels`);
+});
+
 test("both entries give the same results: the corpus validated, and machine configs of every group", () => {
   const manifest = read("corpus/MANIFEST.tsv").trim().split("\n").slice(1);
   let compared = 0;

@@ -54,7 +54,8 @@ impl Parsed {
 /// A TOML syntax error as a diagnostic, pointing back at the first definition for duplicates.
 fn syntax_error(source: &str, error: &toml_spanner::Error) -> Diagnostic {
     use toml_spanner::ErrorKind;
-    let at = Span::from(error.span().range());
+    // toml-spanner may point at one byte of a multi-byte character: the diagnostic covers the whole character.
+    let at = Span::from(error.span().range()).on_char_boundaries(source);
     let named =
         |span: toml_spanner::Span| Span::from(span.range()).text(source).filter(|t| t.len() < 80).unwrap_or("?");
     let (message, first) = match error.kind() {
@@ -74,7 +75,9 @@ fn syntax_error(source: &str, error: &toml_spanner::Error) -> Diagnostic {
     };
     let diagnostic = Diagnostic::error("toml-syntax", message, at);
     match first {
-        Some(first) => diagnostic.with_label(Span::from(first.range()), "first defined here"),
+        Some(first) => {
+            diagnostic.with_label(Span::from(first.range()).on_char_boundaries(source), "first defined here")
+        }
         None => diagnostic,
     }
 }

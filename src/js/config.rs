@@ -3,30 +3,32 @@
 //!
 //! A validation's `config` crosses to JavaScript when it is first read, not with the result: serialising it and
 //! parsing it again in JavaScript was about a third of `validateConfig`, and editors and CI read only the diagnostics.
-//! The latest results' configs are kept here by id; an older one is parsed again from its source when read.
+//! The latest results' configs are kept here by id; an older one is parsed again from its source when read. The rest
+//! of the result crosses as numbers and one string that `pkg/validation.js` builds the objects from, and source texts
+//! come in through `TextEncoder.encodeInto`: validation is what editors run on every keystroke.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use super::{from_js, invalid_argument, js_error, string_arg, to_js};
 use crate::config::{AppConfig, LaunchOptions};
-use crate::diagnostics::{LocatedDiagnostic, locate, render};
+use crate::diagnostics::{LocatedDiagnostic, Severity, locate, render};
 use crate::machine::MachineConfig;
 
-/// What `validateConfig` returns. `config` crosses to JavaScript only when it is read (`pkg/validation.js`).
-#[derive(Serialize)]
+/// What `validateConfig` returns (the TypeScript declaration; the object is built by `pkg/validation.js` from what
+/// [`ValidationWriter`] writes). `config` crosses to JavaScript only when it is read.
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
-struct Validation<'a> {
+#[allow(dead_code)] // never built in Rust: it describes the object validation.js builds
+struct Validation {
     /// No error-level diagnostics.
     ok: bool,
     /// The config as parsed, legacy shapes normalised. Built when first read: reading only `diagnostics` is cheaper.
-    // Crosses as `null` here: `pkg/validation.js` replaces it by a getter that reads it from the core.
-    #[serde(serialize_with = "config_on_first_use")]
-    config: &'a AppConfig,
+    config: AppConfig,
     /// Every finding, sorted by position, with line:column and UTF-16 offsets into the source.
     diagnostics: Vec<LocatedDiagnostic>,
     /// The process groups: the names under `[processes]`, sorted, else `["app"]`.
@@ -35,15 +37,89 @@ struct Validation<'a> {
     default_group: String,
 }
 
-fn config_on_first_use<S: serde::Serializer>(_: &&AppConfig, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_unit()
+/// A validation's result as numbers and one string, in the order `validationResult` in `pkg/validation.js` reads them
+/// (its header gives the layout). Strings are written back to back, each announced by its length in UTF-16 units,
+/// so JavaScript cuts them with `slice`. Building the objects in JavaScript from these replaced `JSON.parse` of the
+/// serialised result, a seventh of a validation in Node.
+#[derive(Default)]
+struct ValidationWriter {
+    numbers: Vec<u32>,
+    text: String,
+}
+
+impl ValidationWriter {
+    fn write(ok: bool, located: &[LocatedDiagnostic], groups: &[String], default_group: &str) -> Self {
+        let mut out = Self { numbers: Vec::with_capacity(4 + located.len() * 16), text: String::new() };
+        out.number(usize::from(ok));
+        out.number(located.len());
+        for LocatedDiagnostic { diagnostic, start, end } in located {
+            out.number(match diagnostic.severity {
+                Severity::Error => 0,
+                Severity::Warning => 1,
+                Severity::Info => 2,
+            });
+            out.string(diagnostic.code);
+            out.string(&diagnostic.message);
+            out.number(diagnostic.span.start);
+            out.number(diagnostic.span.end);
+            match &diagnostic.help {
+                Some(help) => {
+                    out.number(1);
+                    out.string(help);
+                }
+                None => out.number(0),
+            }
+            out.number(diagnostic.labels.len());
+            for label in &diagnostic.labels {
+                out.number(label.span.start);
+                out.number(label.span.end);
+                out.string(&label.message);
+            }
+            for position in [start, end] {
+                out.numbers.extend([position.line, position.column, position.utf16]);
+            }
+        }
+        out.number(groups.len());
+        for group in groups {
+            out.string(group);
+        }
+        out.string(default_group);
+        out
+    }
+
+    fn number(&mut self, n: usize) {
+        self.numbers.push(u32::try_from(n).unwrap_or(u32::MAX));
+    }
+
+    fn string(&mut self, s: &str) {
+        let units = if s.is_ascii() { s.len() } else { s.encode_utf16().count() };
+        self.number(units);
+        self.text.push_str(s);
+    }
 }
 
 #[wasm_bindgen(module = "/pkg/validation.js")]
 extern "C" {
-    /// The result object, with a `config` getter that calls `reader(id, source)` on first use.
-    #[wasm_bindgen(js_name = withLazyConfig)]
-    fn with_lazy_config(result: JsValue, reader: &JsValue, id: u32, source: &JsValue) -> JsValue;
+    /// The result object from [`ValidationWriter`]'s output, with a `config` getter that calls `reader(id, source)`
+    /// on first use.
+    #[wasm_bindgen(js_name = validationResult)]
+    fn validation_result(numbers: &[u32], text: &str, reader: &JsValue, id: u32, source: &JsValue) -> JsValue;
+
+    /// Writes `source` as UTF-8 into `buffer` (`TextEncoder.encodeInto`) and returns the bytes written.
+    #[wasm_bindgen(js_name = encodeSource)]
+    fn encode_source(source: &js_sys::JsString, buffer: &mut [u8]) -> u32;
+}
+
+/// A source text argument, copied in by `TextEncoder.encodeInto` (the glue's own string passing copies ASCII one
+/// character at a time: 14 µs of a 5 KB fly.toml's validation in Node, against under 1 µs).
+fn source_arg(value: &JsValue, what: &str) -> Result<String, JsValue> {
+    let source =
+        value.dyn_ref::<js_sys::JsString>().ok_or_else(|| invalid_argument(format!("{what} must be a string")))?;
+    // UTF-8 takes at most three bytes per UTF-16 unit (four for a surrogate pair, which is two units).
+    let mut buffer = vec![0; (source.length() as usize).saturating_mul(3)];
+    let written = encode_source(source, &mut buffer) as usize;
+    buffer.truncate(written);
+    String::from_utf8(buffer).map_err(|_| invalid_argument(format!("{what} could not be read as UTF-8")))
 }
 
 /// How many configs of results whose `config` was not read yet are kept; an older result's config is parsed again
@@ -78,7 +154,7 @@ fn read_config(id: u32, source: JsValue) -> Result<JsValue, JsValue> {
     });
     match kept {
         Some(config) => to_js(&config),
-        None => to_js(&crate::config::parse(&string_arg(&source, "source")?).config),
+        None => to_js(&crate::config::parse(&source_arg(&source, "source")?).config),
     }
 }
 
@@ -86,17 +162,16 @@ fn read_config(id: u32, source: JsValue) -> Result<JsValue, JsValue> {
 /// this throws only when `source` is not a string.
 #[wasm_bindgen(js_name = validateConfig, unchecked_return_type = "Validation")]
 pub fn validate_config(#[wasm_bindgen(unchecked_param_type = "string")] source: JsValue) -> Result<JsValue, JsValue> {
-    let text = string_arg(&source, "source")?;
+    let text = source_arg(&source, "source")?;
     let report = crate::config::validate(&text);
-    let result = to_js(&Validation {
-        ok: !report.has_errors(),
-        config: &report.config,
-        diagnostics: locate(&text, &report.diagnostics),
-        process_groups: report.config.process_names(),
-        default_group: report.config.default_group(),
-    })?;
+    let written = ValidationWriter::write(
+        !report.has_errors(),
+        &locate(&text, &report.diagnostics),
+        &report.config.process_names(),
+        &report.config.default_group(),
+    );
     let id = keep_unread_config(report.config);
-    Ok(CONFIG_READER.with(|reader| with_lazy_config(result, reader, id, &source)))
+    Ok(CONFIG_READER.with(|reader| validation_result(&written.numbers, &written.text, reader, id, &source)))
 }
 
 /// The diagnostics of `source` as a terminal shows them (source snippets, carets, help lines).
@@ -105,7 +180,7 @@ pub fn render_diagnostics(
     #[wasm_bindgen(unchecked_param_type = "string")] source: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "string")] path: JsValue,
 ) -> Result<String, JsValue> {
-    let source = string_arg(&source, "source")?;
+    let source = source_arg(&source, "source")?;
     let path = if path.is_undefined() || path.is_null() { "fly.toml".to_owned() } else { string_arg(&path, "path")? };
     let report = crate::config::validate(&source);
     Ok(render(&source, &path, &report.diagnostics))
