@@ -149,18 +149,21 @@ pub struct Position {
 pub struct LineIndex<'s> {
     source: &'s str,
     line_starts: Vec<usize>,
-    line_starts_utf16: Vec<usize>,
+    /// `None` for ASCII text, whose UTF-16 offsets are its byte offsets.
+    line_starts_utf16: Option<Vec<usize>>,
 }
 
 impl<'s> LineIndex<'s> {
     /// Indexes `source` in one pass over its bytes (UTF-16 line starts equal byte starts for ASCII text).
     pub fn new(source: &'s str) -> Self {
         let bytes = source.as_bytes();
-        let mut line_starts = vec![0];
+        // Lines average a few dozen bytes; sized for that, the list rarely grows.
+        let mut line_starts = Vec::with_capacity(source.len() / 24 + 1);
+        line_starts.push(0);
         // A char pattern searches with `memchr`, a word at a time: several times faster than a byte loop in wasm.
         line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
         let line_starts_utf16 = if source.is_ascii() {
-            line_starts.clone()
+            None
         } else {
             // A UTF-16 unit per character start, two for the 4-byte (astral) ones.
             let mut units = 0;
@@ -174,7 +177,7 @@ impl<'s> LineIndex<'s> {
                     starts.push(units);
                 }
             }
-            starts
+            Some(starts)
         };
         Self { source, line_starts, line_starts_utf16 }
     }
@@ -203,7 +206,9 @@ impl<'s> LineIndex<'s> {
         Position {
             line: number(line + 1),
             column: number(columns + 1),
-            utf16: number(self.line_starts_utf16[line] + utf16),
+            utf16: number(
+                self.line_starts_utf16.as_ref().map_or(self.line_starts[line], |starts| starts[line]) + utf16,
+            ),
         }
     }
 

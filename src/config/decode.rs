@@ -172,7 +172,7 @@ fn header(section: &str) -> String {
 
 impl<'s> Decoder<'s> {
     pub fn new(source: &'s str) -> Self {
-        Self { source, diagnostics: Vec::new(), spans: SpanMap::default() }
+        Self { source, diagnostics: Vec::new(), spans: SpanMap::for_source(source.len()) }
     }
 
     /// The TOML value as JSON, for `extra` and free-form tables (datetimes as written).

@@ -12,20 +12,27 @@ pub const RESERVED_GROUPS: &[&str] = &["fly_app_release_command", "fly_app_conso
 impl AppConfig {
     /// The process groups: `["app"]` without `[processes]`, else the names sorted.
     pub fn process_names(&self) -> Vec<String> {
-        if self.processes.is_empty() {
-            vec![DEFAULT_GROUP.to_owned()]
-        } else {
-            // BTreeMap keys are already sorted.
-            self.processes.keys().cloned().collect()
-        }
+        self.groups().map(str::to_owned).collect()
+    }
+
+    /// [`process_names`](Self::process_names) without copying them.
+    pub fn groups(&self) -> impl Iterator<Item = &str> {
+        // BTreeMap keys are already sorted.
+        let named = self.processes.keys().map(String::as_str);
+        self.processes.is_empty().then_some(DEFAULT_GROUP).into_iter().chain(named)
     }
 
     /// `app` when it is a group, else the first name in order.
     pub fn default_group(&self) -> String {
-        if self.processes.is_empty() || self.processes.contains_key(DEFAULT_GROUP) {
-            DEFAULT_GROUP.to_owned()
+        self.default_group_name().to_owned()
+    }
+
+    /// [`default_group`](Self::default_group) without copying it.
+    pub fn default_group_name(&self) -> &str {
+        if self.processes.contains_key(DEFAULT_GROUP) {
+            DEFAULT_GROUP
         } else {
-            self.processes.keys().next().cloned().unwrap_or_else(|| DEFAULT_GROUP.to_owned())
+            self.processes.keys().next().map_or(DEFAULT_GROUP, String::as_str)
         }
     }
 
@@ -37,7 +44,7 @@ impl AppConfig {
     /// Whether an item with this `processes` list applies to `group`: an empty list means the default group only
     /// (services, http_service, checks, mounts, files, metrics, restart).
     pub fn applies_to(&self, processes: &[String], group: &str) -> bool {
-        if processes.is_empty() { group == self.default_group() } else { processes.iter().any(|p| p == group) }
+        if processes.is_empty() { group == self.default_group_name() } else { processes.iter().any(|p| p == group) }
     }
 
     /// The `[[vm]]` that applies to `group`: one naming it wins over one naming no group (which applies to all).

@@ -99,6 +99,7 @@ pub fn parse(source: &str) -> Parsed {
     let mut decoder = decode::Decoder::new(source);
     let config = decoder.document(document.table());
     diagnostics.append(&mut decoder.diagnostics);
+    decoder.spans.index();
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     Parsed { config, spans: decoder.spans, diagnostics }
 }

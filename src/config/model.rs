@@ -515,18 +515,33 @@ pub(crate) fn path_index(path: &str, i: usize) -> String {
 /// Where each value and key came from in the source, by path: `app`, `services[0].ports[1].port`,
 /// `checks.status.interval`, `env.FOO`. Paths of legacy shapes are the normalised ones (`vm[0]` for `[vm]`).
 ///
-/// Recorded for every key while decoding but read only when a diagnostic is made, so it is an append-only list
-/// (cheap to build) searched linearly, comparing lengths first (an integer per entry) and text only when they
-/// agree. A later entry for the same path wins.
+/// Recorded for every key while decoding but read only when a diagnostic is made, so it is an append-only list,
+/// cheap to build. [`index`](Self::index), once decoding is done, groups the entries by path length (a counting
+/// sort), so that a lookup compares only the paths of its own length; before it, lookups scan the whole list. A later
+/// entry for the same path wins.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SpanMap {
     /// Every path, back to back: one growing buffer instead of one allocation per key.
     paths: String,
     /// `(path end in paths, key span, value span)`; a path starts where the previous one ends.
     entries: Vec<(usize, Span, Span)>,
+    /// Entry numbers grouped by path length, shortest first, in insertion order within a length.
+    by_length: Vec<u32>,
+    /// Where each length's group starts in `by_length` (one more than the longest length, plus the end).
+    length_starts: Vec<u32>,
 }
 
 impl SpanMap {
+    /// A map sized for a source of `source_len` bytes: paths are about as long as the keys they are made of, so
+    /// the buffers rarely grow while a document is decoded.
+    pub fn for_source(source_len: usize) -> Self {
+        Self {
+            paths: String::with_capacity(source_len),
+            entries: Vec::with_capacity(source_len / 16),
+            ..Self::default()
+        }
+    }
+
     /// Records the spans of the key and the value at `path`.
     pub fn insert(&mut self, path: &str, key: Span, value: Span) {
         self.insert_joined(&[path], key, value);
@@ -540,16 +555,44 @@ impl SpanMap {
         self.entries.push((self.paths.len(), key, value));
     }
 
-    fn find(&self, path: &str) -> Option<(Span, Span)> {
-        let mut end = self.paths.len();
-        for (i, &(_, key, value)) in self.entries.iter().enumerate().rev() {
-            let start = if i == 0 { 0 } else { self.entries[i - 1].0 };
-            if end - start == path.len() && self.paths.as_bytes().get(start..end) == Some(path.as_bytes()) {
-                return Some((key, value));
-            }
-            end = start;
+    /// The byte range of entry `i`'s path in `paths`.
+    fn range(&self, i: usize) -> std::ops::Range<usize> {
+        let start = if i == 0 { 0 } else { self.entries[i - 1].0 };
+        start..self.entries[i].0
+    }
+
+    /// Groups the entries by path length for lookups (call when no more entries come; a later insert makes lookups
+    /// scan again until the next call).
+    pub fn index(&mut self) {
+        let longest = (0..self.entries.len()).map(|i| self.range(i).len()).max().unwrap_or(0);
+        let mut starts = vec![0u32; longest + 2];
+        for i in 0..self.entries.len() {
+            starts[self.range(i).len() + 1] += 1;
         }
-        None
+        for length in 1..starts.len() {
+            starts[length] += starts[length - 1];
+        }
+        let mut next = starts.clone();
+        let mut by_length = vec![0; self.entries.len()];
+        for i in 0..self.entries.len() {
+            let slot = &mut next[self.range(i).len()];
+            by_length[*slot as usize] = u32::try_from(i).unwrap_or(u32::MAX);
+            *slot += 1;
+        }
+        self.by_length = by_length;
+        self.length_starts = starts;
+    }
+
+    fn find(&self, path: &str) -> Option<(Span, Span)> {
+        let matches = |i: usize| self.paths.as_bytes().get(self.range(i)) == Some(path.as_bytes());
+        let found = if self.by_length.len() == self.entries.len() {
+            let group = self.length_starts.get(path.len()).zip(self.length_starts.get(path.len() + 1));
+            let group = group.map_or(&[][..], |(&from, &to)| &self.by_length[from as usize..to as usize]);
+            group.iter().rev().map(|&i| i as usize).find(|&i| matches(i))
+        } else {
+            (0..self.entries.len()).rev().find(|&i| self.range(i).len() == path.len() && matches(i))
+        };
+        found.map(|i| (self.entries[i].1, self.entries[i].2))
     }
 
     /// The span of the value at `path`.
@@ -580,6 +623,36 @@ impl SpanMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn span_lookups_take_the_latest_entry_and_the_longest_ancestor() {
+        let mut spans = SpanMap::for_source(0);
+        let at = |n: usize| Span::new(n, n + 1);
+        spans.insert("services", at(0), at(1));
+        spans.insert_joined(&["services", "[", "0", "]"], at(2), at(3));
+        spans.insert("services[0].ports", at(4), at(5));
+        spans.insert("services[0].portsx", at(6), at(7));
+        spans.insert("services", at(8), at(9)); // a later entry at the same path wins
+        let mut indexed = spans.clone();
+        indexed.index();
+        for spans in [&spans, &indexed] {
+            assert_eq!(spans.value("services"), Some(at(9)));
+            assert_eq!(spans.key("services[0]"), Some(at(2)));
+            assert_eq!(spans.value("services[0].port"), None);
+            assert_eq!(spans.nearest("services[0].ports[3].handlers"), at(5));
+            assert_eq!(spans.nearest("services[0].processes"), at(3));
+            assert_eq!(spans.nearest("services[1]"), at(9));
+            // `services[0].portsx` is not an ancestor of `services[0].ports…`, nor `services` of `servicesx`.
+            assert_eq!(spans.nearest("services[0].ports"), at(5));
+            assert_eq!(spans.nearest("servicesx.a"), Span::default());
+            assert_eq!(spans.nearest(""), Span::default());
+            assert_eq!(spans.value("a path longer than any recorded one"), None);
+        }
+        // An entry after the index is found too (by a scan).
+        indexed.insert("app", at(10), at(11));
+        assert_eq!(indexed.value("app"), Some(at(11)));
+        assert_eq!(indexed.value("services"), Some(at(9)));
+    }
 
     #[test]
     fn paths_are_what_format_would_make() {

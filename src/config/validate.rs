@@ -486,37 +486,37 @@ impl Rules<'_> {
 
     fn duplicate_services(&mut self) {
         let config = self.config;
-        let mut seen: Vec<(String, i64, String, String)> = Vec::new();
-        let http = config
-            .http_service
-            .iter()
-            .map(|h| ("http_service".to_owned(), h.internal_port, "tcp".to_owned(), &h.processes));
+        // Services by index into [[services]], `None` for [http_service]; paths are made only for a finding.
+        let path =
+            |service: Option<usize>| service.map_or_else(|| "http_service".to_owned(), |i| path_index("services", i));
+        let mut seen: Vec<(Option<usize>, i64, &str, &str)> = Vec::new();
+        let http = config.http_service.iter().map(|h| (None, h.internal_port, "tcp", &h.processes));
         let services = config.services.iter().enumerate().map(|(i, s)| {
-            let protocol = if s.protocol.is_empty() { "tcp".to_owned() } else { s.protocol.clone() };
-            (path_index("services", i), s.internal_port, protocol, &s.processes)
+            let protocol = if s.protocol.is_empty() { "tcp" } else { s.protocol.as_str() };
+            (Some(i), s.internal_port, protocol, &s.processes)
         });
-        for (path, port, protocol, processes) in http.chain(services) {
+        for (service, port, protocol, processes) in http.chain(services) {
             if port == 0 {
                 continue;
             }
-            for group in config.process_names() {
-                if !config.applies_to(processes, &group) {
+            for group in config.groups() {
+                if !config.applies_to(processes, group) {
                     continue;
                 }
-                if let Some((first, ..)) =
+                if let Some(&(first, ..)) =
                     seen.iter().find(|(_, p, proto, g)| *p == port && *proto == protocol && *g == group)
                 {
-                    let first_span = self.at(first);
+                    let first_span = self.at(&path(first));
                     let d = self.warning(
                         "duplicate-service",
                         format!("two services on {protocol} port {port} for process group '{group}'"),
-                        &path,
+                        &path(service),
                     );
                     d.labels
                         .push(crate::diagnostics::Label { span: first_span, message: "first defined here".to_owned() });
                     break;
                 }
-                seen.push((path.clone(), port, protocol.clone(), group));
+                seen.push((service, port, protocol, group));
             }
         }
     }
@@ -558,7 +558,7 @@ impl Rules<'_> {
             }
             if check.port.is_none() && valid_type {
                 // The port comes from the group's http_service; without one, flyctl fails at deploy.
-                for group in config.process_names().iter().filter(|g| config.applies_to(&check.processes, g)) {
+                for group in config.groups().filter(|g| config.applies_to(&check.processes, g)) {
                     let has_http = config.http_service.as_ref().is_some_and(|h| config.applies_to(&h.processes, group));
                     if !has_http {
                         let d = self.error(
@@ -630,12 +630,12 @@ impl Rules<'_> {
             }
             self.auto_extend(mount, &path);
         }
-        for group in config.process_names() {
+        for group in config.groups() {
             let matching: Vec<usize> = config
                 .mounts
                 .iter()
                 .enumerate()
-                .filter(|(_, m)| config.applies_to(&m.processes, &group))
+                .filter(|(_, m)| config.applies_to(&m.processes, group))
                 .map(|(i, _)| i)
                 .collect();
             if let [first, second, ..] = matching.as_slice() {
@@ -886,7 +886,7 @@ impl Rules<'_> {
                         format!("'{process}' is not a process group of this app, so this never applies to it"),
                         &path_index(&path_join(&path, "processes"), j),
                     );
-                    let groups = config.process_names().join(", ");
+                    let groups = config.groups().collect::<Vec<_>>().join(", ");
                     Self::help(d, format!("process groups: {groups}"));
                 }
             }

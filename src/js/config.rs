@@ -110,16 +110,30 @@ extern "C" {
     fn encode_source(source: &js_sys::JsString, buffer: &mut [u8]) -> u32;
 }
 
-/// A source text argument, copied in by `TextEncoder.encodeInto` (the glue's own string passing copies ASCII one
-/// character at a time: 14 µs of a 5 KB fly.toml's validation in Node, against under 1 µs).
-fn source_arg(value: &JsValue, what: &str) -> Result<String, JsValue> {
+/// Calls `read` with a source text argument, copied in by `TextEncoder.encodeInto` (the glue's own string passing
+/// copies ASCII one character at a time: 14 µs of a 5 KB fly.toml's validation in Node, against under 1 µs) into a
+/// buffer kept between calls.
+fn with_source<R>(value: &JsValue, what: &str, read: impl FnOnce(&str) -> R) -> Result<R, JsValue> {
+    /// Sources up to this size leave their buffer for the next call (an editor validates on every keystroke).
+    const KEPT_BUFFER_BYTES: usize = 1 << 20;
+    thread_local! {
+        static BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+    }
     let source =
         value.dyn_ref::<js_sys::JsString>().ok_or_else(|| invalid_argument(format!("{what} must be a string")))?;
+    let mut buffer = BUFFER.take();
+    buffer.clear();
     // UTF-8 takes at most three bytes per UTF-16 unit (four for a surrogate pair, which is two units).
-    let mut buffer = vec![0; (source.length() as usize).saturating_mul(3)];
-    let written = encode_source(source, &mut buffer) as usize;
-    buffer.truncate(written);
-    String::from_utf8(buffer).map_err(|_| invalid_argument(format!("{what} could not be read as UTF-8")))
+    buffer.resize((source.length() as usize).saturating_mul(3), 0);
+    let written = (encode_source(source, &mut buffer) as usize).min(buffer.len());
+    let result = match std::str::from_utf8(&buffer[..written]) {
+        Ok(text) => Ok(read(text)),
+        Err(_) => Err(invalid_argument(format!("{what} could not be read as UTF-8"))),
+    };
+    if buffer.capacity() <= KEPT_BUFFER_BYTES {
+        BUFFER.set(buffer);
+    }
+    result
 }
 
 /// How many configs of results whose `config` was not read yet are kept; an older result's config is parsed again
@@ -154,7 +168,7 @@ fn read_config(id: u32, source: JsValue) -> Result<JsValue, JsValue> {
     });
     match kept {
         Some(config) => to_js(&config),
-        None => to_js(&crate::config::parse(&source_arg(&source, "source")?).config),
+        None => to_js(&with_source(&source, "source", |text| crate::config::parse(text).config)?),
     }
 }
 
@@ -162,15 +176,17 @@ fn read_config(id: u32, source: JsValue) -> Result<JsValue, JsValue> {
 /// this throws only when `source` is not a string.
 #[wasm_bindgen(js_name = validateConfig, unchecked_return_type = "Validation")]
 pub fn validate_config(#[wasm_bindgen(unchecked_param_type = "string")] source: JsValue) -> Result<JsValue, JsValue> {
-    let text = source_arg(&source, "source")?;
-    let report = crate::config::validate(&text);
-    let written = ValidationWriter::write(
-        !report.has_errors(),
-        &locate(&text, &report.diagnostics),
-        &report.config.process_names(),
-        &report.config.default_group(),
-    );
-    let id = keep_unread_config(report.config);
+    let (written, config) = with_source(&source, "source", |text| {
+        let report = crate::config::validate(text);
+        let written = ValidationWriter::write(
+            !report.has_errors(),
+            &locate(text, &report.diagnostics),
+            &report.config.process_names(),
+            &report.config.default_group(),
+        );
+        (written, report.config)
+    })?;
+    let id = keep_unread_config(config);
     Ok(CONFIG_READER.with(|reader| validation_result(&written.numbers, &written.text, reader, id, &source)))
 }
 
@@ -180,10 +196,8 @@ pub fn render_diagnostics(
     #[wasm_bindgen(unchecked_param_type = "string")] source: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "string")] path: JsValue,
 ) -> Result<String, JsValue> {
-    let source = source_arg(&source, "source")?;
     let path = if path.is_undefined() || path.is_null() { "fly.toml".to_owned() } else { string_arg(&path, "path")? };
-    let report = crate::config::validate(&source);
-    Ok(render(&source, &path, &report.diagnostics))
+    with_source(&source, "source", |text| render(text, &path, &crate::config::validate(text).diagnostics))
 }
 
 /// A config from JavaScript (`validateConfig`'s `config`, or one a script wrote), read as fly.toml is
