@@ -68,8 +68,9 @@ export function validationResult(numbers, text, reader, id, source) {
 
 // The source text into the core's buffer: TextEncoder.encodeInto writes UTF-8 straight into it (lone surrogates
 // become U+FFFD, as in every string wasm-bindgen passes), many times faster than the glue's character loop. Returns
-// the bytes written.
+// the bytes written, or -1 when the buffer was too small for the whole text.
 const encoder = new TextEncoder();
 export function encodeSource(source, buffer) {
-  return encoder.encodeInto(source, buffer).written;
+  const { read, written } = encoder.encodeInto(source, buffer);
+  return read === source.length ? written : -1;
 }

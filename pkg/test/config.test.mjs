@@ -145,6 +145,8 @@ test("validateConfig's diagnostics agree with the core's rendering and with the 
     "app = 'a'\n[[services]]\n  internal_port = 0\n  processes = ['nope']\n  [[services.ports]]\n    port = 70000\n    force_https = true\n",
     "# 𝄞 — a comment with an astral character\n[build]\n  imgae = '\"<img src=x onerror=alert(1)>\"'\n[[vm]]\n  memory = '99gb'\n",
     "[",
+    // Wider in UTF-8 than the core's first buffer guesses (four bytes per two UTF-16 units): read in a second pass.
+    `# ${"😀".repeat(2000)}\napp = 'x'\nbogus_key = 1\n`,
   ];
   const manifest = read("corpus/MANIFEST.tsv").trim().split("\n").slice(1);
   const sources = [...hostile];

@@ -105,9 +105,10 @@ extern "C" {
     #[wasm_bindgen(js_name = validationResult)]
     fn validation_result(numbers: &[u32], text: &str, reader: &JsValue, id: u32, source: &JsValue) -> JsValue;
 
-    /// Writes `source` as UTF-8 into `buffer` (`TextEncoder.encodeInto`) and returns the bytes written.
+    /// Writes `source` as UTF-8 into `buffer` (`TextEncoder.encodeInto`): the bytes written, or -1 when it does not
+    /// fit.
     #[wasm_bindgen(js_name = encodeSource)]
-    fn encode_source(source: &js_sys::JsString, buffer: &mut [u8]) -> u32;
+    fn encode_source(source: &js_sys::JsString, buffer: &mut [u8]) -> f64;
 }
 
 /// Calls `read` with a source text argument, copied in by `TextEncoder.encodeInto` (the glue's own string passing
@@ -122,13 +123,22 @@ fn with_source<R>(value: &JsValue, what: &str, read: impl FnOnce(&str) -> R) -> 
     let source =
         value.dyn_ref::<js_sys::JsString>().ok_or_else(|| invalid_argument(format!("{what} must be a string")))?;
     let mut buffer = BUFFER.take();
-    buffer.clear();
-    // UTF-8 takes at most three bytes per UTF-16 unit (four for a surrogate pair, which is two units).
-    buffer.resize((source.length() as usize).saturating_mul(3), 0);
-    let written = (encode_source(source, &mut buffer) as usize).min(buffer.len());
-    let result = match std::str::from_utf8(&buffer[..written]) {
-        Ok(text) => Ok(read(text)),
-        Err(_) => Err(invalid_argument(format!("{what} could not be read as UTF-8"))),
+    let units = source.length() as usize;
+    // A UTF-16 unit takes one byte of UTF-8 in ASCII, and at most three: first a buffer for mostly-ASCII text (a
+    // huge ASCII string costs its length, not three times it), then the largest one if that was not enough.
+    let mut written = -1.0;
+    for size in [units.saturating_add(units / 8).saturating_add(16), units.saturating_mul(3)] {
+        buffer.clear();
+        buffer.resize(size, 0);
+        written = encode_source(source, &mut buffer);
+        if written >= 0.0 {
+            break;
+        }
+    }
+    let text = if written >= 0.0 { buffer.get(..written as usize) } else { None };
+    let result = match text.map(std::str::from_utf8) {
+        Some(Ok(text)) => Ok(read(text)),
+        _ => Err(invalid_argument(format!("{what} could not be read as UTF-8"))),
     };
     if buffer.capacity() <= KEPT_BUFFER_BYTES {
         BUFFER.set(buffer);
