@@ -19,8 +19,8 @@ use crate::config::{AppConfig, LaunchOptions};
 use crate::diagnostics::{LocatedDiagnostic, Severity, locate, render};
 use crate::machine::MachineConfig;
 
-/// What `validateConfig` returns (the TypeScript declaration; the object is built by `pkg/validation.js` from what
-/// [`ValidationWriter`] writes). `config` crosses to JavaScript only when it is read.
+/// What `validateConfig` returns. `config` is handed over when it is first read.
+// The TypeScript declaration only: the object is built by `pkg/validation.js` from what `ValidationWriter` writes.
 #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 #[allow(dead_code)] // never built in Rust: it describes the object validation.js builds

@@ -417,17 +417,20 @@ pub fn plan_launch(
         single_machine: input.single_machine,
     })
     .map_err(|e| plan_error(&e))?;
-    #[derive(serde::Serialize)]
+    /// What `planLaunch` returns: the fly.toml to write, and the plan that creates the app and its machine.
+    // The TypeScript declaration only: the object is made below, around the issued plan.
     #[cfg_attr(feature = "js", derive(tsify::Tsify))]
     #[serde(rename_all = "camelCase")]
-    struct PlannedLaunch<'a> {
-        fly_toml: &'a str,
-        plan: &'a plan::Plan,
+    #[allow(dead_code)] // never built in Rust: it describes the object made below
+    struct PlannedLaunch {
+        fly_toml: String,
+        plan: plan::Plan,
     }
-    let planned = to_js(&PlannedLaunch { fly_toml: &launch.fly_toml, plan: &launch.plan })?;
-    // The plan in it is one JavaScript can run: the issued object replaces the copy.
+    // The plan in it is one JavaScript can run: the issued object, made once.
+    let planned = js_sys::Object::new();
+    js_sys::Reflect::set(&planned, &JsValue::from_str("flyToml"), &JsValue::from_str(&launch.fly_toml))?;
     js_sys::Reflect::set(&planned, &JsValue::from_str("plan"), &plan_to_js(launch.plan)?)?;
-    Ok(planned)
+    Ok(planned.into())
 }
 
 /// The plan as a person reads it (phases, actions, changes): `describePlan(plan)`.
