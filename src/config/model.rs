@@ -526,9 +526,9 @@ pub struct SpanMap {
     /// `(path end in paths, key span, value span)`; a path starts where the previous one ends.
     entries: Vec<(usize, Span, Span)>,
     /// Entry numbers grouped by path length, shortest first, in insertion order within a length.
-    by_length: Vec<u32>,
+    by_length: Vec<usize>,
     /// Where each length's group starts in `by_length` (one more than the longest length, plus the end).
-    length_starts: Vec<u32>,
+    length_starts: Vec<usize>,
 }
 
 impl SpanMap {
@@ -565,7 +565,7 @@ impl SpanMap {
     /// scan again until the next call).
     pub fn index(&mut self) {
         let longest = (0..self.entries.len()).map(|i| self.range(i).len()).max().unwrap_or(0);
-        let mut starts = vec![0u32; longest + 2];
+        let mut starts = vec![0; longest + 2];
         for i in 0..self.entries.len() {
             starts[self.range(i).len() + 1] += 1;
         }
@@ -576,7 +576,7 @@ impl SpanMap {
         let mut by_length = vec![0; self.entries.len()];
         for i in 0..self.entries.len() {
             let slot = &mut next[self.range(i).len()];
-            by_length[*slot as usize] = u32::try_from(i).unwrap_or(u32::MAX);
+            by_length[*slot] = i;
             *slot += 1;
         }
         self.by_length = by_length;
@@ -587,8 +587,8 @@ impl SpanMap {
         let matches = |i: usize| self.paths.as_bytes().get(self.range(i)) == Some(path.as_bytes());
         let found = if self.by_length.len() == self.entries.len() {
             let group = self.length_starts.get(path.len()).zip(self.length_starts.get(path.len() + 1));
-            let group = group.map_or(&[][..], |(&from, &to)| &self.by_length[from as usize..to as usize]);
-            group.iter().rev().map(|&i| i as usize).find(|&i| matches(i))
+            let group = group.map_or(&[][..], |(&from, &to)| &self.by_length[from..to]);
+            group.iter().rev().copied().find(|&i| matches(i))
         } else {
             (0..self.entries.len()).rev().find(|&i| self.range(i).len() == path.len() && matches(i))
         };
