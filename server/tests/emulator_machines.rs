@@ -590,3 +590,28 @@ async fn the_control_api_seeds_apps_with_machines_and_volumes_and_sets_the_speed
     let (status, _) = control(&base, "wrong-token", reqwest::Method::GET, "speed", serde_json::Value::Null).await;
     assert_eq!(status, 401);
 }
+
+#[tokio::test]
+async fn machines_given_no_name_get_one_no_live_machine_of_the_app_has() {
+    let (emulator, base) = start().await;
+    let token = emulator.dev_token().to_owned();
+    // 1,000 unnamed machines seeded, then more created through the API without names: a name flyd picks is free, so
+    // no create fails on it (a drawn name once repeated one already in use, and the create was refused with 409).
+    let seed = serde_json::json!({ "apps": [{ "name": "fleet", "machines": [
+        { "region": "iad", "count": 1000, "config": { "image": "nginx:1.27" } }
+    ] }] });
+    let (status, body) = control(&base, &token, reqwest::Method::POST, "seed", seed).await;
+    assert_eq!(status, 201, "{body}");
+    let api = client(&base, &token);
+    for _ in 0..3 {
+        let mut unnamed = request("nginx:1.27", "web");
+        unnamed.name = None;
+        api.create_machine("fleet", &unnamed).await.unwrap();
+    }
+    let machines = api.list_machines("fleet", &MachineFilter::default()).await.unwrap();
+    let mut names: Vec<&str> = machines.iter().map(|m| m.name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!((names.len(), machines.len()), (1003, 1003), "every name differs");
+    assert!(names.iter().all(|n| n.split('-').count() == 3), "flyd's style: {:?}", &names[..3]);
+}

@@ -222,6 +222,11 @@ impl Emulator {
         self.lock().machines.values().filter(|r| r.app == app).map(|r| r.machine.clone()).collect()
     }
 
+    /// Whether a live (not destroyed) machine of `app` is called `name`.
+    pub(crate) fn machine_name_taken(&self, app: &str, name: &str) -> bool {
+        self.lock().machines.values().any(|r| r.app == app && r.machine.name == name && !r.machine.state.is_gone())
+    }
+
     pub(crate) fn insert_machine(&self, record: machines::MachineRecord) {
         self.lock().machines.insert(record.machine.id.clone(), record);
     }

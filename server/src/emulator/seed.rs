@@ -230,7 +230,7 @@ impl Emulator {
                     let name = match (&machine.name, count) {
                         (Some(name), 1) => name.clone(),
                         (Some(name), _) => format!("{name}-{n}"),
-                        (None, _) => fresh_machine_name(),
+                        (None, _) => fresh_machine_name(self, &app.name),
                     };
                     let mut config = machine.config.clone();
                     for mount in &mut config.mounts {
