@@ -232,19 +232,22 @@ pub struct LocatedDiagnostic {
 
 /// Resolves the positions of every diagnostic.
 pub fn locate(source: &str, diagnostics: &[Diagnostic]) -> Vec<LocatedDiagnostic> {
+    diagnostics
+        .iter()
+        .zip(positions(source, diagnostics))
+        .map(|(d, [start, end])| LocatedDiagnostic { diagnostic: d.clone(), start, end })
+        .collect()
+}
+
+/// The start and end positions of each diagnostic, in order, without copying the diagnostics (what the JavaScript
+/// binding writes beside them).
+pub fn positions(source: &str, diagnostics: &[Diagnostic]) -> Vec<[Position; 2]> {
     // A clean file (what CI validates most) needs no line index.
     if diagnostics.is_empty() {
         return Vec::new();
     }
     let index = LineIndex::new(source);
-    diagnostics
-        .iter()
-        .map(|d| LocatedDiagnostic {
-            diagnostic: d.clone(),
-            start: index.position(d.span.start),
-            end: index.position(d.span.end),
-        })
-        .collect()
+    diagnostics.iter().map(|d| [index.position(d.span.start), index.position(d.span.end)]).collect()
 }
 
 /// The source cut into consecutive byte ranges that cover it, each with the most severe diagnostic over it (`None`

@@ -16,7 +16,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{from_js, invalid_argument, js_error, string_arg, to_js};
 use crate::config::{AppConfig, LaunchOptions};
-use crate::diagnostics::{LocatedDiagnostic, Severity, locate, render};
+use crate::diagnostics::{Diagnostic, LocatedDiagnostic, Position, Severity, positions, render};
 use crate::machine::MachineConfig;
 
 /// What `validateConfig` returns. `config` is handed over when it is first read.
@@ -48,11 +48,15 @@ struct ValidationWriter {
 }
 
 impl ValidationWriter {
-    fn write(ok: bool, located: &[LocatedDiagnostic], groups: &[String], default_group: &str) -> Self {
-        let mut out = Self { numbers: Vec::with_capacity(4 + located.len() * 16), text: String::new() };
+    fn write(ok: bool, diagnostics: &[Diagnostic], positions: &[[Position; 2]], config: &AppConfig) -> Self {
+        // Messages and help run to a few hundred bytes each: sized so that the text rarely grows.
+        let mut out = Self {
+            numbers: Vec::with_capacity(4 + diagnostics.len() * 16),
+            text: String::with_capacity(64 + diagnostics.len() * 160),
+        };
         out.number(usize::from(ok));
-        out.number(located.len());
-        for LocatedDiagnostic { diagnostic, start, end } in located {
+        out.number(diagnostics.len());
+        for (diagnostic, [start, end]) in diagnostics.iter().zip(positions) {
             out.number(match diagnostic.severity {
                 Severity::Error => 0,
                 Severity::Warning => 1,
@@ -79,11 +83,11 @@ impl ValidationWriter {
                 out.numbers.extend([position.line, position.column, position.utf16]);
             }
         }
-        out.number(groups.len());
-        for group in groups {
+        out.number(config.groups().count());
+        for group in config.groups() {
             out.string(group);
         }
-        out.string(default_group);
+        out.string(config.default_group_name());
         out
     }
 
@@ -190,9 +194,9 @@ pub fn validate_config(#[wasm_bindgen(unchecked_param_type = "string")] source: 
         let report = crate::config::validate(text);
         let written = ValidationWriter::write(
             !report.has_errors(),
-            &locate(text, &report.diagnostics),
-            &report.config.process_names(),
-            &report.config.default_group(),
+            &report.diagnostics,
+            &positions(text, &report.diagnostics),
+            &report.config,
         );
         (written, report.config)
     })?;
