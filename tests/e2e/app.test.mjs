@@ -144,7 +144,11 @@ test("App → Config shows diagnostics as you type and each group's machine conf
   await seed({ apps: [{ name: "e2e-config", machines: [
     { name: "app-1", region: "syd", config: { image: "nginx:1.27", metadata: { fly_platform_version: "v2", fly_process_group: "app" } } },
   ] }] });
-  const { page, problems, close } = await open("#/apps/e2e-config/config", { colorScheme: "dark" });
+  // Reduced motion: the progress bar then fills without its transition, so the review screenshot shows it full.
+  const { page, problems, close } = await open("#/apps/e2e-config/config", {
+    colorScheme: "dark",
+    reducedMotion: "reduce",
+  });
   const editor = page.getByRole("textbox", { name: "fly.toml" });
   await page.getByText("No problems found.").waitFor({ timeout: 15_000 });
   assert.match(await editor.inputValue(), /image = .nginx:1\.27./);
