@@ -55,6 +55,9 @@ pub const DEFAULT_WAIT_TIMEOUT_SECS: u64 = 300;
 pub const META_BLUEGREEN: &str = "fly_bluegreen_deployment_tag";
 /// How many of one machine's changes [`Plan::describe`] lists.
 const MAX_CHANGES_SHOWN: usize = 12;
+/// The most machines a scale plan brings one process group to. A count beyond it is a typo (`web=30000`) or a hostile
+/// input, and would build millions of actions: out of memory in wasm, which aborts the module.
+pub const MAX_MACHINES_PER_GROUP: usize = 10_000;
 /// Metadata key of canary machines.
 pub const META_CANARY: &str = "fly_canary";
 
@@ -490,6 +493,10 @@ pub enum PlanError {
         "the number of regions ({regions}) times the maximum per region ({max}) is fewer than the {expected} machines wanted"
     )]
     TooFewRegions { regions: usize, max: usize, expected: usize },
+    #[error(
+        "{wanted} machines in group {group} is more than a scale plan makes (at most {max} per group); scale in steps"
+    )]
+    TooManyMachines { group: String, wanted: String, max: usize },
     #[error(
         "machine {machine} is the last in group {group} holding a '{volume}' volume; removing it needs force (the volume stays, unattached)"
     )]

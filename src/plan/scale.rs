@@ -10,8 +10,8 @@ use crate::api::{Machine, MachineState, Volume};
 use crate::config::{AppConfig, Guest, PRESETS, preset_named};
 
 use super::{
-    Action, COMMAND_LEASE_TTL_SECS, FreeVolumes, MachineRef, Phase, Plan, PlanError, Pool, Role, Target, Wait,
-    config_changes, group_of, is_managed, is_standby, is_started, live_counts, mounted_volume,
+    Action, COMMAND_LEASE_TTL_SECS, FreeVolumes, MAX_MACHINES_PER_GROUP, MachineRef, Phase, Plan, PlanError, Pool,
+    Role, Target, Wait, config_changes, group_of, is_managed, is_standby, is_started, live_counts, mounted_volume,
 };
 
 /// A group's wanted count: absolute (`web=3`) or relative (`web=+2`, `-1`).
@@ -86,6 +86,10 @@ pub fn parse_counts(args: &[&str], default_group: &str) -> Result<Vec<GroupCount
         return Err(PlanError::InvalidCount("give a count: `3`, `+1` or `web=3 worker=10`".to_owned()));
     }
     Ok(counts)
+}
+
+fn too_many(group: &str, wanted: impl std::fmt::Display) -> PlanError {
+    PlanError::TooManyMachines { group: group.to_owned(), wanted: wanted.to_string(), max: MAX_MACHINES_PER_GROUP }
 }
 
 /// The order victims leave a region in.
@@ -165,7 +169,11 @@ impl<'a> Scaling<'a> {
         let in_group = self.in_group(group)?;
         let current: Vec<usize> = regions.iter().map(|r| in_group.iter().filter(|m| &m.region == r).count()).collect();
         let outside = in_group.len() - current.iter().sum::<usize>();
-        let wanted = outside + target.iter().sum::<usize>();
+        let wanted = target
+            .iter()
+            .try_fold(outside, |sum, &n| sum.checked_add(n))
+            .filter(|&n| n <= MAX_MACHINES_PER_GROUP)
+            .ok_or_else(|| too_many(group, target.iter().map(|&n| n as u128).sum::<u128>() + outside as u128))?;
         if wanted == 0 {
             self.expected_counts.remove(group);
         } else {
@@ -291,15 +299,18 @@ pub fn plan_scale_count(
     for GroupCount { group, count } in counts {
         let in_group = scaling.in_group(group)?;
         let current: Vec<usize> = regions.iter().map(|r| in_group.iter().filter(|m| &m.region == r).count()).collect();
-        let expected_in_regions = match count {
-            Count::Absolute(n) => *n,
-            Count::Relative(delta) => {
-                let total = i64::try_from(current.iter().sum::<usize>()).unwrap_or(i64::MAX);
-                usize::try_from((total + delta).max(0)).unwrap_or(0)
-            }
+        // In i128, so that no count or delta overflows (`+9223372036854775807` once wrapped to a negative total,
+        // read as 0: a plan destroying the whole group).
+        let expected = match count {
+            Count::Absolute(n) => *n as i128,
+            Count::Relative(delta) => (current.iter().sum::<usize>() as i128 + i128::from(*delta)).max(0),
         };
+        let expected_in_regions = usize::try_from(expected)
+            .ok()
+            .filter(|&n| n + (in_group.len() - current.iter().sum::<usize>()) <= MAX_MACHINES_PER_GROUP)
+            .ok_or_else(|| too_many(group, expected))?;
         if let Some(max) = options.max_per_region
-            && regions.len() * max < expected_in_regions
+            && regions.len().saturating_mul(max) < expected_in_regions
         {
             return Err(PlanError::TooFewRegions { regions: regions.len(), max, expected: expected_in_regions });
         }
@@ -459,6 +470,58 @@ mod tests {
         );
         assert!(parse_counts(&["=3"], "app").is_err());
         assert!(parse_counts(&[], "app").is_err());
+    }
+
+    /// `n` started, managed machines of group `web` in iad.
+    fn web_machines(n: usize) -> Vec<Machine> {
+        (0..n)
+            .map(|i| {
+                serde_json::from_value(serde_json::json!({
+                    "id": format!("m{i}"), "name": format!("web-{i}"), "state": "started", "region": "iad",
+                    "config": { "image": "nginx", "metadata": { "fly_platform_version": "v2", "fly_process_group": "web" } }
+                }))
+                .unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn counts_beyond_the_cap_are_refused_and_huge_deltas_never_wrap_to_zero() {
+        let config = crate::config::parse("app = 'x'\nprimary_region = 'iad'\n[processes]\nweb = 'w'\n").config;
+        let machines = web_machines(2);
+        let options = ScaleCountOptions::default();
+        let count =
+            |arg: &str| plan_scale_count("x", &config, &machines, &[], &parse_counts(&[arg], "web").unwrap(), &options);
+        // Each of these once built actions until memory ran out (wasm aborted) or, for the delta, wrapped to a
+        // negative total read as 0: a plan destroying both machines.
+        for arg in ["web=100000000", "web=18446744073709551615", "web=+9223372036854775807", "web=10001", "web=+9999"] {
+            assert!(matches!(count(arg), Err(PlanError::TooManyMachines { max: MAX_MACHINES_PER_GROUP, .. })), "{arg}");
+        }
+        let creates = |plan: Plan| {
+            plan.phases.iter().flat_map(|p| p.actions()).filter(|a| matches!(a, Action::Create { .. })).count()
+        };
+        assert_eq!(creates(count("web=10000").unwrap()), 9_998);
+        assert_eq!(creates(count("web=+9998").unwrap()), 9_998);
+        let everything_gone = count("web=-9223372036854775808").unwrap();
+        assert_eq!(everything_gone.expected_counts.get("web"), None, "a huge negative delta scales to 0, no further");
+        // A maximum per region as large as a count can be: regions × max must not overflow.
+        let unbounded = ScaleCountOptions {
+            regions: vec!["iad".into(), "fra".into()],
+            max_per_region: Some(usize::MAX),
+            ..options.clone()
+        };
+        let plan =
+            plan_scale_count("x", &config, &machines, &[], &parse_counts(&["web=3"], "web").unwrap(), &unbounded);
+        assert_eq!(plan.unwrap().expected_counts.get("web"), Some(&3));
+
+        let grid = |cells: &[(&str, usize)]| {
+            let desired: super::super::DesiredCounts =
+                [("web".to_owned(), cells.iter().map(|(region, n)| ((*region).to_owned(), *n)).collect())].into();
+            plan_scale_regions("x", &config, &machines, &[], &desired, &options)
+        };
+        assert!(matches!(grid(&[("fra", usize::MAX), ("syd", usize::MAX)]), Err(PlanError::TooManyMachines { .. })));
+        assert!(matches!(grid(&[("fra", 9_999)]), Err(PlanError::TooManyMachines { .. })), "iad's two count too");
+        assert_eq!(creates(grid(&[("fra", 9_998)]).unwrap()), 9_998);
     }
 
     #[test]
