@@ -165,32 +165,32 @@ fn world(u: &mut Unstructured<'_>) -> Result<World> {
 
 fn deploy_options(u: &mut Unstructured<'_>) -> Result<DeployOptions> {
     let strategies = [Strategy::Rolling, Strategy::Immediate, Strategy::Canary, Strategy::Bluegreen];
-    let mut options = DeployOptions::default();
-    options.strategy = maybe(u, |u| Ok(strategies[u.choose_index(strategies.len())?]))?;
-    options.image = maybe(u, |u| Ok(pick(u, IMAGES)?.to_owned()))?;
-    options.max_unavailable = maybe(u, |u| {
-        Ok(match u.int_in_range(0..=4)? {
-            0 => f64::NAN,
-            1 => f64::INFINITY,
-            2 => -1.0,
-            3 => f64::from(u.int_in_range(0..=20)?),
-            _ => f64::from(u.int_in_range(0..=100)?) / 100.0,
-        })
-    })?;
-    options.max_concurrent = u.int_in_range(0..=10)?;
-    options.ha = u.arbitrary()?;
-    options.update_only = u.arbitrary()?;
-    options.skip_release_command = u.arbitrary()?;
-    options.detach = u.arbitrary()?;
-    options.start_stopped = u.arbitrary()?;
-    options.adopt = u.arbitrary()?;
-    options.first_deploy = u.arbitrary()?;
-    options.bluegreen_hold = u.arbitrary()?;
-    options.wait_timeout_secs = maybe(u, |u| u.arbitrary())?;
-    options.release_command_timeout_secs = maybe(u, |u| u.arbitrary())?;
-    options.smoke_checks = u.arbitrary()?;
-    options.spearhead = u.arbitrary()?;
-    Ok(options)
+    Ok(DeployOptions {
+        strategy: maybe(u, |u| Ok(strategies[u.choose_index(strategies.len())?]))?,
+        image: maybe(u, |u| Ok(pick(u, IMAGES)?.to_owned()))?,
+        max_unavailable: maybe(u, |u| {
+            Ok(match u.int_in_range(0..=4)? {
+                0 => f64::NAN,
+                1 => f64::INFINITY,
+                2 => -1.0,
+                3 => f64::from(u.int_in_range(0..=20)?),
+                _ => f64::from(u.int_in_range(0..=100)?) / 100.0,
+            })
+        })?,
+        max_concurrent: u.int_in_range(0..=10)?,
+        ha: u.arbitrary()?,
+        update_only: u.arbitrary()?,
+        skip_release_command: u.arbitrary()?,
+        detach: u.arbitrary()?,
+        start_stopped: u.arbitrary()?,
+        adopt: u.arbitrary()?,
+        first_deploy: u.arbitrary()?,
+        bluegreen_hold: u.arbitrary()?,
+        wait_timeout_secs: maybe(u, |u| u.arbitrary())?,
+        release_command_timeout_secs: maybe(u, |u| u.arbitrary())?,
+        smoke_checks: u.arbitrary()?,
+        spearhead: u.arbitrary()?,
+    })
 }
 
 /// The invariants every plan keeps (the module header); `unmanaged` are machines the plan must leave alone.
