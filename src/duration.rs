@@ -99,6 +99,11 @@ impl GoDuration {
             };
             let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
             let whole: i128 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| invalid())? };
+            // Past i64 the duration overflows whatever the unit; below it, whole × scale (at most ~3.3e31) and the
+            // running total stay far inside i128.
+            if whole > i128::from(i64::MAX) {
+                return Err(DurationError::Overflow(input.to_owned()));
+            }
             let mut part = whole * i128::from(scale);
             // Fractions keep nanosecond precision: at most 9 meaningful digits after the point.
             let mut unit_fraction = i128::from(scale);
@@ -208,6 +213,27 @@ mod tests {
             assert!(GoDuration::parse(bad).is_err(), "{bad}");
         }
         assert!(matches!(GoDuration::parse("9999999999999h"), Err(DurationError::Overflow(_))));
+    }
+
+    /// Found by fuzzing (`grace_period = "22222222222222222222222222222222225s"`): the number times its unit
+    /// overflowed i128, a panic in debug builds and a wrapped, wrong duration in release ones.
+    #[test]
+    fn numbers_too_large_for_any_unit_overflow_instead_of_wrapping() {
+        for input in [
+            "22222222222222222222222222222222225s",
+            "99999999999999999999999999999999999999h",
+            "170141183460469231731687303715884105727ns",
+            "9223372036854775808ns",
+            "1s9223372036854775807ns",
+            "-9223372036854775808ns",
+        ] {
+            assert!(
+                matches!(GoDuration::parse(input), Err(DurationError::Overflow(_) | DurationError::Invalid(_))),
+                "{input}"
+            );
+        }
+        assert_eq!(GoDuration::parse("9223372036854775807ns"), Ok(GoDuration(i64::MAX)));
+        assert_eq!(GoDuration::parse("-9223372036854775807ns"), Ok(GoDuration(-i64::MAX)));
     }
 
     #[test]
