@@ -99,9 +99,9 @@ impl GoDuration {
             };
             let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
             let whole: i128 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| invalid())? };
-            // Past i64 the duration overflows whatever the unit; below it, whole × scale (at most ~3.3e31) and the
-            // running total stay far inside i128.
-            if whole > i128::from(i64::MAX) {
+            // Past i64 (and one, for a negative duration) the duration overflows whatever the unit; below it,
+            // whole × scale (at most ~3.3e31) and the running total stay far inside i128.
+            if whole > i128::from(i64::MAX) + 1 {
                 return Err(DurationError::Overflow(input.to_owned()));
             }
             let mut part = whole * i128::from(scale);
@@ -112,12 +112,13 @@ impl GoDuration {
                 part += i128::from(digit - b'0') * unit_fraction;
             }
             total += part;
-            if total > i128::from(i64::MAX) {
+            // As in Go, a negative duration reaches one nanosecond further: -(i64::MAX + 1), which `Display` writes.
+            if total > i128::from(i64::MAX) + i128::from(negative) {
                 return Err(DurationError::Overflow(input.to_owned()));
             }
         }
-        let nanos = i64::try_from(total).map_err(|_| DurationError::Overflow(input.to_owned()))?;
-        Ok(GoDuration(if negative { -nanos } else { nanos }))
+        let signed = if negative { -total } else { total };
+        Ok(GoDuration(i64::try_from(signed).map_err(|_| DurationError::Overflow(input.to_owned()))?))
     }
 }
 
@@ -225,7 +226,7 @@ mod tests {
             "170141183460469231731687303715884105727ns",
             "9223372036854775808ns",
             "1s9223372036854775807ns",
-            "-9223372036854775808ns",
+            "-1s9223372036854775807ns",
         ] {
             assert!(
                 matches!(GoDuration::parse(input), Err(DurationError::Overflow(_) | DurationError::Invalid(_))),
@@ -234,6 +235,13 @@ mod tests {
         }
         assert_eq!(GoDuration::parse("9223372036854775807ns"), Ok(GoDuration(i64::MAX)));
         assert_eq!(GoDuration::parse("-9223372036854775807ns"), Ok(GoDuration(-i64::MAX)));
+        // Found by fuzzing (the json target): the shortest duration, as written, did not read back.
+        for extreme in [i64::MIN, i64::MAX, -1, 1] {
+            let written = GoDuration(extreme).to_string();
+            assert_eq!(GoDuration::parse(&written), Ok(GoDuration(extreme)), "{written}");
+        }
+        assert_eq!(GoDuration::parse("-9223372036854775808ns"), Ok(GoDuration(i64::MIN)));
+        assert!(matches!(GoDuration::parse("-9223372036854775809ns"), Err(DurationError::Overflow(_))));
     }
 
     #[test]

@@ -30,9 +30,8 @@ fn a_duration_too_large_for_any_unit() {
     let valid = "app = 'foo'\n[http_service]\ninternal_port = 80\n[[http_service.checks]]\ngrace_period = \
                  '22222222222222222222222222222222225s'\n";
     let report = exercise(valid);
-    let error = report
-        .diagnostics
-        .iter()
-        .find(|d| d.severity == Severity::Error && d.span.text(valid) == Some("'22222222222222222222222222222222225s'"));
+    let error = report.diagnostics.iter().find(|d| {
+        d.severity == Severity::Error && d.span.text(valid) == Some("'22222222222222222222222222222222225s'")
+    });
     assert!(error.is_some(), "{:#?}", report.diagnostics);
 }
