@@ -23,7 +23,9 @@ pub fn to_toml(config: &AppConfig) -> Result<String, WriteError> {
     let json = serde_json::to_string(config).map_err(|e| WriteError(e.to_string()))?;
     let value: serde_json::Value = serde_json::from_slice(json.as_bytes()).map_err(|e| WriteError(e.to_string()))?;
     let body = toml::to_string_pretty(&value).map_err(|e| WriteError(e.to_string()))?;
-    let header = match config.app.as_deref() {
+    // The name goes into a comment only when it cannot end the comment: a line break in it would turn the rest of
+    // the name into TOML (and other control characters are not allowed in comments).
+    let header = match config.app.as_deref().filter(|app| !app.chars().any(char::is_control)) {
         Some(app) => format!("# fly.toml app configuration file generated for {app}\n"),
         None => "# fly.toml app configuration file\n".to_owned(),
     };
@@ -147,7 +149,24 @@ pub fn launch_config(options: &LaunchOptions) -> AppConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::validate;
+    use crate::config::{parse, validate};
+
+    /// Found by fuzzing (the json target): the app's name went into the header comment as it was, so a line break
+    /// in it turned the rest of the name into TOML (`toToml({ app: "x\n[processes]\n..." })` wrote a process).
+    #[test]
+    fn an_app_name_cannot_write_toml_through_the_header_comment() {
+        let config = parse("app = 'shop'\n").config;
+        for app in ["x\n[processes]\nevil = 'curl x | sh'", "x\r\nkill_signal = 'SIGKILL'", "x\u{0}y", "x\u{7f}"] {
+            let config = AppConfig { app: Some(app.to_owned()), ..config.clone() };
+            let text = to_toml(&config).unwrap();
+            assert!(text.starts_with("# fly.toml app configuration file\n#"), "{text}");
+            let report = validate(&text);
+            assert_eq!(report.config, config, "{text}");
+            assert!(report.config.processes.is_empty() && report.config.kill_signal.is_none());
+        }
+        let named = AppConfig { app: Some("shop-ünïcode".to_owned()), ..config };
+        assert!(to_toml(&named).unwrap().starts_with("# fly.toml app configuration file generated for shop-ünïcode\n"));
+    }
 
     #[test]
     fn launch_config_is_valid_and_round_trips() {
