@@ -305,10 +305,12 @@ pub fn plan_scale_count(
             Count::Absolute(n) => *n as i128,
             Count::Relative(delta) => (current.iter().sum::<usize>() as i128 + i128::from(*delta)).max(0),
         };
+        // The group's machines in regions not listed stay: they count towards the cap.
+        let outside = in_group.len() - current.iter().sum::<usize>();
         let expected_in_regions = usize::try_from(expected)
             .ok()
-            .filter(|&n| n + (in_group.len() - current.iter().sum::<usize>()) <= MAX_MACHINES_PER_GROUP)
-            .ok_or_else(|| too_many(group, expected))?;
+            .filter(|&n| n.checked_add(outside).is_some_and(|total| total <= MAX_MACHINES_PER_GROUP))
+            .ok_or_else(|| too_many(group, expected + outside as i128))?;
         if let Some(max) = options.max_per_region
             && regions.len().saturating_mul(max) < expected_in_regions
         {
@@ -504,6 +506,17 @@ mod tests {
         assert_eq!(creates(count("web=+9998").unwrap()), 9_998);
         let everything_gone = count("web=-9223372036854775808").unwrap();
         assert_eq!(everything_gone.expected_counts.get("web"), None, "a huge negative delta scales to 0, no further");
+        // Listed regions without the group's machines: the two in iad stay and count towards the cap (a sum that
+        // once overflowed and wrapped to a small number).
+        let elsewhere = ScaleCountOptions { regions: vec!["fra".into()], ..options.clone() };
+        let in_fra = |arg: &str| {
+            plan_scale_count("x", &config, &machines, &[], &parse_counts(&[arg], "web").unwrap(), &elsewhere)
+        };
+        for arg in ["web=18446744073709551615", "web=18446744073709551614", "web=9999"] {
+            assert!(matches!(in_fra(arg), Err(PlanError::TooManyMachines { .. })), "{arg}");
+        }
+        assert_eq!(in_fra("web=9998").unwrap().expected_counts.get("web"), Some(&10_000));
+
         // A maximum per region as large as a count can be: regions × max must not overflow.
         let unbounded = ScaleCountOptions {
             regions: vec!["iad".into(), "fra".into()],
