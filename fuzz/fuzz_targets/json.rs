@@ -13,31 +13,25 @@ use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value, json};
 
+#[path = "shared_data.rs"]
+mod shared_data;
+
 /// Every fly.toml of the shared test data that parses without errors, with the machine config of its default group.
 static SEEDS: LazyLock<Vec<(AppConfig, Value, Value)>> = LazyLock::new(|| {
-    let shared = std::env::var("FLIGHTDECK_SHARED_DATA")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data").to_owned());
     let mut seeds = Vec::new();
-    for folder in ["corpus", "flyctl-testdata"] {
-        let Ok(entries) = std::fs::read_dir(format!("{shared}/{folder}")) else { continue };
-        let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        paths.sort();
-        for path in paths.iter().filter(|p| p.extension().is_some_and(|x| x == "toml")) {
-            let Ok(text) = std::fs::read_to_string(path) else { continue };
-            let report = config::validate(&text);
-            if report.has_errors() {
-                continue;
-            }
-            let machine = report.config.machine_config(&report.config.default_group(), None).unwrap_or_default();
-            let (Ok(config_json), Ok(machine_json)) =
-                (serde_json::to_value(&report.config), serde_json::to_value(&machine))
-            else {
-                continue;
-            };
-            seeds.push((report.config, config_json, machine_json));
+    for text in shared_data::fly_tomls() {
+        let report = config::validate(&text);
+        if report.has_errors() {
+            continue;
         }
+        let machine = report.config.machine_config(&report.config.default_group(), None).unwrap_or_default();
+        let (Ok(config_json), Ok(machine_json)) =
+            (serde_json::to_value(&report.config), serde_json::to_value(&machine))
+        else {
+            continue;
+        };
+        seeds.push((report.config, config_json, machine_json));
     }
-    assert!(!seeds.is_empty(), "no fly.toml found under {shared}");
     seeds
 });
 

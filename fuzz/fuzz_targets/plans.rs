@@ -18,11 +18,12 @@ use flightdeck::plan::{self, Action, DeployInput, DeployOptions, Plan, Strategy,
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 
+#[path = "shared_data.rs"]
+mod shared_data;
+
 /// Configs to plan from: every fly.toml of the shared test data that parses (with whatever diagnostics), and a few
 /// written for what the planners branch on (groups, mounts, checks, release commands, strategies).
 static CONFIGS: LazyLock<Vec<AppConfig>> = LazyLock::new(|| {
-    let shared = std::env::var("FLIGHTDECK_SHARED_DATA")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data").to_owned());
     let mut texts: Vec<String> = [
         "app = 'a'\nprimary_region = 'iad'\n[build]\nimage = 'nginx'\n[http_service]\ninternal_port = 80\n",
         "app = 'a'\nprimary_region = 'syd'\n[build]\nimage = 'nginx'\n[processes]\nweb = 'w'\nworker = 'k'\n\
@@ -34,17 +35,7 @@ static CONFIGS: LazyLock<Vec<AppConfig>> = LazyLock::new(|| {
     ]
     .map(str::to_owned)
     .to_vec();
-    for folder in ["corpus", "flyctl-testdata"] {
-        let Ok(entries) = std::fs::read_dir(format!("{shared}/{folder}")) else { continue };
-        let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        paths.sort();
-        texts.extend(
-            paths
-                .iter()
-                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-                .filter_map(|p| std::fs::read_to_string(p).ok()),
-        );
-    }
+    texts.extend(shared_data::fly_tomls());
     texts.iter().map(|text| flightdeck::config::parse(text).config).collect()
 });
 

@@ -9,6 +9,18 @@ pub fn random_id(len: usize) -> Result<String, getrandom::Error> {
     Ok(bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect())
 }
 
+/// A random number from the OS's random source, falling back to the clock (names need not be secret, only spread).
+pub fn random_u64() -> u64 {
+    let mut bytes = [0u8; 8];
+    match getrandom::fill(&mut bytes) {
+        Ok(()) => u64::from_le_bytes(bytes),
+        Err(_) => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or_default(),
+    }
+}
+
 /// An id for a server-side object, falling back to a time-derived one if the OS source fails (ids need not be
 /// secret, only unique).
 pub fn object_id(len: usize) -> String {

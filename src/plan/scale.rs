@@ -88,8 +88,19 @@ pub fn parse_counts(args: &[&str], default_group: &str) -> Result<Vec<GroupCount
     Ok(counts)
 }
 
-fn too_many(group: &str, wanted: impl std::fmt::Display) -> PlanError {
-    PlanError::TooManyMachines { group: group.to_owned(), wanted: wanted.to_string(), max: MAX_MACHINES_PER_GROUP }
+/// `in_regions` machines wanted in the listed regions, when they and the group's `outside` them (which stay) come to
+/// at most [`MAX_MACHINES_PER_GROUP`]. Counted in i128, so that no count, delta or sum wraps around (a huge `+N`
+/// once wrapped to a negative total, read as 0: a plan destroying the whole group).
+fn within_cap(group: &str, in_regions: i128, outside: usize) -> Result<usize, PlanError> {
+    let total = in_regions + outside as i128;
+    if total > MAX_MACHINES_PER_GROUP as i128 {
+        return Err(PlanError::TooManyMachines {
+            group: group.to_owned(),
+            wanted: total.to_string(),
+            max: MAX_MACHINES_PER_GROUP,
+        });
+    }
+    Ok(usize::try_from(in_regions.max(0)).unwrap_or_default())
 }
 
 /// The order victims leave a region in.
@@ -169,11 +180,7 @@ impl<'a> Scaling<'a> {
         let in_group = self.in_group(group)?;
         let current: Vec<usize> = regions.iter().map(|r| in_group.iter().filter(|m| &m.region == r).count()).collect();
         let outside = in_group.len() - current.iter().sum::<usize>();
-        let wanted = target
-            .iter()
-            .try_fold(outside, |sum, &n| sum.checked_add(n))
-            .filter(|&n| n <= MAX_MACHINES_PER_GROUP)
-            .ok_or_else(|| too_many(group, target.iter().map(|&n| n as u128).sum::<u128>() + outside as u128))?;
+        let wanted = outside + within_cap(group, target.iter().map(|&n| n as i128).sum(), outside)?;
         if wanted == 0 {
             self.expected_counts.remove(group);
         } else {
@@ -299,18 +306,13 @@ pub fn plan_scale_count(
     for GroupCount { group, count } in counts {
         let in_group = scaling.in_group(group)?;
         let current: Vec<usize> = regions.iter().map(|r| in_group.iter().filter(|m| &m.region == r).count()).collect();
-        // In i128, so that no count or delta overflows (`+9223372036854775807` once wrapped to a negative total,
-        // read as 0: a plan destroying the whole group).
+        let in_regions = current.iter().sum::<usize>();
         let expected = match count {
             Count::Absolute(n) => *n as i128,
-            Count::Relative(delta) => (current.iter().sum::<usize>() as i128 + i128::from(*delta)).max(0),
+            Count::Relative(delta) => (in_regions as i128 + i128::from(*delta)).max(0),
         };
-        // The group's machines in regions not listed stay: they count towards the cap.
-        let outside = in_group.len() - current.iter().sum::<usize>();
-        let expected_in_regions = usize::try_from(expected)
-            .ok()
-            .filter(|&n| n.checked_add(outside).is_some_and(|total| total <= MAX_MACHINES_PER_GROUP))
-            .ok_or_else(|| too_many(group, expected + outside as i128))?;
+        // Checked before placement, which adds one machine at a time up to the count.
+        let expected_in_regions = within_cap(group, expected, in_group.len() - in_regions)?;
         if let Some(max) = options.max_per_region
             && regions.len().saturating_mul(max) < expected_in_regions
         {

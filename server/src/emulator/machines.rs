@@ -425,9 +425,10 @@ fn parse_body(body: &Bytes) -> Result<MachineRequest, Response> {
 const ADJECTIVES: &[&str] = &["aged", "bold", "calm", "dark", "eager", "fancy", "gentle", "hidden", "icy", "jolly"];
 const NOUNS: &[&str] = &["thunder", "river", "meadow", "forest", "glade", "harbor", "island", "lake", "moon", "night"];
 
-/// A machine name in flyd's style (`bold-river-4821`): 900,000 of them, evenly drawn from 24 random bits.
+/// A machine name in flyd's style (`bold-river-4821`): one of 900,000, drawn evenly (to within 2⁻⁴⁴) from 64 random
+/// bits.
 fn machine_name() -> String {
-    let n = usize::from_str_radix(&ids::hex_id(6), 16).unwrap_or_default();
+    let n = (ids::random_u64() % 900_000) as usize;
     let adjective = ADJECTIVES[n % ADJECTIVES.len()];
     let noun = NOUNS[n / ADJECTIVES.len() % NOUNS.len()];
     format!("{adjective}-{noun}-{}", n / (ADJECTIVES.len() * NOUNS.len()) % 9000 + 1000)
