@@ -184,13 +184,13 @@ test("App → Config shows diagnostics as you type and each group's machine conf
   assert.equal(await backdrop.locator("img").count(), 0);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
 
-  await editor.fill(good);
+  await editor.fill(`${good}[deploy]\nstrategy = "immediate"\n`);
   await page.getByText("No problems found.").waitFor();
   await page.getByText("Machine config of group app").click();
   await page.getByText('"internal_port": 80').first().waitFor();
-  // App → Deploy plans the same text: the strategy choice reaches the planner (immediate, then rolling).
+  // App → Deploy plans the same text: fly.toml's strategy unless one is chosen, as flyctl's --strategy overrides it.
   await page.getByRole("link", { name: "Plan the deploy of this fly.toml" }).click();
-  await page.getByLabel("Strategy").selectOption("immediate");
+  assert.equal(await page.getByLabel("Strategy").locator("option:checked").textContent(), "as in fly.toml (immediate)");
   await page.getByRole("button", { name: "Plan deploy", exact: true }).click();
   const plan = page.getByLabel("Deploy plan");
   await plan.filter({ hasText: "deploy (immediate)" }).waitFor({ timeout: 15_000 });

@@ -31,7 +31,14 @@ pub fn DeployTab(app: String) -> impl IntoView {
         let app = app.clone();
         Memo::new(move |_| drafts.0.with(|d| d.get(&app).cloned()))
     };
-    let (strategy, set_strategy) = signal(String::from("rolling"));
+    // Empty: `[deploy] strategy` of the draft, else rolling (flyctl's order); a choice overrides it like `--strategy`.
+    let (strategy, set_strategy) = signal(String::new());
+    let configured_strategy = Memo::new(move |_| {
+        draft.with(|source| {
+            let configured = source.as_deref().map(validate).and_then(|parsed| parsed.config.deploy?.strategy);
+            configured.as_deref().and_then(Strategy::parse).unwrap_or(Strategy::Rolling).as_str()
+        })
+    });
     let (max_unavailable_text, set_max_unavailable) = signal(String::new());
     let (detach, set_detach) = signal(false);
     let (start_stopped, set_start_stopped) = signal(false);
@@ -86,7 +93,8 @@ pub fn DeployTab(app: String) -> impl IntoView {
                 <div class="deploy-options">
                     <label for="strategy">"Strategy"</label>
                     <select id="strategy" on:change=move |ev| set_strategy.set(event_target_value(&ev))>
-                        <option value="rolling" selected>"rolling"</option>
+                        <option value="" selected>{move || format!("as in fly.toml ({})", configured_strategy.get())}</option>
+                        <option value="rolling">"rolling"</option>
                         <option value="immediate">"immediate"</option>
                         <option value="canary">"canary"</option>
                         <option value="bluegreen">"bluegreen"</option>
