@@ -279,6 +279,15 @@ test("App → Scale sets machines per group and region, shows drift and the plan
   await count("web", "syd").fill("1");
   await count("worker", "iad").fill("0");
   assert.equal(await grid.locator("td.drift").count(), 4, "each edited cell differs from what runs");
+  // A count the planner would not take stays in its field, marked, and planning names the cell instead of keeping
+  // what runs there.
+  await count("web", "syd").fill("20000");
+  assert.equal(await count("web", "syd").inputValue(), "20000");
+  assert.equal(await count("web", "syd").getAttribute("aria-invalid"), "true");
+  await page.getByRole("button", { name: "Plan scale", exact: true }).click();
+  await page.getByRole("alert").filter({ hasText: "web in syd: '20000' is not a number of machines (0 to 10000)" }).waitFor();
+  await count("web", "syd").fill("1");
+  assert.equal(await count("web", "syd").getAttribute("aria-invalid"), null);
   await page.getByRole("button", { name: "Plan scale", exact: true }).click();
   const plan = page.getByLabel("Scale plan");
   await plan.waitFor();

@@ -6,7 +6,7 @@
 use flightdeck::api::{Machine, Volume};
 use flightdeck::config::{AppConfig, DEFAULT_GROUP, RESERVED_GROUPS};
 use flightdeck::engine::{AppSnapshot, Progress};
-use flightdeck::plan::{self, DesiredCounts, Plan, ScaleCountOptions, ScaleVmOptions};
+use flightdeck::plan::{self, DesiredCounts, MAX_MACHINES_PER_GROUP, Plan, ScaleCountOptions, ScaleVmOptions};
 use leptos::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -61,6 +61,26 @@ fn group_size(machines: &[Machine], group: &str) -> String {
     }
 }
 
+/// A cell's count: a whole number the planner takes (at most [`MAX_MACHINES_PER_GROUP`], its cap for a group).
+fn parse_count(text: &str) -> Option<usize> {
+    text.parse::<usize>().ok().filter(|n| *n <= MAX_MACHINES_PER_GROUP)
+}
+
+/// A cell whose text is not a count.
+#[derive(Debug, Clone, PartialEq)]
+struct Unreadable {
+    group: String,
+    region: String,
+    text: String,
+}
+
+impl Unreadable {
+    fn message(&self) -> String {
+        let Self { group, region, text } = self;
+        format!("{group} in {region}: '{text}' is not a number of machines (0 to {MAX_MACHINES_PER_GROUP})")
+    }
+}
+
 #[component]
 pub fn ScaleTab(app: String) -> impl IntoView {
     let session = expect_context::<Session>();
@@ -79,6 +99,9 @@ pub fn ScaleTab(app: String) -> impl IntoView {
     let (loaded, set_loaded) = signal(false);
     // What each cell should have; starts as what runs, and is reset to it after every load.
     let desired = RwSignal::new(DesiredCounts::new());
+    // Cells whose text is not a count: the text stays in its field, marked, and planning says which cell is wrong
+    // instead of quietly keeping what runs there.
+    let unreadable = RwSignal::new(Vec::<Unreadable>::new());
     let added_regions = RwSignal::new(Vec::<String>::new());
     let cells = Memo::new(move |_| machines.with(|m| live_cells(m)));
     Effect::new(move |_| {
@@ -87,6 +110,7 @@ pub fn ScaleTab(app: String) -> impl IntoView {
                 Ok(snapshot) => {
                     machines.set(snapshot.machines);
                     volumes.set(snapshot.volumes);
+                    unreadable.set(Vec::new());
                     desired.set(cells.with_untracked(|cells| {
                         cells
                             .iter()
@@ -115,6 +139,10 @@ pub fn ScaleTab(app: String) -> impl IntoView {
     let plan_counts = {
         let app = app.clone();
         move |_| {
+            if let Some(message) = unreadable.with_untracked(|u| u.first().map(Unreadable::message)) {
+                planned.set(Some(Err(message)));
+                return;
+            }
             let config = cells.with(|c| config_of(&app, c));
             let options = ScaleCountOptions { force: force.get_untracked(), ..ScaleCountOptions::default() };
             let plan = machines.with_untracked(|m| {
@@ -151,10 +179,18 @@ pub fn ScaleTab(app: String) -> impl IntoView {
         let wanted = move || desired.with(|d| d.get(&g).and_then(|c| c.get(&r)).copied());
         let (g, r) = (group.clone(), region.clone());
         let set = move |text: String| {
-            let count = text.trim().parse::<usize>().ok().filter(|n| *n <= 100);
+            let text = text.trim();
+            // Empty keeps what runs in the cell; anything else must be a count the planner accepts.
+            let count = (!text.is_empty()).then(|| parse_count(text));
+            unreadable.update(|u| {
+                u.retain(|cell| cell.group != g || cell.region != r);
+                if count == Some(None) {
+                    u.push(Unreadable { group: g.clone(), region: r.clone(), text: text.to_owned() });
+                }
+            });
             desired.update(|d| {
                 let cells = d.entry(g.clone()).or_default();
-                match count {
+                match count.flatten() {
                     Some(n) => {
                         cells.insert(r.clone(), n);
                     }
@@ -165,6 +201,11 @@ pub fn ScaleTab(app: String) -> impl IntoView {
             });
             planned.set(None);
         };
+        let (g, r) = (group.clone(), region.clone());
+        let typed = move || {
+            unreadable.with(|u| u.iter().find(|cell| cell.group == g && cell.region == r).map(|cell| cell.text.clone()))
+        };
+        let typed_for_mark = typed.clone();
         let live_for_drift = live.clone();
         let wanted_for_drift = wanted.clone();
         let drifted = move || {
@@ -181,8 +222,9 @@ pub fn ScaleTab(app: String) -> impl IntoView {
         };
         view! {
             <td class="cell" class:drift=drifted>
-                <input type="number" min="0" max="100" inputmode="numeric" aria-label=label
-                    prop:value=move || wanted().map(|w| w.to_string()).unwrap_or_default()
+                <input type="number" min="0" max=MAX_MACHINES_PER_GROUP inputmode="numeric" aria-label=label
+                    aria-invalid=move || typed_for_mark().is_some().then_some("true")
+                    prop:value=move || typed().or_else(|| wanted().map(|w| w.to_string())).unwrap_or_default()
                     on:input=move |ev| set(event_target_value(&ev))/>
                 <span class="now">{now}</span>
             </td>
