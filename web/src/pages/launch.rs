@@ -133,7 +133,7 @@ pub fn LaunchWizard(#[prop(into)] on_launched: Callback<()>) -> impl IntoView {
                     <label for="launch-size">"VM size"</label>
                     <select id="launch-size" on:change=move |ev| size.set(event_target_value(&ev))>{size_options(DEFAULT_PRESET)}</select>
                     <label class="check"><input type="checkbox" on:change=move |ev| set_single.set(event_target_checked(&ev))/>
-                        " One machine (no standby for high availability)"</label>
+                        " One machine (no second one for high availability)"</label>
                     <button type="submit" disabled=move || launch.with(Result::is_err) || run.pending().get()>"Launch"</button>
                 </form>
                 <div class="preview">{fly_toml}</div>
