@@ -184,13 +184,15 @@ test("App → Config shows diagnostics as you type and each group's machine conf
   assert.equal(await backdrop.locator("img").count(), 0);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
 
-  await editor.fill(`${good}[deploy]\nstrategy = "immediate"\n`);
-  await page.getByText("No problems found.").waitFor();
+  // A [deploy] section for App → Deploy below; the validator warns that this strategy ignores max_unavailable.
+  await editor.fill(`${good}[deploy]\nstrategy = "immediate"\nmax_unavailable = 2\n`);
+  await diagnostics.getByText("max_unavailable is set but the 'immediate' strategy ignores it").waitFor();
   await page.getByText("Machine config of group app").click();
   await page.getByText('"internal_port": 80').first().waitFor();
   // App → Deploy plans the same text: fly.toml's strategy unless one is chosen, as flyctl's --strategy overrides it.
   await page.getByRole("link", { name: "Plan the deploy of this fly.toml" }).click();
   assert.equal(await page.getByLabel("Strategy").locator("option:checked").textContent(), "as in fly.toml (immediate)");
+  assert.equal(await page.getByLabel("Max unavailable").getAttribute("placeholder"), "2");
   await page.getByRole("button", { name: "Plan deploy", exact: true }).click();
   const plan = page.getByLabel("Deploy plan");
   await plan.filter({ hasText: "deploy (immediate)" }).waitFor({ timeout: 15_000 });

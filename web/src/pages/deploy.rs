@@ -33,11 +33,13 @@ pub fn DeployTab(app: String) -> impl IntoView {
     };
     // Empty: `[deploy] strategy` of the draft, else rolling (flyctl's order); a choice overrides it like `--strategy`.
     let (strategy, set_strategy) = signal(String::new());
-    let configured_strategy = Memo::new(move |_| {
-        draft.with(|source| {
-            let configured = source.as_deref().map(validate).and_then(|parsed| parsed.config.deploy?.strategy);
-            configured.as_deref().and_then(Strategy::parse).unwrap_or(Strategy::Rolling).as_str()
-        })
+    // What the draft's `[deploy]` says, shown where the fields start empty (their default): the strategy, and max
+    // unavailable as the field's placeholder (flyctl's 0.33 when fly.toml has none).
+    let configured = Memo::new(move |_| {
+        let deploy = draft.with(|source| source.as_deref().map(validate).and_then(|parsed| parsed.config.deploy));
+        let strategy = deploy.as_ref().and_then(|d| d.strategy.as_deref()).and_then(Strategy::parse);
+        let max_unavailable = deploy.and_then(|d| d.max_unavailable).unwrap_or(0.33);
+        (strategy.unwrap_or(Strategy::Rolling).as_str(), max_unavailable.to_string())
     });
     let (max_unavailable_text, set_max_unavailable) = signal(String::new());
     let (detach, set_detach) = signal(false);
@@ -93,14 +95,14 @@ pub fn DeployTab(app: String) -> impl IntoView {
                 <div class="deploy-options">
                     <label for="strategy">"Strategy"</label>
                     <select id="strategy" on:change=move |ev| set_strategy.set(event_target_value(&ev))>
-                        <option value="" selected>{move || format!("as in fly.toml ({})", configured_strategy.get())}</option>
+                        <option value="" selected>{move || format!("as in fly.toml ({})", configured.with(|c| c.0))}</option>
                         <option value="rolling">"rolling"</option>
                         <option value="immediate">"immediate"</option>
                         <option value="canary">"canary"</option>
                         <option value="bluegreen">"bluegreen"</option>
                     </select>
                     <label for="max-unavailable">"Max unavailable"</label>
-                    <input id="max-unavailable" class="narrow" placeholder="0.33" inputmode="decimal"
+                    <input id="max-unavailable" class="narrow" placeholder=move || configured.with(|c| c.1.clone()) inputmode="decimal"
                         on:input=move |ev| set_max_unavailable.set(event_target_value(&ev))/>
                     <label><input type="checkbox" on:change=move |ev| set_start_stopped.set(event_target_checked(&ev))/>
                         " Start stopped machines"</label>
