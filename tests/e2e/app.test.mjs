@@ -187,6 +187,10 @@ test("App → Config shows diagnostics as you type and each group's machine conf
   // A [deploy] section for App → Deploy below; the validator warns that this strategy ignores max_unavailable.
   await editor.fill(`${good}[deploy]\nstrategy = "immediate"\nmax_unavailable = 2\n`);
   await diagnostics.getByText("max_unavailable is set but the 'immediate' strategy ignores it").waitFor();
+  // The draft outlives a reload of the tab (sessionStorage), rather than going back to the text made from machines.
+  await page.reload();
+  await diagnostics.getByText("max_unavailable is set but the 'immediate' strategy ignores it").waitFor({ timeout: 15_000 });
+  assert.equal(await editor.inputValue(), `${good}[deploy]\nstrategy = "immediate"\nmax_unavailable = 2\n`);
   await page.getByText("Machine config of group app").click();
   await page.getByText('"internal_port": 80').first().waitFor();
   // App → Deploy plans the same text: fly.toml's strategy unless one is chosen, as flyctl's --strategy overrides it.

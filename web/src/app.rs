@@ -14,7 +14,7 @@ pub fn App() -> impl IntoView {
     let info = LocalResource::new(session_info);
     let session = SessionSlot(RwSignal::new(None));
     provide_context(session);
-    provide_context(Drafts(RwSignal::new(Default::default())));
+    provide_context(Drafts::keep_in_tab());
     let route = use_route();
     // Connecting on its own: the remembered connection, else the emulator's token on this origin.
     let (automatic, set_automatic) = signal(None::<Result<(), String>>);

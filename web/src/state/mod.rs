@@ -121,9 +121,34 @@ pub async fn open(info: &SessionInfo, connection: &Connection) -> Result<Session
 #[derive(Debug, Clone, Copy)]
 pub struct SessionSlot(pub leptos::prelude::RwSignal<Option<Session>>);
 
-/// fly.toml drafts by app, kept while the dashboard is open: App → Config edits the text that App → Deploy plans.
+/// fly.toml drafts by app: App → Config edits the text that App → Deploy plans. Kept in this tab's sessionStorage
+/// ([`Drafts::keep_in_tab`]), so a reload does not lose an edit; closing the tab does drop them, as it drops a
+/// remembered token.
 #[derive(Debug, Clone, Copy)]
 pub struct Drafts(pub leptos::prelude::RwSignal<std::collections::BTreeMap<String, String>>);
+
+const DRAFTS_KEY: &str = "flightdeck.drafts";
+
+impl Drafts {
+    /// The drafts this tab kept (none on a first visit, or when storage is unavailable or holds something else),
+    /// written back on every change.
+    pub fn keep_in_tab() -> Self {
+        use leptos::prelude::*;
+        let kept = session_storage()
+            .and_then(|storage| storage.get_item(DRAFTS_KEY).ok().flatten())
+            .and_then(|text| flightdeck::json::from_json(text.as_bytes()).ok())
+            .unwrap_or_default();
+        let drafts = Drafts(RwSignal::new(kept));
+        Effect::new(move |_| {
+            let text = drafts.0.with(|drafts| serde_json::to_string(drafts).ok());
+            if let (Some(storage), Some(text)) = (session_storage(), text) {
+                // A full storage keeps the drafts in memory only.
+                let _ = storage.set_item(DRAFTS_KEY, &text);
+            }
+        });
+        drafts
+    }
+}
 
 /// A first fly.toml for an app that has machines but no draft yet: the config its machines describe
 /// (`plan::config_from_machines`: name, primary region, image, and each group with its command).
