@@ -532,6 +532,44 @@ test("App → Overview puts the app's regions on a world map with their machine 
   await close();
 });
 
+test("App → Overview shows drift from the fly.toml draft, machine by machine, and none once it is deployed", async () => {
+  const web = { image: "nginx:1.27", metadata: { fly_platform_version: "v2", fly_process_group: "web" } };
+  const worker = { ...web, metadata: { ...web.metadata, fly_process_group: "worker" } };
+  await seed({ apps: [{ name: "e2e-drift", machines: [
+    { name: "w-1", region: "iad", config: web }, { name: "w-2", region: "iad", config: web },
+    { name: "k-1", region: "iad", config: worker },
+  ] }] });
+  const { page, problems, close } = await open("#/apps/e2e-drift/overview");
+  const card = page.getByRole("region", { name: "Drift from fly.toml" });
+  await card.getByText("No fly.toml draft for this app yet").waitFor({ timeout: 15_000 });
+  await card.getByRole("link", { name: "App → Config" }).click();
+  const editor = page.getByRole("textbox", { name: "fly.toml" });
+  await page.getByText("No problems found.").waitFor({ timeout: 15_000 });
+  await editor.fill(`app = "e2e-drift"\nprimary_region = "iad"\n[build]\nimage = "nginx:1.27"\n[env]\nLOG_LEVEL = "debug"\n` +
+    `[processes]\nweb = "nginx -g 'daemon off;'"\n`);
+  await page.getByText("No problems found.").waitFor();
+  await page.getByRole("link", { name: "Overview" }).click();
+  const list = card.getByRole("list", { name: "Machines that differ from fly.toml" });
+  await list.waitFor({ timeout: 15_000 });
+  assert.match(await card.innerText(), /3 of 3 machine\(s\) differ from fly\.toml/);
+  const item = (name) => list.getByRole("listitem").filter({ hasText: `(${name})` });
+  assert.match(await item("k-1").innerText(), /\[worker\]: its group is not in fly\.toml, so a deploy would destroy it/);
+  assert.match(await item("w-1").innerText(), /\+ env\.LOG_LEVEL: "debug"/);
+  assert.match(await item("w-2").innerText(), /\+ init\.cmd: \["nginx","-g","daemon off;"\]/);
+  await page.screenshot({ path: `${screenshots}/overview-drift.png`, fullPage: true });
+
+  // Deploying the draft is what the list said: afterwards nothing differs (and the orphaned worker is gone).
+  await card.getByRole("link", { name: "Plan the deploy" }).click();
+  await page.getByRole("button", { name: "Plan deploy", exact: true }).click();
+  await page.getByLabel("Deploy plan").waitFor({ timeout: 15_000 });
+  await page.getByRole("button", { name: "Deploy", exact: true }).click();
+  await page.getByRole("status").filter({ hasText: "Deployed." }).waitFor({ timeout: 30_000 });
+  await page.getByRole("link", { name: "Overview" }).click();
+  await card.getByText("All 2 machine(s) run what fly.toml gives their groups.").waitFor({ timeout: 15_000 });
+  assert.deepEqual(problems, []);
+  await close();
+});
+
 test("App → Machines clones a machine into another region and resizes one, each planned first", async () => {
   const config = { image: "nginx:1.27", init: { cmd: ["nginx"] }, guest: { cpu_kind: "shared", cpus: 1, memory_mb: 256 },
     metadata: { fly_platform_version: "v2", fly_process_group: "web" } };

@@ -5,17 +5,22 @@
 //! process group is in its config, so it comes from the full list, read at first, after every few summaries, and at
 //! once when a summary shows a machine that is new, gone or at another version (a group changes only with a new
 //! version).
+//!
+//! Beside them, drift: which machines run something other than what the app's fly.toml draft (App → Config) gives
+//! their group — each with the changes a deploy would make — computed by the core's `plan::drift` from each full
+//! list (a machine's config changes only with a new version, which makes the next summary ask for the full list).
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use flightdeck::api::{ApiError, Machine, MachineState};
-use flightdeck::config::{RegionStatus, region_coordinates, region_status};
+use flightdeck::config::{RegionStatus, region_coordinates, region_status, validate};
 use flightdeck::plan;
 use leptos::prelude::*;
 
 use crate::components::ErrorNote;
-use crate::state::{Session, live_fleet};
+use crate::route::{Route, Tab};
+use crate::state::{Drafts, Session, live_fleet};
 
 /// How often the counts are refreshed from summaries.
 const SUMMARY_EVERY: Duration = Duration::from_secs(5);
@@ -193,6 +198,33 @@ fn count_by_region<'a>(
     regions
 }
 
+/// Machines of the drift list shown, and changes shown per machine: the rest are counted.
+const DRIFT_MACHINES_SHOWN: usize = 20;
+const DRIFT_CHANGES_SHOWN: usize = 6;
+
+/// How the listed machines differ from the draft, as the drift card shows it.
+#[derive(Debug, Clone, PartialEq)]
+struct DriftView {
+    /// Machines deploys manage.
+    managed: usize,
+    /// `(machine as plans name it, group, the changes as plans write them)`; no changes: its group is gone.
+    differing: Vec<(String, String, Vec<String>)>,
+    unmanaged: usize,
+}
+
+impl DriftView {
+    fn of(config: &flightdeck::config::AppConfig, machines: &[Machine]) -> Self {
+        let drift = plan::drift(config, machines, &plan::DesiredCounts::new());
+        let managed = machines.iter().filter(|m| !m.state.is_gone() && plan::is_managed(m)).count();
+        let differing = drift
+            .machines
+            .into_iter()
+            .map(|d| (d.machine.shown(), d.machine.group, d.changes.iter().map(ToString::to_string).collect()))
+            .collect();
+        DriftView { managed, differing, unmanaged: drift.unmanaged.len() }
+    }
+}
+
 /// What the full list told of one machine: its version and its process group.
 #[derive(Debug, Clone, PartialEq)]
 struct Known {
@@ -203,6 +235,12 @@ struct Known {
 #[component]
 pub fn OverviewTab(app: String) -> impl IntoView {
     let session = expect_context::<Session>();
+    // The draft, parsed once: it changes only in App → Config. `Err` when it has errors (nothing to compare).
+    let draft = expect_context::<Drafts>().0.with_untracked(|d| d.get(&app).map(|source| validate(source)));
+    let draft = draft.map(|report| if report.has_errors() { Err(()) } else { Ok(report.config) });
+    let has_draft_config = matches!(draft, Some(Ok(_)));
+    let draft = StoredValue::new(draft);
+    let (drift, set_drift) = signal(None::<DriftView>);
     let (counts, set_counts) = signal(None::<BTreeMap<String, RegionCount>>);
     let (error, set_error) = signal(None::<String>);
     // The full list's versions and groups by machine id.
@@ -216,6 +254,13 @@ pub fn OverviewTab(app: String) -> impl IntoView {
             });
             known.set_value(by_id.collect());
             set_counts.set(Some(count_by_region(list, plan::group_of)));
+            if has_draft_config {
+                let fresh =
+                    draft.with_value(|d| d.as_ref().and_then(|d| d.as_ref().ok()).map(|c| DriftView::of(c, list)));
+                if drift.with_untracked(|shown| *shown != fresh) {
+                    set_drift.set(fresh);
+                }
+            }
             set_error.set(None);
         }
         Err(e) => set_error.set(Some(e.to_string())),
@@ -299,6 +344,68 @@ pub fn OverviewTab(app: String) -> impl IntoView {
             })
             .collect_view()
     };
+    let config_href = Route::App { name: app.clone(), tab: Tab::Config }.href();
+    let deploy_href = Route::App { name: app.clone(), tab: Tab::Deploy }.href();
+    let drift_body = move || {
+        let config_href = config_href.clone();
+        let state = draft.with_value(|d| d.as_ref().map(Result::is_ok));
+        match state {
+            None => {
+                return view! {
+                    <p class="muted">"No fly.toml draft for this app yet: "<a href=config_href>"App → Config"</a>
+                        " starts one from its machines; edit it there to see what a deploy would change."</p>
+                }
+                .into_any();
+            }
+            Some(false) => {
+                return view! {
+                    <p class="muted">"The fly.toml draft has errors: fix them in "<a href=config_href>"App → Config"</a>
+                        " to compare it with the machines."</p>
+                }
+                .into_any();
+            }
+            Some(true) => {}
+        }
+        let Some(view) = drift.get() else {
+            return view! { <p class="muted">"Loading machines…"</p> }.into_any();
+        };
+        let unmanaged = (view.unmanaged > 0).then(|| {
+            view! { <p class="muted">{format!("{} machine(s) not managed by deploys are left out.", view.unmanaged)}</p> }
+        });
+        if view.differing.is_empty() {
+            let text = format!("All {} machine(s) run what fly.toml gives their groups.", view.managed);
+            return view! { <p class="ok" role="status">{text}</p>{unmanaged} }.into_any();
+        }
+        let count = view.differing.len();
+        let more = count.saturating_sub(DRIFT_MACHINES_SHOWN);
+        let items = view
+            .differing
+            .into_iter()
+            .take(DRIFT_MACHINES_SHOWN)
+            .map(|(machine, group, changes)| {
+                let what = if changes.is_empty() {
+                    format!("[{group}]: its group is not in fly.toml, so a deploy would destroy it")
+                } else {
+                    format!("[{group}]: {} change(s)", changes.len())
+                };
+                let hidden = changes.len().saturating_sub(DRIFT_CHANGES_SHOWN);
+                let mut lines: Vec<String> = changes.into_iter().take(DRIFT_CHANGES_SHOWN).collect();
+                if hidden > 0 {
+                    lines.push(format!("… and {hidden} more"));
+                }
+                let lines = (!lines.is_empty()).then(|| view! { <pre class="mono">{lines.join("\n")}</pre> });
+                view! { <li><span class="mono">{machine}</span>" "{what}{lines}</li> }
+            })
+            .collect_view();
+        view! {
+            <p>{format!("{} of {} machine(s) differ from fly.toml:", count, view.managed)}</p>
+            <ul class="drift-list" aria-label="Machines that differ from fly.toml">{items}</ul>
+            {(more > 0).then(|| view! { <p class="muted">{format!("… and {more} more machine(s).")}</p> })}
+            {unmanaged}
+            <a class="button" href=deploy_href.clone()>"Plan the deploy"</a>
+        }
+        .into_any()
+    };
     let view_box = format!("0 0 {WIDTH} {:.1}", height());
     view! {
         <div class="overview">
@@ -318,6 +425,10 @@ pub fn OverviewTab(app: String) -> impl IntoView {
                     <thead><tr><th>"Region"</th><th>"Location"</th><th class="num">"Started"</th><th>"Groups"</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
+            </section>
+            <section class="card wide" aria-labelledby="drift-heading">
+                <h2 id="drift-heading">"Drift from fly.toml"</h2>
+                {drift_body}
             </section>
         </div>
     }
