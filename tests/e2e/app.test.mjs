@@ -197,6 +197,7 @@ test("App → Config shows diagnostics as you type and each group's machine conf
   await page.getByRole("link", { name: "Plan the deploy of this fly.toml" }).click();
   assert.equal(await page.getByLabel("Strategy").locator("option:checked").textContent(), "as in fly.toml (immediate)");
   assert.equal(await page.getByLabel("Max unavailable").getAttribute("placeholder"), "2");
+  assert.equal(await page.getByLabel("Image").getAttribute("placeholder"), "nginx:1.28", "[build] image");
   await page.getByRole("button", { name: "Plan deploy", exact: true }).click();
   const plan = page.getByLabel("Deploy plan");
   await plan.filter({ hasText: "deploy (immediate)" }).waitFor({ timeout: 15_000 });
@@ -205,9 +206,11 @@ test("App → Config shows diagnostics as you type and each group's machine conf
   await page.getByRole("alert").filter({ hasText: "a fraction below 1" }).waitFor();
   await page.getByLabel("Max unavailable").fill("1");
   await page.getByLabel("Strategy").selectOption("rolling");
+  // An image typed here is deployed instead of fly.toml's, as flyctl's --image.
+  await page.getByLabel("Image").fill("nginx:1.29");
   await page.getByRole("button", { name: "Plan deploy", exact: true }).click();
   await plan.filter({ hasText: "deploy (rolling)" }).waitFor({ timeout: 15_000 });
-  await plan.filter({ hasText: '~ image: "nginx:1.27" → "nginx:1.28"' }).waitFor({ timeout: 15_000 });
+  await plan.filter({ hasText: '~ image: "nginx:1.27" → "nginx:1.29"' }).waitFor({ timeout: 15_000 });
   await page.getByRole("button", { name: "Deploy", exact: true }).click();
   // The live view: a progress bar that ends full, a row per machine with its outcome, and a timeline.
   await page.getByRole("status").filter({ hasText: "Deployed." }).waitFor({ timeout: 30_000 });
@@ -225,7 +228,7 @@ test("App → Config shows diagnostics as you type and each group's machine conf
   const machines = await fetch(`${emulator.url}/v1/apps/e2e-config/machines`, {
     headers: { authorization: `Bearer ${emulator.token}` },
   }).then((r) => r.json());
-  assert.ok(machines.every((m) => m.config.image === "nginx:1.28"), "the deploy really ran on the emulator");
+  assert.ok(machines.every((m) => m.config.image === "nginx:1.29"), "the deploy really ran on the emulator");
   assert.deepEqual(problems, []);
   await close();
 });

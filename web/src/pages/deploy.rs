@@ -33,14 +33,18 @@ pub fn DeployTab(app: String) -> impl IntoView {
     };
     // Empty: `[deploy] strategy` of the draft, else rolling (flyctl's order); a choice overrides it like `--strategy`.
     let (strategy, set_strategy) = signal(String::new());
-    // What the draft's `[deploy]` says, shown where the fields start empty (their default): the strategy, and max
-    // unavailable as the field's placeholder (flyctl's 0.33 when fly.toml has none).
+    // What the draft says, shown where the fields start empty (their default): the strategy, max unavailable
+    // (flyctl's 0.33 when fly.toml has none) and the image (`[build] image`, else the one the machines run).
     let configured = Memo::new(move |_| {
-        let deploy = draft.with(|source| source.as_deref().map(validate).and_then(|parsed| parsed.config.deploy));
+        let config = draft.with(|source| source.as_deref().map(|source| validate(source).config));
+        let (deploy, build) = config.map(|c| (c.deploy, c.build)).unwrap_or_default();
         let strategy = deploy.as_ref().and_then(|d| d.strategy.as_deref()).and_then(Strategy::parse);
         let max_unavailable = deploy.and_then(|d| d.max_unavailable).unwrap_or(0.33);
-        (strategy.unwrap_or(Strategy::Rolling).as_str(), max_unavailable.to_string())
+        let image = build.and_then(|b| b.image).unwrap_or_else(|| "the image the machines run".to_owned());
+        (strategy.unwrap_or(Strategy::Rolling).as_str(), max_unavailable.to_string(), image)
     });
+    // Empty: the draft's image; else the image to deploy, like flyctl's `--image`.
+    let (image, set_image) = signal(String::new());
     let (max_unavailable_text, set_max_unavailable) = signal(String::new());
     let (detach, set_detach) = signal(false);
     let (start_stopped, set_start_stopped) = signal(false);
@@ -66,6 +70,7 @@ pub fn DeployTab(app: String) -> impl IntoView {
         let options = match max_unavailable(&max_unavailable_text.get_untracked()) {
             Ok(max_unavailable) => DeployOptions {
                 strategy: Strategy::parse(&strategy.get_untracked()),
+                image: image.with_untracked(|i| Some(i.trim().to_owned()).filter(|i| !i.is_empty())),
                 max_unavailable,
                 detach: detach.get_untracked(),
                 start_stopped: start_stopped.get_untracked(),
@@ -101,6 +106,10 @@ pub fn DeployTab(app: String) -> impl IntoView {
                         <option value="canary">"canary"</option>
                         <option value="bluegreen">"bluegreen"</option>
                     </select>
+                    <label for="deploy-image">"Image"</label>
+                    <input id="deploy-image" class="image" spellcheck="false" autocomplete="off"
+                        placeholder=move || configured.with(|c| c.2.clone())
+                        on:input=move |ev| set_image.set(event_target_value(&ev))/>
                     <label for="max-unavailable">"Max unavailable"</label>
                     <input id="max-unavailable" class="narrow" placeholder=move || configured.with(|c| c.1.clone()) inputmode="decimal"
                         on:input=move |ev| set_max_unavailable.set(event_target_value(&ev))/>
