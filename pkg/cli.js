@@ -26,6 +26,7 @@ Usage:
                     [--max-unavailable N] [--start-stopped] [--detach] [--dry-run] [--yes]
   flightdeck scale count COUNT... [--region a,b] [--max-per-region N] [-a APP] [-c FILE] [--yes]
   flightdeck scale vm SIZE [--memory MB] [-g GROUP]      flightdeck scale memory MB [-g GROUP]
+  flightdeck scale show [-a APP]
   flightdeck machine list | status ID [-d] | stop ID [--signal S] | start ID | remove ID [--force]
                    | clone ID [--region R] [--group G] [--name N] [--clear-cmd] [--override-cmd CMD]
                      [--clear-auto-destroy] [--attach-volume VOL]
@@ -229,8 +230,46 @@ async function deploy(values, out) {
   return execute(api, plan, values, out, `Deploy ${app}?`);
 }
 
+/** flyctl's temporary machines, which `scale show` leaves out as flyctl does. */
+const TEMPORARY_GROUPS = new Set(["fly_app_release_command", "fly_app_console", "fly_app_test_machine_command"]);
+
+/**
+ * `fly scale show`: the app's live machines by process group and size, with the regions they run in. JSON in
+ * flyctl's shape: `[{ Process, Count, CPUKind, CPUs, Memory, Regions: { iad: 2 } }]`.
+ */
+function scaleShow(app, machines, out) {
+  const rows = new Map();
+  for (const m of machines) {
+    if (m.state === "destroyed" || m.state === "destroying") continue;
+    const group = m.config?.metadata?.fly_process_group || "app";
+    if (TEMPORARY_GROUPS.has(group)) continue;
+    const guest = m.config?.guest ?? {};
+    const row = { Process: group, Count: 0, CPUKind: guest.cpu_kind ?? "", CPUs: guest.cpus ?? 0, Memory: guest.memory_mb ?? 0, Regions: {} };
+    const key = JSON.stringify([row.Process, row.CPUKind, row.CPUs, row.Memory]);
+    const shown = rows.get(key) ?? rows.set(key, row).get(key);
+    shown.Count += 1;
+    shown.Regions[m.region] = (shown.Regions[m.region] ?? 0) + 1;
+  }
+  const groups = [...rows.values()].sort((a, b) => a.Process.localeCompare(b.Process) || b.Count - a.Count);
+  for (const g of groups) g.Regions = Object.fromEntries(Object.entries(g.Regions).sort(([a], [b]) => a.localeCompare(b)));
+  if (out.json) {
+    out.result(groups);
+    return 0;
+  }
+  const regions = (g) => Object.entries(g.Regions).map(([r, n]) => (n > 1 ? `${r}(${n})` : r)).join(",");
+  out.line(`VM Resources for app: ${app}\n\nGroups`);
+  out.line(table(["NAME", "COUNT", "KIND", "CPUS", "MEMORY", "REGIONS"],
+    groups.map((g) => [g.Process, g.Count, g.CPUKind, g.CPUs, `${g.Memory} MB`, regions(g)])));
+  return 0;
+}
+
 async function scale(positionals, values, out) {
   const [what, ...rest] = positionals;
+  if (what === "show") {
+    const local = values.config !== undefined || existsSync("fly.toml") ? readConfig(values.config, out).config : null;
+    const app = appName(values, local);
+    return scaleShow(app, await client().listMachines(app), out);
+  }
   // Like flyctl, scale needs no fly.toml: without one (and without -c), the config the app's machines describe.
   const local = values.config !== undefined || existsSync("fly.toml") ? readConfig(values.config, out).config : null;
   const app = appName(values, local);
@@ -256,7 +295,7 @@ async function scale(positionals, values, out) {
     if (values.group) options.group = values.group;
     plan = core.planScaleVm(report.config, snapshot.machines, options);
   } else {
-    throw new UsageError("scale count | vm | memory");
+    throw new UsageError("scale count | vm | memory | show");
   }
   return execute(api, plan, values, out, `Scale app ${app}?`);
 }

@@ -84,6 +84,12 @@ test("scale count asks before scaling down, and without a terminal refuses unles
   let machines = JSON.parse((await run(["machine", "list", "--json"])).stdout);
   assert.equal(machines.length, 3);
   assert.deepEqual(machines.map((m) => m.region).sort(), ["fra", "syd", "syd"]);
+  // scale show: machines by group and size, regions as flyctl writes them, JSON in flyctl's shape.
+  const shown = await run(["scale", "show"]);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, /^app\s+3\s+shared\s+1\s+1024 MB\s+fra,syd\(2\)$/m);
+  assert.deepEqual(JSON.parse((await run(["scale", "show", "--json"])).stdout),
+    [{ Process: "app", Count: 3, CPUKind: "shared", CPUs: 1, Memory: 1024, Regions: { fra: 1, syd: 2 } }]);
   const down = await run(["scale", "count", "1"]);
   assert.equal(down.code, 2);
   assert.match(down.stderr, /pass --yes/);
