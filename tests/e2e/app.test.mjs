@@ -259,6 +259,16 @@ test("App → Secrets sets and unsets secrets, never shows a value, and restarts
 
   await page.getByRole("button", { name: "Unset secret API_KEY", exact: true }).click();
   await page.getByText("No secrets yet.").waitFor({ timeout: 30_000 });
+
+  // An app without machines keeps the secret for its first deployment, and says so.
+  await seed({ apps: [{ name: "e2e-secrets-empty", machines: [] }] });
+  await page.goto(`${emulator.url}/#/apps/e2e-secrets-empty/secrets`);
+  await page.getByText("No secrets yet.").waitFor({ timeout: 15_000 });
+  await page.getByLabel("Name", { exact: true }).fill("API_KEY");
+  await page.getByLabel("Value", { exact: true }).fill("staged-value");
+  await page.getByRole("button", { name: "Set secret and restart", exact: true }).click();
+  await page.getByRole("status").filter({ hasText: "Secrets are at version 1; no machines to restart: they are staged for the first deployment." })
+    .waitFor({ timeout: 15_000 });
   assert.deepEqual(problems, []);
   await close();
 });

@@ -24,8 +24,12 @@ pub fn SecretsTab(app: String) -> impl IntoView {
                 let machines =
                     client.list_machines(&app, &MachineFilter::default()).await.map_err(|e| e.to_string())?;
                 let plan = plan_secrets_deploy(&app, &machines, update.version, &DeployOptions::default());
+                if plan.is_empty() {
+                    // As flyctl: an app without machines gets the secrets with its first deployment.
+                    return Ok((update.version, false));
+                }
                 run_with_progress(&client, &plan, progress, &Cancel::default()).await?;
-                Ok::<u64, String>(update.version)
+                Ok::<(u64, bool), String>((update.version, true))
             }
         })
     };
@@ -91,7 +95,14 @@ pub fn SecretsTab(app: String) -> impl IntoView {
                 <button type="submit" disabled=move || change.pending().get()>"Set secret and restart"</button>
             </form>
             {move || change.value().get().map(|result| match result {
-                Ok(version) => view! { <p class="ok" role="status">{format!("Secrets are at version {version}; machines restarted.")}</p> }.into_any(),
+                Ok((version, restarted)) => {
+                    let text = if restarted {
+                        format!("Secrets are at version {version}; machines restarted.")
+                    } else {
+                        format!("Secrets are at version {version}; no machines to restart: they are staged for the first deployment.")
+                    };
+                    view! { <p class="ok" role="status">{text}</p> }.into_any()
+                }
                 Err(error) => view! { <ErrorNote message=error/> }.into_any(),
             })}
             <RunView progress=progress label="Secrets deploy"/>
