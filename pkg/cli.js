@@ -457,6 +457,12 @@ async function secrets(positionals, values, out) {
   }
   const snapshot = await api.snapshot(app);
   const plan = core.planSecretsDeploy(app, snapshot.machines, update.version, { detach: values.detach ?? false });
+  if (actionsOf(plan).length === 0) {
+    // As flyctl: an app without machines gets its secrets with its first deployment.
+    out.line("Secrets are staged for the first deployment");
+    out.result({ version: update.version, staged: true });
+    return 0;
+  }
   return execute(api, plan, values, out, `Restart ${app}'s machines with the new secrets?`);
 }
 

@@ -159,6 +159,21 @@ test("machine commands by name, secrets and apps restart", async () => {
   assert.match(removed.stderr, /stop it first or remove it with force/);
 });
 
+test("secrets set on an app without machines stages them for its first deployment", async () => {
+  const seeded = await fetch(`${emulator.url}/__emulator/seed`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${emulator.token}`, "content-type": "application/json" },
+    body: JSON.stringify({ apps: [{ name: "cli-empty", machines: [] }] }),
+  });
+  assert.equal(seeded.status, 201);
+  const empty = mkdtempSync(join(tmpdir(), "flightdeck-cli-secrets-"));
+  const set = await run(["secrets", "set", "TOKEN=abc", "-a", "cli-empty"], { cwd: empty });
+  assert.equal(set.code, 0, set.stdout + set.stderr);
+  assert.match(set.stdout, /^Secrets are staged for the first deployment$/m);
+  const json = await run(["secrets", "set", "OTHER=1", "-a", "cli-empty", "--json"], { cwd: empty });
+  assert.deepEqual(JSON.parse(json.stdout), { version: 2, staged: true });
+});
+
 test("usage mistakes exit 2 with a sentence", async () => {
   for (const args of [["frobnicate"], ["deploy", "--strategy"], ["scale"], ["machine", "stop"], ["launch"]]) {
     const result = await run(args);
