@@ -27,7 +27,7 @@ Usage:
   flightdeck scale count COUNT... [--region a,b] [--max-per-region N] [-a APP] [-c FILE] [--yes]
   flightdeck scale vm SIZE [--memory MB] [-g GROUP]      flightdeck scale memory MB [-g GROUP]
   flightdeck scale show [-a APP]
-  flightdeck machine list | status ID [-d] | stop ID [--signal S] | start ID | remove ID [--force]
+  flightdeck machine list | status ID [-d] | stop ID [--signal S] | start ID | restart ID | remove ID [--force]
                    | clone ID [--region R] [--group G] [--name N] [--clear-cmd] [--override-cmd CMD]
                      [--clear-auto-destroy] [--attach-volume VOL]
                    | update ID [--memory MB] [--cpus N] [--cpu-kind K] [--env K=V]... [--metadata K=V]... [--image IMG]
@@ -403,7 +403,7 @@ async function machine(positionals, values, out) {
   }
   const snapshot = await api.snapshot(app);
   let plan;
-  if (what === "stop" || what === "start" || what === "remove" || what === "destroy" || what === "rm") {
+  if (["stop", "start", "restart", "remove", "destroy", "rm"].includes(what)) {
     plan = core.planMachineCommand(app, snapshot.machines, id, what, { signal: values.signal, force: values.force ?? false });
   } else if (what === "clone") {
     const config = existsSync(values.config ?? "fly.toml") ? readConfig(values.config, out).config : null;
@@ -424,7 +424,7 @@ async function machine(positionals, values, out) {
     if (values.image) options.image = values.image;
     plan = core.planMachineUpdate(app, snapshot.machines, id, options);
   } else {
-    throw new UsageError("machine list | status | stop | start | remove | clone | update");
+    throw new UsageError("machine list | status | stop | start | restart | remove | clone | update");
   }
   return execute(api, plan, values, out, `Go ahead with machine ${what} on ${id}?`);
 }

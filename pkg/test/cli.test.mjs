@@ -139,6 +139,12 @@ test("machine commands by name, secrets and apps restart", async () => {
   assert.equal(config.image, machine.config.image, "-d prints the machine's config as JSON");
   const started = await run(["machine", "start", machine.name]);
   assert.equal(started.code, 0, started.stdout + started.stderr);
+  const restarted = await run(["machine", "restart", machine.name]);
+  assert.equal(restarted.code, 0, restarted.stdout + restarted.stderr);
+  assert.match(restarted.stdout, /restart machine [0-9a-f]{14}/);
+  assert.equal(JSON.parse((await run(["machine", "status", machine.id, "--json"])).stdout).state, "started");
+  const events = JSON.parse((await run(["machine", "status", machine.id, "--json"])).stdout).events ?? [];
+  assert.deepEqual(events.slice(0, 3).map((e) => `${e.type}/${e.status}`), ["start/started", "exit/stopped", "restart/stopping"]);
   const updated = await run(["machine", "update", machine.id, "--memory", "512", "--env", "MODE=fast", "--yes"]);
   assert.equal(updated.code, 0, updated.stdout + updated.stderr);
   const status = JSON.parse((await run(["machine", "status", machine.id, "--json"])).stdout);

@@ -295,14 +295,14 @@ pub fn plan_machine_update(
     plan_to_js(plan::plan_machine_update(&app, &machines, &machine, &options).map_err(|e| plan_error(&e))?)
 }
 
-/// `fly machine stop|start|remove`: `planMachineCommand(app, machines, machine, "stop" | "start" | "remove",
-/// { signal?, force? })`.
+/// `fly machine stop|start|restart|remove`: `planMachineCommand(app, machines, machine, "stop" | "start" |
+/// "restart" | "remove", { signal?, force? })`.
 #[wasm_bindgen(js_name = planMachineCommand, unchecked_return_type = "Plan")]
 pub fn plan_machine_command(
     #[wasm_bindgen(unchecked_param_type = "string")] app: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Machine[]")] machines: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] machine: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "\"stop\" | \"start\" | \"remove\"")] command: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "\"stop\" | \"start\" | \"restart\" | \"remove\"")] command: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "PlanMachineCommandOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     #[derive(Deserialize, Default)]
@@ -318,8 +318,11 @@ pub fn plan_machine_command(
     let plan = match string_arg(&command, "command")?.as_str() {
         "stop" => plan::plan_stop(&app, &machines, &machine, options.signal.as_deref()),
         "start" => plan::plan_start(&app, &machines, &machine),
+        "restart" => plan::plan_restart(&app, &machines, &machine),
         "remove" | "destroy" | "rm" => plan::plan_remove(&app, &machines, &machine, options.force),
-        other => return Err(invalid_argument(format!("unknown machine command {other:?}: stop, start or remove"))),
+        other => {
+            return Err(invalid_argument(format!("unknown machine command {other:?}: stop, start, restart or remove")));
+        }
     };
     plan_to_js(plan.map_err(|e| plan_error(&e))?)
 }
