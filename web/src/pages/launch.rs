@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use flightdeck::config::{DEFAULT_PRESET, validate};
-use flightdeck::diagnostics::Severity;
+use flightdeck::diagnostics::{Severity, locate};
 use flightdeck::engine::{self, Cancel, EngineOptions, Event};
 use flightdeck::plan::{Launch, LaunchRequest, plan_launch};
 use leptos::prelude::*;
@@ -83,11 +83,16 @@ pub fn LaunchWizard(#[prop(into)] on_launched: Callback<()>) -> impl IntoView {
     let fly_toml = move || match launch.get() {
         Ok(launch) => {
             let report = validate(&launch.fly_toml);
-            let errors = report.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-            let status = if errors == 0 {
+            // Each error with its line:column in the text shown beside it.
+            let errors: Vec<String> = locate(&launch.fly_toml, &report.diagnostics)
+                .into_iter()
+                .filter(|d| d.diagnostic.severity == Severity::Error)
+                .map(|d| format!("{}:{} {}", d.start.line, d.start.column, d.diagnostic.message))
+                .collect();
+            let status = if errors.is_empty() {
                 view! { <p class="ok" role="status">"fly.toml is valid."</p> }.into_any()
             } else {
-                view! { <ErrorNote message=format!("fly.toml has {errors} error(s)")/> }.into_any()
+                view! { <ErrorNote message=format!("fly.toml has errors: {}", errors.join("; "))/> }.into_any()
             };
             view! { <pre class="plan mono" aria-label="Generated fly.toml">{launch.fly_toml}</pre>{status} }.into_any()
         }
