@@ -88,7 +88,7 @@ fn rfc3339(unix_secs: i64) -> String {
 }
 
 fn version() -> String {
-    format!("01{}", ids::object_id(24).to_uppercase())
+    ids::ulid()
 }
 
 fn event(kind: &str, status: &str, source: &str) -> MachineEvent {

@@ -32,7 +32,7 @@ pub fn rate_limited(wait: std::time::Duration) -> Response {
 /// Every `/v1` response carries a `fly-request-id`, as the real API's do.
 pub async fn with_request_id(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
-    if let Ok(value) = HeaderValue::from_str(&format!("01{}", ids::object_id(24).to_uppercase())) {
+    if let Ok(value) = HeaderValue::from_str(&ids::ulid()) {
         response.headers_mut().insert("fly-request-id", value);
     }
     response
