@@ -33,6 +33,7 @@ Usage:
                    | update ID [--memory MB] [--cpus N] [--cpu-kind K] [--env K=V]... [--metadata K=V]... [--image IMG]
   flightdeck secrets list | set NAME=VALUE... [--stage] | unset NAME... [--stage]
   flightdeck apps restart
+  flightdeck status [-a APP]
   flightdeck launch --image IMG --internal-port N [-a NAME] [--region R] [--vm-size S] [--org ORG] [--single-machine]
 
 Every command takes --json (one JSON document on stdout) and --yes (no questions). Commands that change machines
@@ -466,6 +467,40 @@ async function secrets(positionals, values, out) {
   return execute(api, plan, values, out, `Restart ${app}'s machines with the new secrets?`);
 }
 
+/** "1 total, 1 passing" / "2 total, 1 passing, 1 critical", as `fly status` counts a machine's checks. */
+function checksCount(checks = []) {
+  if (checks.length === 0) return "";
+  const by = {};
+  for (const c of checks) by[c.status] = (by[c.status] ?? 0) + 1;
+  return [`${checks.length} total`, ...["passing", "warning", "critical"].filter((k) => by[k]).map((k) => `${by[k]} ${k}`)].join(", ");
+}
+
+/** `fly status`: the app, then its live machines by process group (release and console machines left out). */
+async function status(values, out) {
+  const local = existsSync(values.config ?? "fly.toml") ? readConfig(values.config, out).config : null;
+  const name = appName(values, local);
+  const api = client();
+  const [app, machines] = await Promise.all([api.getApp(name), api.listMachines(name)]);
+  const live = machines
+    .filter((m) => m.state !== "destroyed" && !TEMPORARY_GROUPS.has(m.config?.metadata?.fly_process_group ?? ""))
+    .sort((a, b) => (a.config?.metadata?.fly_process_group ?? "").localeCompare(b.config?.metadata?.fly_process_group ?? "") || a.id.localeCompare(b.id));
+  if (out.json) {
+    out.result({ app, machines: live });
+    return 0;
+  }
+  const image = [...new Set(live.map((m) => m.config?.image).filter(Boolean))].join(", ");
+  out.line(["App", `  Name     = ${app.name}`, `  Owner    = ${app.organization?.slug ?? ""}`, `  Hostname = ${app.name}.fly.dev`,
+    `  Image    = ${image}`, ""].join("\n"));
+  if (live.length === 0) {
+    out.line("No machines are available on this app");
+    return 0;
+  }
+  out.line(`Machines\n${table(["PROCESS", "ID", "VERSION", "REGION", "STATE", "ROLE", "CHECKS", "LAST UPDATED"],
+    live.map((m) => [m.config?.metadata?.fly_process_group ?? "", m.id, m.config?.metadata?.fly_release_version ?? "",
+      m.region, m.state, m.config?.metadata?.role ?? "", checksCount(m.checks), m.updated_at ?? ""]))}`);
+  return 0;
+}
+
 async function apps(positionals, values, out) {
   if (positionals[0] !== "restart") throw new UsageError("apps restart");
   const app = appName(values, existsSync(values.config ?? "fly.toml") ? readConfig(values.config, out).config : null);
@@ -536,6 +571,8 @@ export async function main(argv) {
         return await secrets(rest, values, out);
       case "apps":
         return await apps(rest, values, out);
+      case "status":
+        return await status(values, out);
       case "launch":
         return await launch(values, out);
       case "version":

@@ -64,6 +64,15 @@ test("launch writes fly.toml, creates the app and starts its machines; deploy --
   const machines = JSON.parse((await run(["machine", "list", "--json"])).stdout);
   assert.equal(machines.length, 2);
   assert.ok(machines.every((m) => m.state === "started"));
+  // status: the app, then its machines by group, as fly status shows them.
+  const shown = await run(["status"]);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, /^ {2}Name {5}= cli-app$/m);
+  assert.match(shown.stdout, /^ {2}Image {4}= nginx:1\.27$/m);
+  for (const m of machines) assert.match(shown.stdout, new RegExp(`^app\\s+${m.id}\\s+syd\\s+started\\s`, "m"));
+  const status = JSON.parse((await run(["status", "--json"])).stdout);
+  assert.equal(status.app.name, "cli-app");
+  assert.deepEqual(status.machines.map((m) => m.id).sort(), machines.map((m) => m.id).sort());
 
   const dry = await run(["deploy", "--image", "nginx:1.28", "--dry-run"]);
   assert.equal(dry.code, 0, dry.stderr);
