@@ -229,6 +229,14 @@ test("App → Config shows diagnostics as you type and each group's machine conf
     headers: { authorization: `Bearer ${emulator.token}` },
   }).then((r) => r.json());
   assert.ok(machines.every((m) => m.config.image === "nginx:1.29"), "the deploy really ran on the emulator");
+  assert.equal(await page.getByRole("note").count(), 0, "fly.toml names this app");
+
+  // A fly.toml for another app (pasted by mistake) is deployed to the app shown, and the page says so first.
+  await page.getByRole("link", { name: "Config", exact: true }).click();
+  await editor.fill(good.replace('app = "e2e-config"', 'app = "someone-else"'));
+  await page.getByText("No problems found.").waitFor();
+  await page.getByRole("link", { name: "Deploy", exact: true }).click();
+  await page.getByRole("note").filter({ hasText: 'This fly.toml names app "someone-else"; the deploy goes to e2e-config, the app shown here.' }).waitFor();
   assert.deepEqual(problems, []);
   await close();
 });

@@ -23,6 +23,16 @@ fn max_unavailable(text: &str) -> Result<Option<f64>, String> {
     }
 }
 
+/// What the draft says, for the fields' defaults.
+#[derive(Debug, Clone, PartialEq)]
+struct Configured {
+    strategy: &'static str,
+    max_unavailable: String,
+    image: String,
+    /// The app fly.toml names, when it is not the app shown: the deploy goes to the app shown.
+    other_app: Option<String>,
+}
+
 #[component]
 pub fn DeployTab(app: String) -> impl IntoView {
     let session = expect_context::<Session>();
@@ -35,14 +45,21 @@ pub fn DeployTab(app: String) -> impl IntoView {
     let (strategy, set_strategy) = signal(String::new());
     // What the draft says, shown where the fields start empty (their default): the strategy, max unavailable
     // (flyctl's 0.33 when fly.toml has none) and the image (`[build] image`, else the one the machines run).
-    let configured = Memo::new(move |_| {
-        let config = draft.with(|source| source.as_deref().map(|source| validate(source).config));
-        let (deploy, build) = config.map(|c| (c.deploy, c.build)).unwrap_or_default();
-        let strategy = deploy.as_ref().and_then(|d| d.strategy.as_deref()).and_then(Strategy::parse);
-        let max_unavailable = deploy.and_then(|d| d.max_unavailable).unwrap_or(0.33);
-        let image = build.and_then(|b| b.image).unwrap_or_else(|| "the image the machines run".to_owned());
-        (strategy.unwrap_or(Strategy::Rolling).as_str(), max_unavailable.to_string(), image)
-    });
+    let configured = {
+        let app = app.clone();
+        Memo::new(move |_| {
+            let config = draft.with(|source| source.as_deref().map(|source| validate(source).config));
+            let named = config.as_ref().and_then(|c| c.app.clone()).filter(|named| *named != app);
+            let (deploy, build) = config.map(|c| (c.deploy, c.build)).unwrap_or_default();
+            let strategy = deploy.as_ref().and_then(|d| d.strategy.as_deref()).and_then(Strategy::parse);
+            Configured {
+                strategy: strategy.unwrap_or(Strategy::Rolling).as_str(),
+                max_unavailable: deploy.and_then(|d| d.max_unavailable).unwrap_or(0.33).to_string(),
+                image: build.and_then(|b| b.image).unwrap_or_else(|| "the image the machines run".to_owned()),
+                other_app: named,
+            }
+        })
+    };
     // Empty: the draft's image; else the image to deploy, like flyctl's `--image`.
     let (image, set_image) = signal(String::new());
     let (max_unavailable_text, set_max_unavailable) = signal(String::new());
@@ -84,6 +101,7 @@ pub fn DeployTab(app: String) -> impl IntoView {
         preview.dispatch((source, options));
     };
     let config_href = Route::App { name: app.clone(), tab: Tab::Config }.href();
+    let app_shown = app.clone();
     let no_draft = move || {
         draft.with(Option::is_none).then(|| {
             view! {
@@ -97,10 +115,14 @@ pub fn DeployTab(app: String) -> impl IntoView {
             <section class="card" aria-labelledby="deploy-options-heading">
                 <h2 id="deploy-options-heading">"Deploy"</h2>
                 {no_draft}
+                {move || configured.with(|c| c.other_app.clone()).map(|named| view! {
+                    <p class="warn" role="note">{format!(
+                        "This fly.toml names app \"{named}\"; the deploy goes to {}, the app shown here.", app_shown.clone())}</p>
+                })}
                 <div class="deploy-options">
                     <label for="strategy">"Strategy"</label>
                     <select id="strategy" on:change=move |ev| set_strategy.set(event_target_value(&ev))>
-                        <option value="" selected>{move || format!("as in fly.toml ({})", configured.with(|c| c.0))}</option>
+                        <option value="" selected>{move || format!("as in fly.toml ({})", configured.with(|c| c.strategy))}</option>
                         <option value="rolling">"rolling"</option>
                         <option value="immediate">"immediate"</option>
                         <option value="canary">"canary"</option>
@@ -108,10 +130,10 @@ pub fn DeployTab(app: String) -> impl IntoView {
                     </select>
                     <label for="deploy-image">"Image"</label>
                     <input id="deploy-image" class="image" spellcheck="false" autocomplete="off"
-                        placeholder=move || configured.with(|c| c.2.clone())
+                        placeholder=move || configured.with(|c| c.image.clone())
                         on:input=move |ev| set_image.set(event_target_value(&ev))/>
                     <label for="max-unavailable">"Max unavailable"</label>
-                    <input id="max-unavailable" class="narrow" placeholder=move || configured.with(|c| c.1.clone()) inputmode="decimal"
+                    <input id="max-unavailable" class="narrow" placeholder=move || configured.with(|c| c.max_unavailable.clone()) inputmode="decimal"
                         on:input=move |ev| set_max_unavailable.set(event_target_value(&ev))/>
                     <label><input type="checkbox" on:change=move |ev| set_start_stopped.set(event_target_checked(&ev))/>
                         " Start stopped machines"</label>
