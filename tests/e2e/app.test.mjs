@@ -4,6 +4,7 @@
 // them are seeded and must show as text, never run.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { launchBrowser, startEmulator, dist, screenshots, assertFits } from "./support.mjs";
 
 let emulator;
@@ -183,6 +184,16 @@ test("App → Config shows diagnostics as you type and each group's machine conf
   });
   assert.equal(await backdrop.locator("img").count(), 0);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
+
+  // A fly.toml opened from disk replaces the text, and Download saves the text as fly.toml.
+  const opened = 'app = "e2e-config"\n[http_service]\ninternal_port = "eighty"\n';
+  await page.getByLabel("Open a fly.toml file").setInputFiles({ name: "fly.toml", mimeType: "text/plain", buffer: Buffer.from(opened) });
+  await page.getByRole("status").filter({ hasText: "Opened fly.toml." }).waitFor();
+  assert.equal(await editor.inputValue(), opened);
+  await diagnostics.getByText("3:17").waitFor();
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download", exact: true }).click()]);
+  assert.equal(download.suggestedFilename(), "fly.toml");
+  assert.equal(readFileSync(await download.path(), "utf8"), opened);
 
   // A [deploy] section for App → Deploy below; the validator warns that this strategy ignores max_unavailable.
   await editor.fill(`${good}[deploy]\nstrategy = "immediate"\nmax_unavailable = 2\n`);

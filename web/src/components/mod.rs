@@ -1,5 +1,6 @@
 //! Small reusable views. Every string from the API is rendered as text, never as HTML.
 
+pub mod files;
 mod plan_preview;
 mod run_view;
 

@@ -8,6 +8,7 @@ use flightdeck::config::validate;
 use flightdeck::diagnostics::{LocatedDiagnostic, locate, marked_runs};
 use leptos::prelude::*;
 
+use crate::components::{ErrorNote, files};
 use crate::route::{Route, Tab};
 use crate::state::{Drafts, Session, starting_draft};
 
@@ -125,11 +126,43 @@ pub fn ConfigTab(app: String) -> impl IntoView {
     };
 
     let deploy_href = Route::App { name: app.clone(), tab: Tab::Deploy }.href();
+    // Open a fly.toml from disk into the editor; download the edited text to save it back.
+    let (file_note, set_file_note) = signal(None::<Result<String, String>>);
+    let open_file = move |event: leptos::ev::Event| {
+        leptos::task::spawn_local(async move {
+            match files::picked_text(&event).await {
+                Ok(Some((name, source))) => {
+                    set_text.set(source);
+                    set_loaded.set(true);
+                    set_file_note.set(Some(Ok(format!("Opened {name}."))));
+                }
+                Ok(None) => {}
+                Err(error) => set_file_note.set(Some(Err(error))),
+            }
+        });
+    };
+    let save_file = move |_| {
+        if let Err(error) = text.with_untracked(|source| files::download("fly.toml", source)) {
+            set_file_note.set(Some(Err(error)));
+        }
+    };
 
     view! {
         <div class="config">
             <section class="card" aria-labelledby="editor-heading">
-                <h2 id="editor-heading">"fly.toml"</h2>
+                <div class="section-head">
+                    <h2 id="editor-heading">"fly.toml"</h2>
+                    <div class="file-actions">
+                        <label class="button small">"Open…"
+                            <input type="file" class="visually-hidden" accept=".toml,text/plain"
+                                aria-label="Open a fly.toml file" on:change=open_file/></label>
+                        <button type="button" class="small" on:click=save_file>"Download"</button>
+                    </div>
+                </div>
+                {move || file_note.get().map(|note| match note {
+                    Ok(text) => view! { <p class="muted" role="status">{text}</p> }.into_any(),
+                    Err(error) => view! { <ErrorNote message=error/> }.into_any(),
+                })}
                 <div class="editor-wrap">
                     <div class="editor-backdrop" aria-hidden="true" node_ref=backdrop>{marks}</div>
                     <textarea class="editor" aria-label="fly.toml" spellcheck="false" rows="22" wrap="off" node_ref=editor
