@@ -3,6 +3,7 @@
 // fly.toml it makes and launches an app until its machines run.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { launchBrowser, startEmulator, createApp, dist, screenshots, assertFits } from "./support.mjs";
 
 let emulator;
@@ -108,6 +109,9 @@ test("the launch wizard shows the fly.toml it writes, refuses bad input, and lau
   assert.match(text, /image = "registry.fly.io\/hello:v2"/);
   await wizard.getByRole("status").filter({ hasText: "fly.toml is valid." }).waitFor();
   await page.screenshot({ path: `${screenshots}/launch-wizard.png`, fullPage: true });
+  const [download] = await Promise.all([page.waitForEvent("download"), wizard.getByRole("button", { name: "Download fly.toml" }).click()]);
+  const written = readFileSync(await download.path(), "utf8");
+  assert.equal(written, await toml.textContent());
 
   await wizard.getByRole("button", { name: "Launch" }).click();
   await wizard.getByRole("status").filter({ hasText: "Launched e2e-launched." }).waitFor({ timeout: 30_000 });
@@ -125,6 +129,10 @@ test("the launch wizard shows the fly.toml it writes, refuses bad input, and lau
   assert.ok(machines.some((m) => m.state === "started"), "a launched machine runs");
   await wizard.getByRole("link", { name: "e2e-launched" }).click();
   await page.getByRole("table", { name: "Machines of the app" }).waitFor({ timeout: 15_000 });
+  // The launched app's draft is the fly.toml launch wrote, not one made up from its machines.
+  await page.getByRole("link", { name: "Config", exact: true }).click();
+  await page.getByText("No problems found.").waitFor({ timeout: 15_000 });
+  assert.equal(await page.getByRole("textbox", { name: "fly.toml" }).inputValue(), written);
   assert.deepEqual(problems, []);
   await close();
 });

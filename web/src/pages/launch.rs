@@ -1,6 +1,7 @@
 //! The launch wizard on the apps page: image, internal port, a suggested app name, region and VM size; the fly.toml
-//! that launch writes, validated as the fields change; then the launch itself (create the app, its machines, wait
-//! until they start) with flyctl's progress lines and a link to the new app.
+//! that launch writes, validated as the fields change (and offered as a download); then the launch itself (create
+//! the app, its machines, wait until they start) with flyctl's progress lines and a link to the new app, whose
+//! App → Config draft is that fly.toml.
 
 use std::time::Duration;
 
@@ -10,9 +11,9 @@ use flightdeck::engine::{self, Cancel, EngineOptions, Event};
 use flightdeck::plan::{Launch, LaunchRequest, plan_launch};
 use leptos::prelude::*;
 
-use crate::components::{ErrorNote, region_options, size_options};
+use crate::components::{ErrorNote, files, region_options, size_options};
 use crate::route::{Route, Tab};
-use crate::state::Session;
+use crate::state::{Drafts, Session};
 
 /// A name for an app running `image`: its repository's last part, cleaned to the app-name alphabet, and a short
 /// random suffix so that launching the same image twice does not collide.
@@ -35,6 +36,7 @@ fn suggested_name(image: &str) -> String {
 #[component]
 pub fn LaunchWizard(#[prop(into)] on_launched: Callback<()>) -> impl IntoView {
     let session = expect_context::<Session>();
+    let drafts = expect_context::<Drafts>();
     let org = session.info.org_slug.clone();
     let image = RwSignal::new(String::from("nginx:latest"));
     let port = RwSignal::new(String::from("80"));
@@ -64,8 +66,12 @@ pub fn LaunchWizard(#[prop(into)] on_launched: Callback<()>) -> impl IntoView {
     let run = {
         let client = session.client.clone();
         Action::new_local(move |launch: &Launch| {
-            let (client, plan) = (client.clone(), launch.plan.clone());
+            let (client, plan, fly_toml) = (client.clone(), launch.plan.clone(), launch.fly_toml.clone());
             async move {
+                // The fly.toml launch writes is the new app's draft in App → Config, as the CLI writes it to disk.
+                drafts.0.update(|d| {
+                    d.insert(plan.app.clone(), fly_toml);
+                });
                 set_log.set(Vec::new());
                 let sink = move |event: Event| {
                     if let Some(line) = event.line() {
@@ -80,6 +86,7 @@ pub fn LaunchWizard(#[prop(into)] on_launched: Callback<()>) -> impl IntoView {
         })
     };
 
+    let (save_error, set_save_error) = signal(None::<String>);
     let fly_toml = move || match launch.get() {
         Ok(launch) => {
             let report = validate(&launch.fly_toml);
@@ -94,7 +101,19 @@ pub fn LaunchWizard(#[prop(into)] on_launched: Callback<()>) -> impl IntoView {
             } else {
                 view! { <ErrorNote message=format!("fly.toml has errors: {}", errors.join("; "))/> }.into_any()
             };
-            view! { <pre class="plan mono" aria-label="Generated fly.toml">{launch.fly_toml}</pre>{status} }.into_any()
+            let source = launch.fly_toml.clone();
+            let save = move |_| {
+                if let Err(error) = files::download("fly.toml", &source) {
+                    set_save_error.set(Some(error));
+                }
+            };
+            view! {
+                <pre class="plan mono" aria-label="Generated fly.toml">{launch.fly_toml}</pre>
+                {status}
+                <button type="button" class="small" on:click=save>"Download fly.toml"</button>
+                {move || save_error.get().map(|e| view! { <ErrorNote message=e/> })}
+            }
+            .into_any()
         }
         Err(error) => view! { <ErrorNote message=error/> }.into_any(),
     };
