@@ -24,6 +24,8 @@ Usage:
   flightdeck config machine [--group G] [-c FILE]
   flightdeck deploy [-c FILE] [-a APP] [--strategy rolling|immediate|canary|bluegreen] [--image IMG]
                     [--max-unavailable N] [--start-stopped] [--detach] [--dry-run] [--yes]
+                    [--ha=false] [--update-only] [--skip-release-command] [--max-concurrent N]
+                    [--wait-timeout 5m0s] [--release-command-timeout 5m0s]
   flightdeck scale count COUNT... [--region a,b] [--max-per-region N] [-a APP] [-c FILE] [--yes]
   flightdeck scale vm SIZE [--memory MB] [-g GROUP]      flightdeck scale memory MB [-g GROUP]
   flightdeck scale show [-a APP]
@@ -51,6 +53,12 @@ const OPTIONS = {
   image: { type: "string", short: "i" },
   "max-unavailable": { type: "string" },
   "start-stopped": { type: "boolean" },
+  ha: { type: "string" },
+  "update-only": { type: "boolean" },
+  "skip-release-command": { type: "boolean" },
+  "max-concurrent": { type: "string" },
+  "wait-timeout": { type: "string" },
+  "release-command-timeout": { type: "string" },
   detach: { type: "boolean" },
   "dry-run": { type: "boolean" },
   region: { type: "string", short: "r" },
@@ -88,6 +96,23 @@ function makeOutput(json) {
       if (json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
     },
   };
+}
+
+/** `--ha=false` as flyctl takes it: true or false. */
+function flag(text, name) {
+  if (text === "true" || text === "false") return text === "true";
+  throw new UsageError(`${name} ${JSON.stringify(text)}: true or false (--ha=false)`);
+}
+
+/** A Go duration as flyctl's flags take them ("5m0s", "90s", "1h30m") or whole seconds, as whole seconds (≥ 1). */
+function seconds(text, name) {
+  const units = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+  const parts = /^\d+$/.test(text) ? [[text, text, "s"]] : [...text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
+  const total = parts.reduce((sum, [, n, unit]) => sum + Number(n) * units[unit], 0);
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text || !(total >= 1) || total > 86_400) {
+    throw new UsageError(`${name} ${JSON.stringify(text)}: a duration from 1s to 24h, like 5m0s or 90s`);
+  }
+  return Math.ceil(total);
 }
 
 function positiveNumber(text, flag) {
@@ -227,6 +252,14 @@ async function deploy(values, out) {
   if (values["max-unavailable"]) options.maxUnavailable = positiveNumber(values["max-unavailable"], "--max-unavailable");
   if (values["start-stopped"]) options.startStopped = true;
   if (values.detach) options.detach = true;
+  if (values.ha !== undefined) options.ha = flag(values.ha, "--ha");
+  if (values["update-only"]) options.updateOnly = true;
+  if (values["skip-release-command"]) options.skipReleaseCommand = true;
+  if (values["max-concurrent"]) options.maxConcurrent = positiveNumber(values["max-concurrent"], "--max-concurrent");
+  if (values["wait-timeout"]) options.waitTimeoutSecs = seconds(values["wait-timeout"], "--wait-timeout");
+  if (values["release-command-timeout"]) {
+    options.releaseCommandTimeoutSecs = seconds(values["release-command-timeout"], "--release-command-timeout");
+  }
   const plan = core.planDeploy(report.config, snapshot.machines, snapshot.volumes, options);
   return execute(api, plan, values, out, `Deploy ${app}?`);
 }

@@ -79,6 +79,16 @@ test("launch writes fly.toml, creates the app and starts its machines; deploy --
   assert.match(dry.stdout, /~ image: "nginx:1.27" → "nginx:1.28"/);
   const after = JSON.parse((await run(["machine", "list", "--json"])).stdout);
   assert.ok(after.every((m) => m.config.image === "nginx:1.27"), "a dry run changes nothing");
+  // flyctl's deploy flags: durations as Go writes them, --ha=false.
+  const timed = await run(["deploy", "--dry-run", "--json", "--wait-timeout", "1m30s", "--ha=false", "--max-concurrent", "2"]);
+  assert.equal(timed.code, 0, timed.stderr);
+  assert.equal(JSON.parse(timed.stdout).plan.wait_timeout_secs, 90);
+  for (const [args, message] of [[["--wait-timeout", "5x"], /--wait-timeout "5x": a duration from 1s to 24h/],
+    [["--wait-timeout", "0s"], /a duration from 1s/], [["--ha=maybe"], /--ha "maybe": true or false/]]) {
+    const refused = await run(["deploy", "--dry-run", ...args]);
+    assert.equal(refused.code, 2, refused.stdout);
+    assert.match(refused.stderr, message);
+  }
 
   const deployed = await run(["deploy", "--image", "nginx:1.28", "--json"]);
   assert.equal(deployed.code, 0, deployed.stderr);
