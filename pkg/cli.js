@@ -29,7 +29,7 @@ Usage:
   flightdeck scale count COUNT... [--region a,b] [--max-per-region N] [-a APP] [-c FILE] [--yes]
   flightdeck scale vm SIZE [--memory MB] [-g GROUP]      flightdeck scale memory MB [-g GROUP]
   flightdeck scale show [-a APP]
-  flightdeck machine list | status ID [-d] | stop ID [--signal S] | start ID | restart ID | remove ID [--force]
+  flightdeck machine list | status ID [-d] | stop ID... [--signal S] | start ID... | restart ID... | remove ID... [--force]
                    | clone ID [--region R] [--group G] [--name N] [--clear-cmd] [--override-cmd CMD]
                      [--clear-auto-destroy] [--attach-volume VOL]
                    | update ID [--memory MB] [--cpus N] [--cpu-kind K] [--env K=V]... [--metadata K=V]... [--image IMG]
@@ -420,7 +420,7 @@ function machineStatus(m) {
 }
 
 async function machine(positionals, values, out) {
-  const [what, id] = positionals;
+  const [what, id, ...more] = positionals;
   const app = appName(values, existsSync(values.config ?? "fly.toml") ? readConfig(values.config, out).config : null);
   const api = client();
   if (what === "list") {
@@ -438,7 +438,9 @@ async function machine(positionals, values, out) {
   const snapshot = await api.snapshot(app);
   let plan;
   if (["stop", "start", "restart", "remove", "destroy", "rm"].includes(what)) {
-    plan = core.planMachineCommand(app, snapshot.machines, id, what, { signal: values.signal, force: values.force ?? false });
+    // Several machines, as flyctl takes them: `machine stop ID ID...`.
+    const targets = more.length ? [id, ...more] : id;
+    plan = core.planMachineCommand(app, snapshot.machines, targets, what, { signal: values.signal, force: values.force ?? false });
   } else if (what === "clone") {
     const config = existsSync(values.config ?? "fly.toml") ? readConfig(values.config, out).config : null;
     plan = core.planClone(app, config, snapshot.machines, snapshot.volumes, id, {
@@ -460,7 +462,7 @@ async function machine(positionals, values, out) {
   } else {
     throw new UsageError("machine list | status | stop | start | restart | remove | clone | update");
   }
-  return execute(api, plan, values, out, `Go ahead with machine ${what} on ${id}?`);
+  return execute(api, plan, values, out, `Go ahead with machine ${what} on ${[id, ...more].join(", ")}?`);
 }
 
 async function secrets(positionals, values, out) {

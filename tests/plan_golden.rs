@@ -182,3 +182,30 @@ fn restarts_and_secrets() {
     check("restart", &plan::plan_app_restart("shop", &app_machines()));
     check("secrets", &plan::plan_secrets_deploy("shop", &app_machines()[8..], 7, &DeployOptions::default()));
 }
+
+#[test]
+fn machine_commands_on_several_machines() {
+    use plan::MachineCommand;
+    let machines = app_machines();
+    // By id and by name, one machine named twice, one after another.
+    let stop = MachineCommand::Stop { signal: Some("sigterm".into()) };
+    let plan = plan::plan_machines_command("shop", &machines, &["00000000000001", "web-2", "web-1"], &stop).unwrap();
+    check("machines_stop", &plan);
+    assert_eq!(plan.actions().count(), 2, "web-1 is 00000000000001: stopped once");
+    assert!(plan.phases.iter().flat_map(|p| &p.pools).all(|pool| pool.concurrency == 1));
+    // Remove: a started machine needs force, and then nothing at all is planned; with force both go and the
+    // expected count of web drops by two.
+    let ids = ["00000000000009", "00000000000001"];
+    let refused = plan::plan_machines_command("shop", &machines, &ids, &MachineCommand::Remove { force: false });
+    assert!(matches!(refused, Err(plan::PlanError::StartedMachine(id)) if id == "00000000000001"));
+    let removed =
+        plan::plan_machines_command("shop", &machines, &ids, &MachineCommand::Remove { force: true }).unwrap();
+    assert_eq!(removed.actions().count(), 2);
+    let before = plan::plan_stop("shop", &machines, "web-1", None).unwrap().expected_counts["web"];
+    assert_eq!(removed.expected_counts["web"], before - 2);
+    // A restart needs started machines; an unknown one and an empty list are refused.
+    let restart = plan::plan_machines_command("shop", &machines, &["web-1", "web-9"], &MachineCommand::Restart);
+    assert!(restart.unwrap_err().to_string().contains("only a started machine restarts"));
+    assert!(plan::plan_machines_command("shop", &machines, &["nope"], &MachineCommand::Start).is_err());
+    assert!(plan::plan_machines_command("shop", &machines, &[], &MachineCommand::Start).is_err());
+}

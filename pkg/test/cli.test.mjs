@@ -109,6 +109,19 @@ test("scale count asks before scaling down, and without a terminal refuses unles
   assert.match(shown.stdout, /^app\s+3\s+shared\s+1\s+1024 MB\s+fra,syd\(2\)$/m);
   assert.deepEqual(JSON.parse((await run(["scale", "show", "--json"])).stdout),
     [{ Process: "app", Count: 3, CPUKind: "shared", CPUs: 1, Memory: 1024, Regions: { fra: 1, syd: 2 } }]);
+  // Several machines at once, as flyctl takes them, one after another.
+  const [a, b] = machines;
+  const stopped = await run(["machine", "stop", a.id, b.name]);
+  assert.equal(stopped.code, 0, stopped.stdout + stopped.stderr);
+  assert.match(stopped.stdout, /stop 2 machines/);
+  const states = async () => Object.fromEntries(JSON.parse((await run(["machine", "list", "--json"])).stdout).map((m) => [m.id, m.state]));
+  let now = await states();
+  assert.deepEqual([now[a.id], now[b.id]], ["stopped", "stopped"]);
+  assert.equal(Object.values(now).filter((s) => s === "started").length, 1, "the third is left alone");
+  const started = await run(["machine", "start", a.id, b.id]);
+  assert.equal(started.code, 0, started.stdout + started.stderr);
+  now = await states();
+  assert.deepEqual([now[a.id], now[b.id]], ["started", "started"]);
   const down = await run(["scale", "count", "1"]);
   assert.equal(down.code, 2);
   assert.match(down.stderr, /pass --yes/);

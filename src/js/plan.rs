@@ -295,13 +295,14 @@ pub fn plan_machine_update(
     plan_to_js(plan::plan_machine_update(&app, &machines, &machine, &options).map_err(|e| plan_error(&e))?)
 }
 
-/// `fly machine stop|start|restart|remove`: `planMachineCommand(app, machines, machine, "stop" | "start" |
-/// "restart" | "remove", { signal?, force? })`.
+/// `fly machine stop|start|restart|remove ID...`: `planMachineCommand(app, machines, machine | machines,
+/// "stop" | "start" | "restart" | "remove", { signal?, force? })`. Several machines (ids or names) are done one
+/// after another; if one of them cannot be, nothing is planned.
 #[wasm_bindgen(js_name = planMachineCommand, unchecked_return_type = "Plan")]
 pub fn plan_machine_command(
     #[wasm_bindgen(unchecked_param_type = "string")] app: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Machine[]")] machines: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string")] machine: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | string[]")] machine: JsValue,
     #[wasm_bindgen(unchecked_param_type = "\"stop\" | \"start\" | \"restart\" | \"remove\"")] command: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "PlanMachineCommandOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
@@ -313,18 +314,24 @@ pub fn plan_machine_command(
         force: bool,
     }
     let app = string_arg(&app, "app")?;
-    let (machines, machine) = machines_and_name(machines, &machine)?;
+    let machines: Vec<Machine> = list_arg(machines, "machines")?;
+    let targets: Vec<String> = if js_sys::Array::is_array(&machine) {
+        list_arg(machine, "machine")?
+    } else {
+        vec![string_arg(&machine, "machine")?]
+    };
     let options: PlanMachineCommandOptions = options_arg(options, "options")?;
-    let plan = match string_arg(&command, "command")?.as_str() {
-        "stop" => plan::plan_stop(&app, &machines, &machine, options.signal.as_deref()),
-        "start" => plan::plan_start(&app, &machines, &machine),
-        "restart" => plan::plan_restart(&app, &machines, &machine),
-        "remove" | "destroy" | "rm" => plan::plan_remove(&app, &machines, &machine, options.force),
+    let command = match string_arg(&command, "command")?.as_str() {
+        "stop" => plan::MachineCommand::Stop { signal: options.signal },
+        "start" => plan::MachineCommand::Start,
+        "restart" => plan::MachineCommand::Restart,
+        "remove" | "destroy" | "rm" => plan::MachineCommand::Remove { force: options.force },
         other => {
             return Err(invalid_argument(format!("unknown machine command {other:?}: stop, start, restart or remove")));
         }
     };
-    plan_to_js(plan.map_err(|e| plan_error(&e))?)
+    let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
+    plan_to_js(plan::plan_machines_command(&app, &machines, &targets, &command).map_err(|e| plan_error(&e))?)
 }
 
 /// The config an app's machines describe, for an app without its fly.toml at hand: `configFromMachines(app,

@@ -289,6 +289,76 @@ pub fn plan_remove(app: &str, machines: &[Machine], id_or_name: &str, force: boo
     Ok(plan)
 }
 
+/// What [`plan_machines_command`] does to each machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MachineCommand {
+    Stop {
+        signal: Option<String>,
+    },
+    Start,
+    Restart,
+    /// A started machine needs force; volumes are detached and kept.
+    Remove {
+        force: bool,
+    },
+}
+
+impl MachineCommand {
+    fn name(&self) -> &'static str {
+        match self {
+            MachineCommand::Stop { .. } => "stop",
+            MachineCommand::Start => "start",
+            MachineCommand::Restart => "restart",
+            MachineCommand::Remove { .. } => "remove",
+        }
+    }
+}
+
+/// `fly machine stop|start|restart|remove ID...`: one command for several machines (ids or names), each as its
+/// one-machine plan has it, one machine after another as flyctl goes through them. A machine named twice is done
+/// once; if one of them cannot be (not found, or started without force for remove), nothing is planned.
+pub fn plan_machines_command(
+    app: &str,
+    machines: &[Machine],
+    ids_or_names: &[&str],
+    command: &MachineCommand,
+) -> Result<Plan, PlanError> {
+    if ids_or_names.is_empty() {
+        return Err(PlanError::Invalid(format!("machine {} needs at least one machine", command.name())));
+    }
+    let mut plan = Plan::new(app, format!("machine {}", command.name()), COMMAND_LEASE_TTL_SECS);
+    plan.expected_counts = live_counts(machines.iter().filter(|m| is_managed(m)));
+    let mut actions = Vec::new();
+    let mut done = std::collections::BTreeSet::new();
+    for id_or_name in ids_or_names {
+        let machine = find(machines, id_or_name)?;
+        if !done.insert(machine.id.as_str()) {
+            continue;
+        }
+        let one = match command {
+            MachineCommand::Stop { signal } => plan_stop(app, machines, &machine.id, signal.as_deref())?,
+            MachineCommand::Start => plan_start(app, machines, &machine.id)?,
+            MachineCommand::Restart => plan_restart(app, machines, &machine.id)?,
+            MachineCommand::Remove { force } => plan_remove(app, machines, &machine.id, *force)?,
+        };
+        if matches!(command, MachineCommand::Remove { .. })
+            && is_managed(machine)
+            && let Some(count) = plan.expected_counts.get_mut(group_of(machine))
+        {
+            *count = count.saturating_sub(1);
+        }
+        plan.warnings.extend(one.warnings);
+        actions.extend(one.phases.into_iter().flat_map(|phase| phase.pools).flat_map(|pool| pool.actions));
+    }
+    plan.expected_counts.retain(|_, c| *c > 0);
+    let (title, label) = match actions.len() {
+        1 => (command.name().to_owned(), "machine"),
+        n => (format!("{} {n} machines", command.name()), "machines"),
+    };
+    plan.push(Phase::new(title, vec![Pool { label: label.to_owned(), concurrency: 1, spearhead: false, actions }]));
+    Ok(plan)
+}
+
 /// Assigns machines to `group` (metadata `fly_process_group`; they become managed if they were not), followed by
 /// the deploy plan that gives them the group's config from fly.toml.
 pub fn plan_assign_group(

@@ -28,8 +28,8 @@ pub use drift::{DesiredCounts, Drift, GroupDrift, MachineDrift, drift};
 pub use from_machines::config_from_machines;
 pub use launch::{Launch, LaunchRequest, plan_launch};
 pub use machine::{
-    CloneOptions, CloneVolume, MachineUpdateOptions, plan_assign_group, plan_clone, plan_machine_update, plan_remove,
-    plan_restart, plan_start, plan_stop,
+    CloneOptions, CloneVolume, MachineCommand, MachineUpdateOptions, plan_assign_group, plan_clone,
+    plan_machine_update, plan_machines_command, plan_remove, plan_restart, plan_start, plan_stop,
 };
 pub use scale::{
     Count, GroupCount, ScaleCountOptions, ScaleDownOrder, ScaleVmOptions, parse_counts, plan_scale_count,

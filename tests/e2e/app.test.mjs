@@ -459,6 +459,42 @@ test("App → Machines assigns selected machines to a process group, with the de
   await close();
 });
 
+test("App → Machines stops and removes selected machines together, each plan shown first", async () => {
+  await seedWebAndWorker("e2e-bulk");
+  const { page, problems, close } = await open("#/apps/e2e-bulk/machines");
+  const table = page.getByRole("table", { name: "Machines of the app" });
+  await table.getByRole("cell", { name: "web-2", exact: true }).waitFor({ timeout: 15_000 });
+  await page.getByRole("checkbox", { name: "Select machine web-1" }).check();
+  await page.getByRole("checkbox", { name: "Select machine web-2" }).check();
+  const toolbar = page.getByRole("toolbar", { name: "Selected machines" });
+  await toolbar.getByText("2 selected").waitFor();
+  const plan = page.getByLabel("Selection plan");
+  const states = async () => Object.fromEntries((await fetch(`${emulator.url}/v1/apps/e2e-bulk/machines`, {
+    headers: { authorization: `Bearer ${emulator.token}` },
+  }).then((r) => r.json())).map((m) => [m.name, m.state]));
+
+  await toolbar.getByRole("button", { name: "Stop the selected machines" }).click();
+  await plan.filter({ hasText: "stop 2 machines" }).waitFor({ timeout: 15_000 });
+  assert.equal((await states())["web-1"], "started", "nothing runs before Apply");
+  await page.getByRole("button", { name: "Apply to the selection" }).click();
+  await page.getByRole("list", { name: "Selection timeline" }).filter({ hasText: "✔ Finished" }).waitFor({ timeout: 30_000 });
+  assert.deepEqual(await states(), { "web-1": "stopped", "web-2": "stopped", "worker-1": "started" });
+  await table.getByRole("row").filter({ hasText: "web-2" }).getByText("stopped").waitFor({ timeout: 15_000 });
+
+  // The selection is cleared by a run: select again, then remove both (started or not, with force: the plan is the
+  // confirmation).
+  await page.getByRole("checkbox", { name: "Select machine web-1" }).check();
+  await page.getByRole("checkbox", { name: "Select machine web-2" }).check();
+  await toolbar.getByRole("button", { name: "Remove the selected machines" }).click();
+  await plan.filter({ hasText: "remove 2 machines" }).waitFor({ timeout: 15_000 });
+  await page.getByRole("button", { name: "Apply to the selection" }).click();
+  await table.getByRole("cell", { name: "web-1", exact: true }).waitFor({ state: "detached", timeout: 30_000 });
+  const left = await states();
+  assert.deepEqual(Object.keys(left).filter((name) => !["destroyed", "destroying"].includes(left[name])), ["worker-1"]);
+  assert.deepEqual(problems, []);
+  await close();
+});
+
 test("App → Machines by process group: dragging a machine to another group's column plans its assignment", async () => {
   await seedWebAndWorker("e2e-board");
   const { page, problems, close } = await open("#/apps/e2e-board/machines");

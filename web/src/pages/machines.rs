@@ -2,7 +2,8 @@
 //! every fifth summary and whenever a machine comes, goes or gets a new version), with start, stop, restart and remove — each
 //! run through the core's planner and engine (leases, waits, checks), its progress shown as flyctl's lines — and
 //! assignment of selected machines to a process group of the app's fly.toml, planned (the metadata change, then
-//! the deploy that gives them the group's config) and run in the live view. The same machines show by process
+//! the deploy that gives them the group's config) and run in the live view. Selected machines can also be stopped,
+//! started, restarted or removed together (one plan, shown first, run one machine after another). The same machines show by process
 //! group too (`group_board`), where dragging them to another group's column plans their assignment.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -11,7 +12,7 @@ use std::time::Duration;
 use flightdeck::api::{ApiError, Machine, MachineFilter, MachineState};
 use flightdeck::config::validate;
 use flightdeck::engine::{AppSnapshot, Progress};
-use flightdeck::plan::{self, DeployOptions, Plan};
+use flightdeck::plan::{self, DeployOptions, MachineCommand, Plan};
 use leptos::prelude::*;
 
 use crate::components::{ErrorNote, PlanPreview, RunView, after_next_paint, plan_runner};
@@ -303,6 +304,31 @@ pub fn MachinesTab(app: String) -> impl IntoView {
         selected.set(BTreeSet::new());
         set_tick.update(|t| *t += 1);
     });
+    // Stop, start, restart or remove the selected machines: planned from the machines as they are now, shown,
+    // then run one machine after another (flyctl's `machine stop ID ID…`).
+    let selection_plan = RwSignal::new(None::<Result<Plan, String>>);
+    let selection_progress = RwSignal::new(Progress::default());
+    let plan_selection = {
+        let (client, app) = (session.client.clone(), app.clone());
+        Action::new_local(move |(ids, command): &(Vec<String>, MachineCommand)| {
+            let (client, app, ids, command) = (client.clone(), app.clone(), ids.clone(), command.clone());
+            async move {
+                let plan = match client.list_machines(&app, &MachineFilter::default()).await {
+                    Ok(current) => {
+                        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                        plan::plan_machines_command(&app, &current, &ids, &command).map_err(|e| e.to_string())
+                    }
+                    Err(error) => Err(error.to_string()),
+                };
+                selection_plan.set(Some(plan));
+            }
+        })
+    };
+    let (apply_selection, selection_cancel) = plan_runner(session.client.clone(), selection_progress, move || {
+        selection_plan.set(None);
+        selected.set(BTreeSet::new());
+        set_tick.update(|t| *t += 1);
+    });
     let groups = {
         let app = app.clone();
         Memo::new(move |_| {
@@ -360,6 +386,22 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                             let ids: Vec<String> = selected.get_untracked().into_iter().collect();
                             plan_assignment.dispatch((ids, target_group.get_untracked()));
                         }>"Plan assignment"</button>
+                    {[
+                        ("Stop", MachineCommand::Stop { signal: None }),
+                        ("Start", MachineCommand::Start),
+                        ("Restart", MachineCommand::Restart),
+                        ("Remove", MachineCommand::Remove { force: true }),
+                    ]
+                    .into_iter()
+                    .map(|(label, command)| view! {
+                        <button type="button" class="small" aria-label=format!("{label} the selected machines")
+                            disabled=move || plan_selection.pending().get()
+                            on:click=move |_| {
+                                let ids: Vec<String> = selected.get_untracked().into_iter().collect();
+                                plan_selection.dispatch((ids, command.clone()));
+                            }>{label}</button>
+                    })
+                    .collect_view()}
                     <button type="button" class="small" on:click=move |_| selected.set(BTreeSet::new())>"Clear selection"</button>
                 </div>
             }
@@ -559,6 +601,9 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             <PlanPreview planned=assignment label="Assignment plan" button="Apply assignment" busy=apply_assignment.pending()
                 on_run=Callback::new(move |plan: Plan| { apply_assignment.dispatch(plan); })/>
             <RunView progress=assign_progress label="Assignment" cancel=assign_cancel/>
+            <PlanPreview planned=selection_plan label="Selection plan" button="Apply to the selection"
+                busy=apply_selection.pending() on_run=Callback::new(move |plan: Plan| { apply_selection.dispatch(plan); })/>
+            <RunView progress=selection_progress label="Selection" cancel=selection_cancel/>
             <div class="list-head" class:hidden=empty>
                 <p class="muted count">{move || format!("{} machines", ids.with(Vec::len))}</p>
                 <div class="view-switch" role="group" aria-label="Show machines">
