@@ -58,7 +58,9 @@ impl Drop for AbortTimer {
     }
 }
 
-fn describe(value: &JsValue) -> String {
+/// A value JavaScript threw or rejected with, as a sentence: an `Error`'s message, a thrown string, or a note that
+/// it was neither.
+pub fn describe_js_error(value: &JsValue) -> String {
     value
         .dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
@@ -69,7 +71,7 @@ fn describe(value: &JsValue) -> String {
 fn set(target: &js_sys::Object, key: &str, value: &JsValue) -> Result<(), TransportError> {
     js_sys::Reflect::set(target, &JsValue::from_str(key), value)
         .map(drop)
-        .map_err(|e| TransportError::Invalid(describe(&e)))
+        .map_err(|e| TransportError::Invalid(describe_js_error(&e)))
 }
 
 /// The `init` argument of `fetch`: method, headers as a plain object, body bytes, abort signal.
@@ -109,14 +111,14 @@ async fn exchange(request: &HttpRequest, signal: &web_sys::AbortSignal) -> Resul
 }
 
 async fn send(request: HttpRequest) -> Result<HttpResponse, TransportError> {
-    let controller = web_sys::AbortController::new().map_err(|e| TransportError::Invalid(describe(&e)))?;
+    let controller = web_sys::AbortController::new().map_err(|e| TransportError::Invalid(describe_js_error(&e)))?;
     let signal = controller.signal();
     let timer = request.timeout.map(|after| AbortTimer::start(&controller, after));
     let outcome = exchange(&request, &signal).await;
     drop(timer);
     outcome.map_err(|error| match request.timeout {
         Some(limit) if signal.aborted() => TransportError::Timeout(limit),
-        _ => TransportError::Connect(describe(&error)),
+        _ => TransportError::Connect(describe_js_error(&error)),
     })
 }
 

@@ -23,7 +23,7 @@ mod native;
 
 pub use error::ApiError;
 #[cfg(target_arch = "wasm32")]
-pub use fetch::FetchTransport;
+pub use fetch::{FetchTransport, describe_js_error};
 pub use machines::{
     CheckStatus, ImageRef, Lease, Machine, MachineEvent, MachineFilter, MachineRequest, MachineState, WaitFor,
     WaitResponse, WaitState,
