@@ -343,17 +343,29 @@ function table(head, rows) {
 const checksSummary = (m) =>
   m.checks?.length ? `${m.checks.filter((c) => c.status === "passing").length}/${m.checks.length}` : "";
 
+/** A machine's size as `fly machine list` writes it: `shared-cpu-1x:1024MB`, `performance-2x:4096MB`. */
+function sizeLabel(guest) {
+  if (!guest?.cpus) return "";
+  const preset = guest.cpu_kind === "performance" ? `performance-${guest.cpus}x` : `shared-cpu-${guest.cpus}x`;
+  return `${preset}:${guest.memory_mb}MB`;
+}
+
+/** `fly machine list`'s columns (without IP addresses and roles), times as the API gives them. */
 function machineTable(machines) {
   const rows = machines.map((m) => [
     m.id,
     m.name,
     m.state,
+    checksSummary(m),
     m.region,
     m.config?.metadata?.fly_process_group ?? "",
     m.config?.image ?? "",
-    checksSummary(m),
+    m.config?.mounts?.[0]?.volume ?? "",
+    sizeLabel(m.config?.guest),
+    m.created_at ?? "",
+    m.updated_at ?? "",
   ]);
-  return table(["ID", "NAME", "STATE", "REGION", "GROUP", "IMAGE", "CHECKS"], rows);
+  return table(["ID", "NAME", "STATE", "CHECKS", "REGION", "GROUP", "IMAGE", "VOLUME", "SIZE", "CREATED", "LAST UPDATED"], rows);
 }
 
 /** "12s ago", "5m ago", "3h ago", "2d ago" (a time that does not parse is shown as it came). */

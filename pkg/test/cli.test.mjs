@@ -64,6 +64,12 @@ test("launch writes fly.toml, creates the app and starts its machines; deploy --
   const machines = JSON.parse((await run(["machine", "list", "--json"])).stdout);
   assert.equal(machines.length, 2);
   assert.ok(machines.every((m) => m.state === "started"));
+  // machine list: fly machine list's columns, sizes as flyctl writes them.
+  const listed = await run(["machine", "list"]);
+  assert.match(listed.stdout, /^ID\s+NAME\s+STATE\s+CHECKS\s+REGION\s+GROUP\s+IMAGE\s+VOLUME\s+SIZE\s+CREATED\s+LAST UPDATED$/m);
+  for (const m of machines) {
+    assert.match(listed.stdout, new RegExp(`^${m.id}\\s+${m.name}\\s+started\\s+syd\\s+app\\s+nginx:1\\.27\\s+shared-cpu-1x:1024MB\\s+20\\d\\d-`, "m"));
+  }
   // status: the app, then its machines by group, as fly status shows them.
   const shown = await run(["status"]);
   assert.equal(shown.code, 0, shown.stderr);
