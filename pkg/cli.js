@@ -264,8 +264,15 @@ async function deploy(values, out) {
   return execute(api, plan, values, out, `Deploy ${app}?`);
 }
 
-/** flyctl's temporary machines, which `scale show` leaves out as flyctl does. */
+/** flyctl's temporary machines (the core's RESERVED_GROUPS), which `status` and `scale show` leave out as flyctl does. */
 const TEMPORARY_GROUPS = new Set(["fly_app_release_command", "fly_app_console", "fly_app_test_machine_command"]);
+
+/** A machine's process group, `app` when it names none (as the core's `group_of`). */
+const groupOf = (m) => m.config?.metadata?.fly_process_group || "app";
+
+/** The machines `fly status` and `fly scale show` list: not destroyed or destroying, not flyctl's temporary ones. */
+const liveMachines = (machines) =>
+  machines.filter((m) => m.state !== "destroyed" && m.state !== "destroying" && !TEMPORARY_GROUPS.has(groupOf(m)));
 
 /**
  * `fly scale show`: the app's live machines by process group and size, with the regions they run in. JSON in
@@ -273,12 +280,9 @@ const TEMPORARY_GROUPS = new Set(["fly_app_release_command", "fly_app_console", 
  */
 function scaleShow(app, machines, out) {
   const rows = new Map();
-  for (const m of machines) {
-    if (m.state === "destroyed" || m.state === "destroying") continue;
-    const group = m.config?.metadata?.fly_process_group || "app";
-    if (TEMPORARY_GROUPS.has(group)) continue;
+  for (const m of liveMachines(machines)) {
     const guest = m.config?.guest ?? {};
-    const row = { Process: group, Count: 0, CPUKind: guest.cpu_kind ?? "", CPUs: guest.cpus ?? 0, Memory: guest.memory_mb ?? 0, Regions: {} };
+    const row = { Process: groupOf(m), Count: 0, CPUKind: guest.cpu_kind ?? "", CPUs: guest.cpus ?? 0, Memory: guest.memory_mb ?? 0, Regions: {} };
     const key = JSON.stringify([row.Process, row.CPUKind, row.CPUs, row.Memory]);
     const shown = rows.get(key) ?? rows.set(key, row).get(key);
     shown.Count += 1;
@@ -528,9 +532,7 @@ async function status(values, out) {
   const name = appName(values, local);
   const api = client();
   const [app, machines] = await Promise.all([api.getApp(name), api.listMachines(name)]);
-  const live = machines
-    .filter((m) => m.state !== "destroyed" && !TEMPORARY_GROUPS.has(m.config?.metadata?.fly_process_group ?? ""))
-    .sort((a, b) => (a.config?.metadata?.fly_process_group ?? "").localeCompare(b.config?.metadata?.fly_process_group ?? "") || a.id.localeCompare(b.id));
+  const live = liveMachines(machines).sort((a, b) => groupOf(a).localeCompare(groupOf(b)) || a.id.localeCompare(b.id));
   if (out.json) {
     out.result({ app, machines: live });
     return 0;
@@ -543,7 +545,7 @@ async function status(values, out) {
     return 0;
   }
   out.line(`Machines\n${table(["PROCESS", "ID", "VERSION", "REGION", "STATE", "ROLE", "CHECKS", "LAST UPDATED"],
-    live.map((m) => [m.config?.metadata?.fly_process_group ?? "", m.id, m.config?.metadata?.fly_release_version ?? "",
+    live.map((m) => [groupOf(m), m.id, m.config?.metadata?.fly_release_version ?? "",
       m.region, m.state, m.config?.metadata?.role ?? "", checksCount(m.checks), m.updated_at ?? ""]))}`);
   return 0;
 }

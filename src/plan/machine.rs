@@ -240,53 +240,21 @@ pub fn plan_machine_update(
 }
 
 pub fn plan_stop(app: &str, machines: &[Machine], id_or_name: &str, signal: Option<&str>) -> Result<Plan, PlanError> {
-    let machine = find(machines, id_or_name)?;
-    let action =
-        Action::Stop { machine: Target::Existing(MachineRef::of(machine)), signal: signal.map(str::to_uppercase) };
-    Ok(single(app, "machine stop", "stop", action, machines))
+    plan_machines_command(app, machines, &[id_or_name], &MachineCommand::Stop { signal: signal.map(str::to_owned) })
 }
 
 /// Restarts one started machine and waits until it is healthy again.
 pub fn plan_restart(app: &str, machines: &[Machine], id_or_name: &str) -> Result<Plan, PlanError> {
-    let machine = find(machines, id_or_name)?;
-    if machine.state != MachineState::Started {
-        return Err(PlanError::Invalid(format!(
-            "machine {} is {}: only a started machine restarts",
-            machine.id, machine.state
-        )));
-    }
-    let action = Action::Restart { machine: MachineRef::of(machine), wait: Wait::FULL };
-    Ok(single(app, "machine restart", "restart", action, machines))
+    plan_machines_command(app, machines, &[id_or_name], &MachineCommand::Restart)
 }
 
 pub fn plan_start(app: &str, machines: &[Machine], id_or_name: &str) -> Result<Plan, PlanError> {
-    let machine = find(machines, id_or_name)?;
-    let action = Action::Start { machine: Target::Existing(MachineRef::of(machine)), wait: Wait::STATE };
-    Ok(single(app, "machine start", "start", action, machines))
+    plan_machines_command(app, machines, &[id_or_name], &MachineCommand::Start)
 }
 
 /// `fly machine remove`: a started machine needs force; its volume is detached and kept.
 pub fn plan_remove(app: &str, machines: &[Machine], id_or_name: &str, force: bool) -> Result<Plan, PlanError> {
-    let machine = find(machines, id_or_name)?;
-    if matches!(machine.state, MachineState::Started | MachineState::Starting) && !force {
-        return Err(PlanError::StartedMachine(machine.id.clone()));
-    }
-    let action = Action::Destroy {
-        machine: Target::Existing(MachineRef::of(machine)),
-        force,
-        reason: "removed on request".to_owned(),
-    };
-    let mut plan = single(app, "machine remove", "remove", action, machines);
-    if let Some(volume) = super::mounted_volume(machine) {
-        plan.warnings.push(format!("volume {volume} stays, unattached"));
-    }
-    if is_managed(machine) {
-        if let Some(count) = plan.expected_counts.get_mut(group_of(machine)) {
-            *count = count.saturating_sub(1);
-        }
-        plan.expected_counts.retain(|_, c| *c > 0);
-    }
-    Ok(plan)
+    plan_machines_command(app, machines, &[id_or_name], &MachineCommand::Remove { force })
 }
 
 /// What [`plan_machines_command`] does to each machine.
@@ -335,20 +303,36 @@ pub fn plan_machines_command(
         if !done.insert(machine.id.as_str()) {
             continue;
         }
-        let one = match command {
-            MachineCommand::Stop { signal } => plan_stop(app, machines, &machine.id, signal.as_deref())?,
-            MachineCommand::Start => plan_start(app, machines, &machine.id)?,
-            MachineCommand::Restart => plan_restart(app, machines, &machine.id)?,
-            MachineCommand::Remove { force } => plan_remove(app, machines, &machine.id, *force)?,
-        };
-        if matches!(command, MachineCommand::Remove { .. })
-            && is_managed(machine)
-            && let Some(count) = plan.expected_counts.get_mut(group_of(machine))
-        {
-            *count = count.saturating_sub(1);
-        }
-        plan.warnings.extend(one.warnings);
-        actions.extend(one.phases.into_iter().flat_map(|phase| phase.pools).flat_map(|pool| pool.actions));
+        let target = || Target::Existing(MachineRef::of(machine));
+        actions.push(match command {
+            MachineCommand::Stop { signal } => {
+                Action::Stop { machine: target(), signal: signal.as_deref().map(str::to_uppercase) }
+            }
+            MachineCommand::Start => Action::Start { machine: target(), wait: Wait::STATE },
+            MachineCommand::Restart => {
+                if machine.state != MachineState::Started {
+                    return Err(PlanError::Invalid(format!(
+                        "machine {} is {}: only a started machine restarts",
+                        machine.id, machine.state
+                    )));
+                }
+                Action::Restart { machine: MachineRef::of(machine), wait: Wait::FULL }
+            }
+            MachineCommand::Remove { force } => {
+                if matches!(machine.state, MachineState::Started | MachineState::Starting) && !force {
+                    return Err(PlanError::StartedMachine(machine.id.clone()));
+                }
+                if let Some(volume) = super::mounted_volume(machine) {
+                    plan.warnings.push(format!("volume {volume} stays, unattached"));
+                }
+                if is_managed(machine)
+                    && let Some(count) = plan.expected_counts.get_mut(group_of(machine))
+                {
+                    *count = count.saturating_sub(1);
+                }
+                Action::Destroy { machine: target(), force: *force, reason: "removed on request".to_owned() }
+            }
+        });
     }
     plan.expected_counts.retain(|_, c| *c > 0);
     let (title, label) = match actions.len() {

@@ -2,7 +2,7 @@
 //! flyctl's options (max unavailable, detach, start stopped machines); the plan with each machine's changes; then
 //! the deploy in the live view (progress, a row per machine, release command, timeline, cancel, failure report).
 
-use flightdeck::config::validate;
+use flightdeck::config::{parse, validate};
 use flightdeck::engine::{AppSnapshot, Progress};
 use flightdeck::plan::{DeployOptions, Plan, Strategy, plan_deploy};
 use leptos::prelude::*;
@@ -48,7 +48,8 @@ pub fn DeployTab(app: String) -> impl IntoView {
     let configured = {
         let app = app.clone();
         Memo::new(move |_| {
-            let config = draft.with(|source| source.as_deref().map(|source| validate(source).config));
+            // Parsed only: the rules run when planning.
+            let config = draft.with(|source| source.as_deref().map(|source| parse(source).config));
             let named = config.as_ref().and_then(|c| c.app.clone()).filter(|named| *named != app);
             let (deploy, build) = config.map(|c| (c.deploy, c.build)).unwrap_or_default();
             let strategy = deploy.as_ref().and_then(|d| d.strategy.as_deref()).and_then(Strategy::parse);

@@ -207,8 +207,8 @@ const DRIFT_CHANGES_SHOWN: usize = 6;
 struct DriftView {
     /// Machines deploys manage.
     managed: usize,
-    /// `(machine as plans name it, group, the changes as plans write them)`; no changes: its group is gone.
-    differing: Vec<(String, String, Vec<String>)>,
+    /// `(machine as plans name it, group, the changes as plans write them, its group is gone)`.
+    differing: Vec<(String, String, Vec<String>, bool)>,
     unmanaged: usize,
 }
 
@@ -219,7 +219,10 @@ impl DriftView {
         let differing = drift
             .machines
             .into_iter()
-            .map(|d| (d.machine.shown(), d.machine.group, d.changes.iter().map(ToString::to_string).collect()))
+            .map(|d| {
+                let changes = d.changes.iter().map(ToString::to_string).collect();
+                (d.machine.shown(), d.machine.group, changes, d.orphaned)
+            })
             .collect();
         DriftView { managed, differing, unmanaged: drift.unmanaged.len() }
     }
@@ -238,7 +241,6 @@ pub fn OverviewTab(app: String) -> impl IntoView {
     // The draft, parsed once: it changes only in App → Config. `Err` when it has errors (nothing to compare).
     let draft = expect_context::<Drafts>().0.with_untracked(|d| d.get(&app).map(|source| validate(source)));
     let draft = draft.map(|report| if report.has_errors() { Err(()) } else { Ok(report.config) });
-    let has_draft_config = matches!(draft, Some(Ok(_)));
     let draft = StoredValue::new(draft);
     let (drift, set_drift) = signal(None::<DriftView>);
     let (counts, set_counts) = signal(None::<BTreeMap<String, RegionCount>>);
@@ -254,12 +256,9 @@ pub fn OverviewTab(app: String) -> impl IntoView {
             });
             known.set_value(by_id.collect());
             set_counts.set(Some(count_by_region(list, plan::group_of)));
-            if has_draft_config {
-                let fresh =
-                    draft.with_value(|d| d.as_ref().and_then(|d| d.as_ref().ok()).map(|c| DriftView::of(c, list)));
-                if drift.with_untracked(|shown| *shown != fresh) {
-                    set_drift.set(fresh);
-                }
+            let fresh = draft.with_value(|d| d.as_ref().and_then(|d| d.as_ref().ok()).map(|c| DriftView::of(c, list)));
+            if drift.with_untracked(|shown| *shown != fresh) {
+                set_drift.set(fresh);
             }
             set_error.set(None);
         }
@@ -382,8 +381,8 @@ pub fn OverviewTab(app: String) -> impl IntoView {
             .differing
             .into_iter()
             .take(DRIFT_MACHINES_SHOWN)
-            .map(|(machine, group, changes)| {
-                let what = if changes.is_empty() {
+            .map(|(machine, group, changes, orphaned)| {
+                let what = if orphaned {
                     format!("[{group}]: its group is not in fly.toml, so a deploy would destroy it")
                 } else {
                     format!("[{group}]: {} change(s)", changes.len())
