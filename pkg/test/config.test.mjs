@@ -44,6 +44,37 @@ for (const [entry, { validateConfig, renderDiagnostics, machineConfigFor, toToml
     assert.equal(fresh.config.app, "fresh");
   });
 
+  test(`${entry}: a result's config is right whatever ran between its validation and the read`, () => {
+    // Validation allocates from an arena that the next validation reuses (src/js/arena.rs): the latest result's
+    // config lives there until then, and an older one is parsed again. A validation far larger than the arena's
+    // first chunk, other exports' allocations, and reads in every order must not change what a result reads.
+    const full = read("flyctl-testdata/full-reference.toml");
+    const keys = 20000;
+    const env = Array.from({ length: keys }, (_, i) => `  KEY_${i} = "${"v".repeat(i % 50)}"\n`).join("");
+    const big = `app = "big"\nprimary_region = "syd"\n[env]\n${env}`;
+    const expected = JSON.stringify(validateConfig(full).config);
+    assert.match(expected, /^\{"app":"foo",/);
+
+    const latest = validateConfig(full);
+    renderDiagnostics(big);
+    machineConfigFor(latest.config, "web");
+    assert.equal(JSON.stringify(validateConfig(full).config), expected);
+
+    const before = validateConfig(full);
+    const large = validateConfig(big);
+    const after = validateConfig(full);
+    const small = validateConfig('app = "small"\n');
+    assert.equal(JSON.stringify(after.config), expected, "read after a newer validation");
+    assert.equal(large.config.app, "big");
+    assert.equal(Object.keys(large.config.env).length, keys);
+    assert.equal(large.config.env.KEY_19999, "v".repeat(19999 % 50));
+    assert.equal(JSON.stringify(before.config), expected, "read after a validation larger than the arena");
+    assert.equal(small.config.app, "small");
+    const again = validateConfig(big);
+    assert.equal(again.diagnostics.length, large.diagnostics.length);
+    assert.equal(again.config.env.KEY_12345, "v".repeat(12345 % 50));
+  });
+
   test(`${entry}: diagnostics carry code, severity, line:column and UTF-16 offsets that slice the JS string`, () => {
     const source = 'app = "café-😀"\n[http_service]\n  internal_prot = 8080\n';
     const { ok, diagnostics } = validateConfig(source);

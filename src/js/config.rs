@@ -3,18 +3,18 @@
 //!
 //! A validation's `config` crosses to JavaScript when it is first read, not with the result: serialising it and
 //! parsing it again in JavaScript was about a third of `validateConfig`, and editors and CI read only the diagnostics.
-//! The latest results' configs are kept here by id; an older one is parsed again from its source when read. The rest
+//! The latest result's config is kept here by id; an older one is parsed again from its source when read. The rest
 //! of the result crosses as numbers and one string that `pkg/validation.js` builds the objects from, and source texts
 //! come in through `TextEncoder.encodeInto`: validation is what editors run on every keystroke.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::mem::ManuallyDrop;
 
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use super::{from_js, invalid_argument, js_error, string_arg, to_js};
+use super::{arena, from_js, invalid_argument, js_error, string_arg, to_js};
 use crate::config::{AppConfig, LaunchOptions};
 use crate::diagnostics::{Diagnostic, LocatedDiagnostic, Position, Severity, positions, render};
 use crate::machine::MachineConfig;
@@ -150,38 +150,26 @@ fn with_source<R>(value: &JsValue, what: &str, read: impl FnOnce(&str) -> R) -> 
     result
 }
 
-/// How many configs of results whose `config` was not read yet are kept; an older result's config is parsed again
-/// from its source when read (parsing is deterministic, so it is the same config).
-const UNREAD_CONFIGS_KEPT: usize = 8;
-
 thread_local! {
-    /// The configs of the latest results, by result id, oldest first.
-    static UNREAD_CONFIGS: RefCell<VecDeque<(u32, AppConfig)>> = const { RefCell::new(VecDeque::new()) };
+    /// The latest result's config, by result id, until it is read or the next validation begins. It was built in
+    /// the validation arena ([`arena`]), so it is forgotten, never dropped, when the next scope is about to reuse the
+    /// arena; an older result's config is parsed again from its source when read (parsing is deterministic, so it
+    /// is the same config).
+    static LATEST_CONFIG: RefCell<Option<(u32, ManuallyDrop<AppConfig>)>> = const { RefCell::new(None) };
     static NEXT_RESULT_ID: Cell<u32> = const { Cell::new(0) };
     /// The one reader every result's getter calls, made once for the module's life.
     static CONFIG_READER: JsValue =
         Closure::<dyn Fn(u32, JsValue) -> Result<JsValue, JsValue>>::new(read_config).into_js_value();
 }
 
-fn keep_unread_config(config: AppConfig) -> u32 {
-    let id = NEXT_RESULT_ID.with(|next| next.replace(next.get().wrapping_add(1)));
-    UNREAD_CONFIGS.with_borrow_mut(|kept| {
-        if kept.len() == UNREAD_CONFIGS_KEPT {
-            kept.pop_front();
-        }
-        kept.push_back((id, config));
-    });
-    id
-}
-
 /// A result's config for JavaScript: the kept one, or the source parsed again when it is no longer kept.
 fn read_config(id: u32, source: JsValue) -> Result<JsValue, JsValue> {
-    let kept = UNREAD_CONFIGS.with_borrow_mut(|kept| {
-        let position = kept.iter().position(|(kept_id, _)| *kept_id == id)?;
-        kept.remove(position).map(|(_, config)| config)
+    let kept = LATEST_CONFIG.with_borrow(|latest| match latest {
+        Some((kept_id, config)) if *kept_id == id => Some(to_js(&**config)),
+        _ => None,
     });
     match kept {
-        Some(config) => to_js(&config),
+        Some(json) => json,
         None => to_js(&with_source(&source, "source", |text| crate::config::parse(text).config)?),
     }
 }
@@ -190,17 +178,23 @@ fn read_config(id: u32, source: JsValue) -> Result<JsValue, JsValue> {
 /// this throws only when `source` is not a string.
 #[wasm_bindgen(js_name = validateConfig, unchecked_return_type = "Validation")]
 pub fn validate_config(#[wasm_bindgen(unchecked_param_type = "string")] source: JsValue) -> Result<JsValue, JsValue> {
-    let (written, config) = with_source(&source, "source", |text| {
-        let report = crate::config::validate(text);
-        let written = ValidationWriter::write(
-            !report.has_errors(),
-            &report.diagnostics,
-            &positions(text, &report.diagnostics),
-            &report.config,
-        );
-        (written, report.config)
+    let (written, id) = with_source(&source, "source", |text| {
+        // The latest config lives in the arena that the scope below reuses: forget it first (arena contract).
+        LATEST_CONFIG.take();
+        let (written, config) = arena::scoped(|| {
+            let report = crate::config::validate(text);
+            let written = ValidationWriter::write(
+                !report.has_errors(),
+                &report.diagnostics,
+                &positions(text, &report.diagnostics),
+                &report.config,
+            );
+            (written, report.config)
+        });
+        let id = NEXT_RESULT_ID.with(|next| next.replace(next.get().wrapping_add(1)));
+        LATEST_CONFIG.set(Some((id, ManuallyDrop::new(config))));
+        (written, id)
     })?;
-    let id = keep_unread_config(config);
     Ok(CONFIG_READER.with(|reader| validation_result(&written.numbers, &written.text, reader, id, &source)))
 }
 

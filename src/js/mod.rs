@@ -9,6 +9,7 @@
 
 #[cfg(feature = "js")]
 mod api;
+mod arena;
 mod config;
 #[cfg(feature = "js")]
 mod plan;
