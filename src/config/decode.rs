@@ -111,8 +111,7 @@ pub(crate) fn did_you_mean<'k>(unknown: &str, known: &[&'k str]) -> Option<&'k s
             if k.len().abs_diff(lowered.len()) > allowed {
                 return None;
             }
-            let distance = strsim::osa_distance(&lowered, k);
-            (distance <= allowed).then_some((distance, *k))
+            osa_distance_within(&lowered, k, allowed).map(|distance| (distance, *k))
         })
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, k)| k);
@@ -128,6 +127,52 @@ pub(crate) fn did_you_mean<'k>(unknown: &str, known: &[&'k str]) -> Option<&'k s
             .find(|k| words(k) == unknown_words)
             .copied()
     })
+}
+
+/// The optimal-string-alignment distance between `a` and `b` (inserting, deleting or replacing a character, or
+/// swapping two adjacent ones, each costs one; no substring is edited twice), when it is at most `limit`. Rows of the
+/// table never get smaller, so the work stops at the first row whose every entry is past the limit: a suggestion
+/// is allowed three edits at most, and most candidates are ruled out after a few characters.
+fn osa_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
+    if a.is_ascii() && b.is_ascii() {
+        osa_within(a.as_bytes(), b.as_bytes(), limit)
+    } else {
+        osa_within(&a.chars().collect::<Vec<_>>(), &b.chars().collect::<Vec<_>>(), limit)
+    }
+}
+
+fn osa_within<T: Copy + PartialEq>(a: &[T], b: &[T], limit: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
+    let width = b.len() + 1;
+    // Three rows of the table in one buffer: two rows back (for swaps), the previous row and the current one.
+    let mut rows = vec![0; 3 * width];
+    let (mut two_back, mut previous, mut current) = (0, width, 2 * width);
+    for (j, cell) in rows[previous..current].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        rows[current] = i;
+        let mut row_least = i;
+        for j in 1..width {
+            let same = a[i - 1] == b[j - 1];
+            let mut distance = (rows[current + j - 1] + 1)
+                .min(rows[previous + j] + 1)
+                .min(rows[previous + j - 1] + usize::from(!same));
+            if !same && i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                distance = distance.min(rows[two_back + j - 2] + 1);
+            }
+            rows[current + j] = distance;
+            row_least = row_least.min(distance);
+        }
+        if row_least > limit {
+            return None;
+        }
+        (two_back, previous, current) = (previous, current, two_back);
+    }
+    let distance = rows[previous + b.len()];
+    (distance <= limit).then_some(distance)
 }
 
 /// Help for a key unknown in its table but known elsewhere: a top-level key written below a table header (TOML puts
@@ -219,9 +264,9 @@ impl<'s> Decoder<'s> {
         path: &'a str,
         table: &'a Table<'i>,
     ) -> impl Iterator<Item = Field<'a, 'i>> + use<'a, 'i> {
+        let table_path = self.spans.table(path);
         for (key, item) in table.entries() {
-            let parts: &[&str] = if path.is_empty() { &[key.name] } else { &[path, ".", key.name] };
-            self.spans.insert_joined(parts, span(key.span), span(item.span()));
+            self.spans.insert_key(table_path, key.name, span(key.span), span(item.span()));
         }
         table.entries().iter().map(move |(key, item)| Field {
             parent: path,
@@ -1372,3 +1417,74 @@ const COMPUTE_KEYS: &[&str] = &[
     "processes",
 ];
 const STATIC_KEYS: &[&str] = &["guest_path", "url_prefix", "tigris_bucket", "index_document"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The optimal-string-alignment distance from its definition: the whole table, no cut-off.
+    fn osa_reference(a: &str, b: &str) -> usize {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut table = vec![vec![0; b.len() + 1]; a.len() + 1];
+        for (i, row) in table.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for (j, cell) in table[0].iter_mut().enumerate() {
+            *cell = j;
+        }
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut d = (table[i - 1][j] + 1).min(table[i][j - 1] + 1).min(table[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    d = d.min(table[i - 2][j - 2] + 1);
+                }
+                table[i][j] = d;
+            }
+        }
+        table[a.len()][b.len()]
+    }
+
+    #[test]
+    fn osa_distance_within_a_limit_is_the_distance_or_none() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "bca",
+            "a cat",
+            "an abct",
+            "rolling",
+            "rolling_eyes",
+            "rollign",
+            "canary",
+            "cnaary",
+            "immediate",
+            "bluegreen",
+            "blue_green",
+            "internal_port",
+            "internalport",
+            "intenral_prot",
+            "ключ",
+            "клюк",
+            "kill_signal",
+            "signal_kill",
+            "auto_stop_machines",
+            "auto_start_machines",
+        ];
+        for a in words {
+            for b in words {
+                let distance = osa_reference(a, b);
+                for limit in 0..6 {
+                    let expected = (distance <= limit).then_some(distance);
+                    assert_eq!(osa_distance_within(a, b, limit), expected, "{a:?} {b:?} within {limit}");
+                }
+            }
+        }
+        assert_eq!(osa_reference("ab", "bca"), 3);
+        assert_eq!(osa_reference("a cat", "an abct"), 4);
+        assert_eq!(did_you_mean("rollign", &["canary", "rolling", "immediate", "bluegreen"]), Some("rolling"));
+        assert_eq!(did_you_mean("rolling-eyes", &["canary", "rolling", "immediate", "bluegreen"]), None);
+    }
+}

@@ -516,19 +516,35 @@ pub(crate) fn path_index(path: &str, i: usize) -> String {
 /// `checks.status.interval`, `env.FOO`. Paths of legacy shapes are the normalised ones (`vm[0]` for `[vm]`).
 ///
 /// Recorded for every key while decoding but read only when a diagnostic is made, so it is an append-only list,
-/// cheap to build. [`index`](Self::index), once decoding is done, groups the entries by path length (a counting
-/// sort), so that a lookup compares only the paths of its own length; before it, lookups scan the whole list. A later
-/// entry for the same path wins.
+/// cheap to build: a table's keys share its path, written once ([`table`](Self::table)), and each key adds only
+/// `.key`. [`index`](Self::index), once decoding is done, groups the entries by path length (a counting sort), so
+/// that a lookup compares only the paths of its own length; before it, lookups scan the whole list. A later entry for
+/// the same path wins.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SpanMap {
-    /// Every path, back to back: one growing buffer instead of one allocation per key.
-    paths: String,
-    /// `(path end in paths, key span, value span)`; a path starts where the previous one ends.
-    entries: Vec<(usize, Span, Span)>,
+    /// The text of every path, as a shared prefix and an own suffix, back to back: one growing buffer instead of one
+    /// allocation per key.
+    text: String,
+    entries: Vec<SpanEntry>,
     /// Entry numbers grouped by path length, shortest first, in insertion order within a length.
     by_length: Vec<usize>,
     /// Where each length's group starts in `by_length` (one more than the longest length, plus the end).
     length_starts: Vec<usize>,
+}
+
+/// One path's spans: the path is `text[prefix] + text[suffix]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SpanEntry {
+    prefix: (u32, u32),
+    suffix: (u32, u32),
+    key: Span,
+    value: Span,
+}
+
+/// A table's path written once into a [`SpanMap`], for its keys' entries ([`SpanMap::insert_key`]).
+#[derive(Debug, Clone, Copy)]
+pub struct TablePath {
+    range: (u32, u32),
 }
 
 impl SpanMap {
@@ -536,38 +552,62 @@ impl SpanMap {
     /// the buffers rarely grow while a document is decoded.
     pub fn for_source(source_len: usize) -> Self {
         Self {
-            paths: String::with_capacity(source_len),
+            text: String::with_capacity(source_len),
             entries: Vec::with_capacity(source_len / 16),
             ..Self::default()
         }
     }
 
+    /// Appends `parts` to the text: their range in it.
+    fn write(&mut self, parts: &[&str]) -> (u32, u32) {
+        let start = self.text.len();
+        for part in parts {
+            self.text.push_str(part);
+        }
+        // Offsets past u32 (a 4 GB source) saturate: lookups then miss, and the diagnostic falls back to 0..0.
+        let offset = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        (offset(start), offset(self.text.len()))
+    }
+
     /// Records the spans of the key and the value at `path`.
     pub fn insert(&mut self, path: &str, key: Span, value: Span) {
-        self.insert_joined(&[path], key, value);
+        let suffix = self.write(&[path]);
+        self.entries.push(SpanEntry { prefix: (0, 0), suffix, key, value });
     }
 
-    /// Records the spans at the path made of `parts` joined (no intermediate string).
-    pub fn insert_joined(&mut self, parts: &[&str], key: Span, value: Span) {
-        for part in parts {
-            self.paths.push_str(part);
-        }
-        self.entries.push((self.paths.len(), key, value));
+    /// Writes the path of a table whose keys come next ([`insert_key`](Self::insert_key)).
+    pub fn table(&mut self, path: &str) -> TablePath {
+        TablePath { range: self.write(&[path]) }
     }
 
-    /// The byte range of entry `i`'s path in `paths`.
-    fn range(&self, i: usize) -> std::ops::Range<usize> {
-        let start = if i == 0 { 0 } else { self.entries[i - 1].0 };
-        start..self.entries[i].0
+    /// Records the spans of `key` in `table` (at the top level when the table's path is empty).
+    pub fn insert_key(&mut self, table: TablePath, name: &str, key: Span, value: Span) {
+        let suffix = if table.range.0 == table.range.1 { self.write(&[name]) } else { self.write(&[".", name]) };
+        self.entries.push(SpanEntry { prefix: table.range, suffix, key, value });
+    }
+
+    fn piece(&self, (start, end): (u32, u32)) -> &[u8] {
+        self.text.as_bytes().get(start as usize..end as usize).unwrap_or_default()
+    }
+
+    fn path_len(&self, i: usize) -> usize {
+        let entry = &self.entries[i];
+        (entry.prefix.1 - entry.prefix.0) as usize + (entry.suffix.1 - entry.suffix.0) as usize
+    }
+
+    fn matches(&self, i: usize, path: &[u8]) -> bool {
+        let entry = &self.entries[i];
+        let (prefix, suffix) = (self.piece(entry.prefix), self.piece(entry.suffix));
+        path.len() == prefix.len() + suffix.len() && path.starts_with(prefix) && path.ends_with(suffix)
     }
 
     /// Groups the entries by path length for lookups (call when no more entries come; a later insert makes lookups
     /// scan again until the next call).
     pub fn index(&mut self) {
-        let longest = (0..self.entries.len()).map(|i| self.range(i).len()).max().unwrap_or(0);
+        let longest = (0..self.entries.len()).map(|i| self.path_len(i)).max().unwrap_or(0);
         let mut starts = vec![0; longest + 2];
         for i in 0..self.entries.len() {
-            starts[self.range(i).len() + 1] += 1;
+            starts[self.path_len(i) + 1] += 1;
         }
         for length in 1..starts.len() {
             starts[length] += starts[length - 1];
@@ -575,7 +615,7 @@ impl SpanMap {
         let mut next = starts.clone();
         let mut by_length = vec![0; self.entries.len()];
         for i in 0..self.entries.len() {
-            let slot = &mut next[self.range(i).len()];
+            let slot = &mut next[self.path_len(i)];
             by_length[*slot] = i;
             *slot += 1;
         }
@@ -584,15 +624,15 @@ impl SpanMap {
     }
 
     fn find(&self, path: &str) -> Option<(Span, Span)> {
-        let matches = |i: usize| self.paths.as_bytes().get(self.range(i)) == Some(path.as_bytes());
+        let path = path.as_bytes();
         let found = if self.by_length.len() == self.entries.len() {
             let group = self.length_starts.get(path.len()).zip(self.length_starts.get(path.len() + 1));
             let group = group.map_or(&[][..], |(&from, &to)| &self.by_length[from..to]);
-            group.iter().rev().copied().find(|&i| matches(i))
+            group.iter().rev().copied().find(|&i| self.matches(i, path))
         } else {
-            (0..self.entries.len()).rev().find(|&i| self.range(i).len() == path.len() && matches(i))
+            (0..self.entries.len()).rev().find(|&i| self.matches(i, path))
         };
-        found.map(|i| (self.entries[i].1, self.entries[i].2))
+        found.map(|i| (self.entries[i].key, self.entries[i].value))
     }
 
     /// The span of the value at `path`.
@@ -629,9 +669,12 @@ mod tests {
         let mut spans = SpanMap::for_source(0);
         let at = |n: usize| Span::new(n, n + 1);
         spans.insert("services", at(0), at(1));
-        spans.insert_joined(&["services", "[", "0", "]"], at(2), at(3));
-        spans.insert("services[0].ports", at(4), at(5));
-        spans.insert("services[0].portsx", at(6), at(7));
+        spans.insert("services[0]", at(2), at(3));
+        let service = spans.table("services[0]");
+        spans.insert_key(service, "ports", at(4), at(5));
+        spans.insert_key(service, "portsx", at(6), at(7));
+        let top = spans.table("");
+        spans.insert_key(top, "ap", at(12), at(13));
         spans.insert("services", at(8), at(9)); // a later entry at the same path wins
         let mut indexed = spans.clone();
         indexed.index();
@@ -647,6 +690,10 @@ mod tests {
             assert_eq!(spans.nearest("servicesx.a"), Span::default());
             assert_eq!(spans.nearest(""), Span::default());
             assert_eq!(spans.value("a path longer than any recorded one"), None);
+            assert_eq!(spans.value("ap"), Some(at(13)));
+            assert_eq!(spans.value(".ap"), None);
+            assert_eq!(spans.key("services[0].ports"), Some(at(4)));
+            assert_eq!(spans.value("services[0]ports"), None);
         }
         // An entry after the index is found too (by a scan).
         indexed.insert("app", at(10), at(11));
