@@ -76,7 +76,11 @@ impl GoDuration {
         if rest.is_empty() {
             return Err(invalid());
         }
-        let mut total: i128 = 0;
+        // Nanoseconds as Go counts them: unsigned, checked at every step against the largest duration of the sign
+        // (a negative one reaches one nanosecond further: -(i64::MAX + 1), which `Display` writes).
+        let limit = i64::MAX.unsigned_abs() + u64::from(negative);
+        let overflow = || DurationError::Overflow(input.to_owned());
+        let mut total: u64 = 0;
         while !rest.is_empty() {
             let digits_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
             let number = &rest[..digits_end];
@@ -87,7 +91,7 @@ impl GoDuration {
             let unit_end = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
             let unit = &rest[..unit_end];
             rest = &rest[unit_end..];
-            let scale: i64 = match unit {
+            let scale = match unit {
                 "ns" => 1,
                 "us" | "µs" | "μs" => NANOS_PER_MICRO,
                 "ms" => NANOS_PER_MILLI,
@@ -96,29 +100,28 @@ impl GoDuration {
                 "h" => NANOS_PER_HOUR,
                 "" => return Err(DurationError::MissingUnit(input.to_owned())),
                 other => return Err(DurationError::UnknownUnit { unit: other.to_owned(), input: input.to_owned() }),
-            };
-            let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-            let whole: i128 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| invalid())? };
-            // Past i64 (and one, for a negative duration) the duration overflows whatever the unit; below it,
-            // whole × scale (at most ~3.3e31) and the running total stay far inside i128.
-            if whole > i128::from(i64::MAX) + 1 {
-                return Err(DurationError::Overflow(input.to_owned()));
             }
-            let mut part = whole * i128::from(scale);
+            .unsigned_abs();
+            let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+            let mut part = whole
+                .bytes()
+                .try_fold(0u64, |n, digit| n.checked_mul(10)?.checked_add(u64::from(digit - b'0')))
+                .and_then(|whole| whole.checked_mul(scale))
+                .ok_or_else(overflow)?;
             // Fractions keep nanosecond precision: at most 9 meaningful digits after the point.
-            let mut unit_fraction = i128::from(scale);
+            let mut unit_fraction = scale;
             for digit in fraction.bytes().take(18) {
                 unit_fraction /= 10;
-                part += i128::from(digit - b'0') * unit_fraction;
+                part = part.checked_add(u64::from(digit - b'0') * unit_fraction).ok_or_else(overflow)?;
             }
-            total += part;
-            // As in Go, a negative duration reaches one nanosecond further: -(i64::MAX + 1), which `Display` writes.
-            if total > i128::from(i64::MAX) + i128::from(negative) {
-                return Err(DurationError::Overflow(input.to_owned()));
-            }
+            total = total.checked_add(part).filter(|&total| total <= limit).ok_or_else(overflow)?;
         }
-        let signed = if negative { -total } else { total };
-        Ok(GoDuration(i64::try_from(signed).map_err(|_| DurationError::Overflow(input.to_owned()))?))
+        // Within the limit: only -(i64::MAX + 1) does not fit an i64 before its sign is applied.
+        Ok(GoDuration(match i64::try_from(total) {
+            Ok(total) if negative => -total,
+            Ok(total) => total,
+            Err(_) => i64::MIN,
+        }))
     }
 }
 
