@@ -217,7 +217,7 @@ fn header(section: &str) -> String {
 
 impl<'s> Decoder<'s> {
     pub fn new(source: &'s str) -> Self {
-        Self { source, diagnostics: Vec::new(), spans: SpanMap::for_source(source.len()) }
+        Self { source, diagnostics: Vec::new(), spans: SpanMap::for_source(source) }
     }
 
     /// The TOML value as JSON, for `extra` and free-form tables (datetimes as written).

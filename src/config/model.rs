@@ -516,15 +516,18 @@ pub(crate) fn path_index(path: &str, i: usize) -> String {
 /// `checks.status.interval`, `env.FOO`. Paths of legacy shapes are the normalised ones (`vm[0]` for `[vm]`).
 ///
 /// Recorded for every key while decoding but read only when a diagnostic is made, so it is an append-only list,
-/// cheap to build: a table's keys share its path, written once ([`table`](Self::table)), and each key adds only
-/// `.key`. [`index`](Self::index), once decoding is done, groups the entries by path length (a counting sort), so
-/// that a lookup compares only the paths of its own length; before it, lookups scan the whole list. A later entry for
-/// the same path wins.
+/// cheap to build: a table's keys share its path, written once ([`table`](Self::table)), and a key's name is
+/// copied only when it is not text of the source (a bare key's is: the map keeps a copy of the source).
+/// [`index`](Self::index), once decoding is done, groups the entries by path length (a counting sort), so that a
+/// lookup compares only the paths of its own length; before it, lookups scan the whole list. A later entry for the
+/// same path wins.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SpanMap {
-    /// The text of every path, as a shared prefix and an own suffix, back to back: one growing buffer instead of one
-    /// allocation per key.
+    /// The source, then the text of paths, back to back: one growing buffer instead of one allocation per key.
     text: String,
+    /// The source's address and length, to tell names that are text of it (address arithmetic only).
+    source_at: usize,
+    source_len: usize,
     entries: Vec<SpanEntry>,
     /// Entry numbers grouped by path length, shortest first, in insertion order within a length.
     by_length: Vec<usize>,
@@ -532,11 +535,12 @@ pub struct SpanMap {
     length_starts: Vec<usize>,
 }
 
-/// One path's spans: the path is `text[prefix] + text[suffix]`.
+/// One path's spans: the path is `text[prefix]`, then `.` when `dotted`, then `text[name]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct SpanEntry {
     prefix: (u32, u32),
-    suffix: (u32, u32),
+    name: (u32, u32),
+    dotted: bool,
     key: Span,
     value: Span,
 }
@@ -547,43 +551,54 @@ pub struct TablePath {
     range: (u32, u32),
 }
 
+/// An offset into a span map's text. Past u32 (a 4 GB source) it saturates: lookups then miss, and a diagnostic
+/// falls back to 0..0.
+fn text_offset(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 impl SpanMap {
-    /// A map sized for a source of `source_len` bytes: paths are about as long as the keys they are made of, so
-    /// the buffers rarely grow while a document is decoded.
-    pub fn for_source(source_len: usize) -> Self {
+    /// A map for the keys of `source`, sized so that its buffers rarely grow while the document is decoded.
+    pub fn for_source(source: &str) -> Self {
+        let mut text = String::with_capacity(source.len() * 2);
+        text.push_str(source);
         Self {
-            text: String::with_capacity(source_len),
-            entries: Vec::with_capacity(source_len / 16),
+            text,
+            source_at: source.as_ptr().addr(),
+            source_len: source.len(),
+            entries: Vec::with_capacity(source.len() / 16),
             ..Self::default()
         }
     }
 
-    /// Appends `parts` to the text: their range in it.
-    fn write(&mut self, parts: &[&str]) -> (u32, u32) {
+    /// Appends `text` to the map's text: its range there.
+    fn write(&mut self, text: &str) -> (u32, u32) {
         let start = self.text.len();
-        for part in parts {
-            self.text.push_str(part);
-        }
-        // Offsets past u32 (a 4 GB source) saturate: lookups then miss, and the diagnostic falls back to 0..0.
-        let offset = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        (offset(start), offset(self.text.len()))
+        self.text.push_str(text);
+        (text_offset(start), text_offset(self.text.len()))
     }
 
     /// Records the spans of the key and the value at `path`.
     pub fn insert(&mut self, path: &str, key: Span, value: Span) {
-        let suffix = self.write(&[path]);
-        self.entries.push(SpanEntry { prefix: (0, 0), suffix, key, value });
+        let name = self.write(path);
+        self.entries.push(SpanEntry { prefix: (0, 0), name, dotted: false, key, value });
     }
 
     /// Writes the path of a table whose keys come next ([`insert_key`](Self::insert_key)).
     pub fn table(&mut self, path: &str) -> TablePath {
-        TablePath { range: self.write(&[path]) }
+        TablePath { range: self.write(path) }
     }
 
-    /// Records the spans of `key` in `table` (at the top level when the table's path is empty).
+    /// Records the spans of key `name` in `table` (at the top level when the table's path is empty).
     pub fn insert_key(&mut self, table: TablePath, name: &str, key: Span, value: Span) {
-        let suffix = if table.range.0 == table.range.1 { self.write(&[name]) } else { self.write(&[".", name]) };
-        self.entries.push(SpanEntry { prefix: table.range, suffix, key, value });
+        // A name inside the source this map was made for is found in its copy, not copied again.
+        let in_source = name.as_ptr().addr().wrapping_sub(self.source_at);
+        let name = if in_source.checked_add(name.len()).is_some_and(|end| end <= self.source_len) {
+            (text_offset(in_source), text_offset(in_source + name.len()))
+        } else {
+            self.write(name)
+        };
+        self.entries.push(SpanEntry { prefix: table.range, name, dotted: table.range.0 != table.range.1, key, value });
     }
 
     fn piece(&self, (start, end): (u32, u32)) -> &[u8] {
@@ -592,13 +607,17 @@ impl SpanMap {
 
     fn path_len(&self, i: usize) -> usize {
         let entry = &self.entries[i];
-        (entry.prefix.1 - entry.prefix.0) as usize + (entry.suffix.1 - entry.suffix.0) as usize
+        let length = |(start, end): (u32, u32)| (end - start) as usize;
+        length(entry.prefix) + usize::from(entry.dotted) + length(entry.name)
     }
 
     fn matches(&self, i: usize, path: &[u8]) -> bool {
         let entry = &self.entries[i];
-        let (prefix, suffix) = (self.piece(entry.prefix), self.piece(entry.suffix));
-        path.len() == prefix.len() + suffix.len() && path.starts_with(prefix) && path.ends_with(suffix)
+        let (prefix, name) = (self.piece(entry.prefix), self.piece(entry.name));
+        path.len() == prefix.len() + usize::from(entry.dotted) + name.len()
+            && path.starts_with(prefix)
+            && path.ends_with(name)
+            && (!entry.dotted || path[prefix.len()] == b'.')
     }
 
     /// Groups the entries by path length for lookups (call when no more entries come; a later insert makes lookups
@@ -666,7 +685,7 @@ mod tests {
 
     #[test]
     fn span_lookups_take_the_latest_entry_and_the_longest_ancestor() {
-        let mut spans = SpanMap::for_source(0);
+        let mut spans = SpanMap::for_source("");
         let at = |n: usize| Span::new(n, n + 1);
         spans.insert("services", at(0), at(1));
         spans.insert("services[0]", at(2), at(3));
@@ -699,6 +718,28 @@ mod tests {
         indexed.insert("app", at(10), at(11));
         assert_eq!(indexed.value("app"), Some(at(11)));
         assert_eq!(indexed.value("services"), Some(at(9)));
+    }
+
+    #[test]
+    fn key_names_from_the_source_are_found_without_copies() {
+        let source = "ap = 1\n[svc]\nport = 2\n";
+        let mut spans = SpanMap::for_source(source);
+        let at = |n: usize| Span::new(n, n + 1);
+        let top = spans.table("");
+        spans.insert_key(top, &source[0..2], at(0), at(1));
+        let svc = spans.table("svc");
+        spans.insert_key(svc, &source[13..17], at(2), at(3));
+        let copied = spans.text.len();
+        // A name equal to the source's text, but not part of it, is copied; one at the source's very end is not.
+        spans.insert_key(svc, &String::from("port"), at(4), at(5));
+        spans.insert_key(top, &source[source.len()..], at(6), at(7));
+        assert_eq!(spans.text.len(), copied + "port".len());
+        spans.index();
+        assert_eq!(spans.value("ap"), Some(at(1)));
+        assert_eq!(spans.key("svc.port"), Some(at(4)));
+        assert_eq!(spans.value(""), Some(at(7)));
+        assert_eq!(spans.value("svcport"), None);
+        assert_eq!(spans.value("sv.port"), None);
     }
 
     #[test]
