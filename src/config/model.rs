@@ -535,12 +535,13 @@ pub struct SpanMap {
     length_starts: Vec<usize>,
 }
 
-/// One path's spans: the path is `text[prefix]`, then `.` when `dotted`, then `text[name]`.
+/// One path's spans: the path is `text[prefix]`, then `.` when `dotted`, then `text[name]`; `len` bytes in all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct SpanEntry {
     prefix: (u32, u32),
     name: (u32, u32),
     dotted: bool,
+    len: usize,
     key: Span,
     value: Span,
 }
@@ -581,7 +582,7 @@ impl SpanMap {
     /// Records the spans of the key and the value at `path`.
     pub fn insert(&mut self, path: &str, key: Span, value: Span) {
         let name = self.write(path);
-        self.entries.push(SpanEntry { prefix: (0, 0), name, dotted: false, key, value });
+        self.entries.push(SpanEntry { prefix: (0, 0), name, dotted: false, len: path.len(), key, value });
     }
 
     /// Writes the path of a table whose keys come next ([`insert_key`](Self::insert_key)).
@@ -593,12 +594,14 @@ impl SpanMap {
     pub fn insert_key(&mut self, table: TablePath, name: &str, key: Span, value: Span) {
         // A name inside the source this map was made for is found in its copy, not copied again.
         let in_source = name.as_ptr().addr().wrapping_sub(self.source_at);
+        let dotted = table.range.0 != table.range.1;
+        let len = (table.range.1 - table.range.0) as usize + usize::from(dotted) + name.len();
         let name = if in_source.checked_add(name.len()).is_some_and(|end| end <= self.source_len) {
             (text_offset(in_source), text_offset(in_source + name.len()))
         } else {
             self.write(name)
         };
-        self.entries.push(SpanEntry { prefix: table.range, name, dotted: table.range.0 != table.range.1, key, value });
+        self.entries.push(SpanEntry { prefix: table.range, name, dotted, len, key, value });
     }
 
     fn piece(&self, (start, end): (u32, u32)) -> &[u8] {
@@ -606,15 +609,13 @@ impl SpanMap {
     }
 
     fn path_len(&self, i: usize) -> usize {
-        let entry = &self.entries[i];
-        let length = |(start, end): (u32, u32)| (end - start) as usize;
-        length(entry.prefix) + usize::from(entry.dotted) + length(entry.name)
+        self.entries[i].len
     }
 
     fn matches(&self, i: usize, path: &[u8]) -> bool {
         let entry = &self.entries[i];
         let (prefix, name) = (self.piece(entry.prefix), self.piece(entry.name));
-        path.len() == prefix.len() + usize::from(entry.dotted) + name.len()
+        path.len() == entry.len
             && path.starts_with(prefix)
             && path.ends_with(name)
             && (!entry.dotted || path[prefix.len()] == b'.')

@@ -419,32 +419,32 @@ impl Rules<'_> {
     ) {
         let second = GoDuration::from_secs(1);
         let minute = GoDuration::from_secs(60);
+        // Paths are joined only for a finding: most checks have none.
         for (name, value) in [("interval", interval), ("timeout", timeout)] {
             let Some(value) = value else { continue };
-            let field = path_join(path, name);
             if value < second {
                 self.warning(
                     "check-duration-raised",
                     format!("{name} of {value} is less than 1 second; this will be raised to 1 second"),
-                    &field,
+                    &path_join(path, name),
                 );
             } else if value > minute {
                 self.warning(
                     "check-duration-lowered",
                     format!("{name} of {value} is greater than 1 minute; this will be lowered to 1 minute"),
-                    &field,
+                    &path_join(path, name),
                 );
             }
         }
-        if let Some(grace) = grace {
-            let field = path_join(path, "grace_period");
-            if grace != GoDuration(0) && grace < second {
-                self.warning(
-                    "check-duration-raised",
-                    format!("grace_period of {grace} is less than 1 second; this will be raised to 1 second"),
-                    &field,
-                );
-            }
+        if let Some(grace) = grace
+            && grace != GoDuration(0)
+            && grace < second
+        {
+            self.warning(
+                "check-duration-raised",
+                format!("grace_period of {grace} is less than 1 second; this will be raised to 1 second"),
+                &path_join(path, "grace_period"),
+            );
         }
     }
 

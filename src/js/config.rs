@@ -132,9 +132,11 @@ fn with_source<R>(value: &JsValue, what: &str, read: impl FnOnce(&str) -> R) -> 
     // huge ASCII string costs its length, not three times it), then the largest one if that was not enough.
     let mut written = -1.0;
     for size in [units.saturating_add(units / 8).saturating_add(16), units.saturating_mul(3)] {
-        buffer.clear();
-        buffer.resize(size, 0);
-        written = encode_source(source, &mut buffer);
+        // Only what was never written is zeroed: the encoder overwrites what it uses, and reports how much.
+        if buffer.len() < size {
+            buffer.resize(size, 0);
+        }
+        written = encode_source(source, &mut buffer[..size]);
         if written >= 0.0 {
             break;
         }
