@@ -25,21 +25,36 @@ export function validationResult(numbers, text, reader, id, source) {
   const ok = numbers[n++] === 1;
   const diagnostics = [];
   for (let count = numbers[n++]; count > 0; count--) {
-    const diagnostic = { severity: SEVERITIES[numbers[n++]], code: string(), message: string() };
-    diagnostic.span = { start: numbers[n++], end: numbers[n++] };
-    if (numbers[n++] === 1) diagnostic.help = string();
+    const severity = SEVERITIES[numbers[n++]];
+    const code = string();
+    const message = string();
+    const span = { start: numbers[n++], end: numbers[n++] };
+    const help = numbers[n++] === 1 ? string() : undefined;
+    let labels;
     const labelCount = numbers[n++];
     if (labelCount > 0) {
-      const labels = [];
+      labels = [];
       for (let i = 0; i < labelCount; i++) {
         const span = { start: numbers[n++], end: numbers[n++] };
         labels.push({ span, message: string() });
       }
-      diagnostic.labels = labels;
     }
-    diagnostic.start = { line: numbers[n++], column: numbers[n++], utf16: numbers[n++] };
-    diagnostic.end = { line: numbers[n++], column: numbers[n++], utf16: numbers[n++] };
-    diagnostics.push(diagnostic);
+    const start = { line: numbers[n++], column: numbers[n++], utf16: numbers[n++] };
+    const end = { line: numbers[n++], column: numbers[n++], utf16: numbers[n++] };
+    // Each shape as one literal (fields in the order the types declare), so V8 makes it without transitions.
+    if (labels === undefined) {
+      diagnostics.push(
+        help === undefined
+          ? { severity, code, message, span, start, end }
+          : { severity, code, message, span, help, start, end },
+      );
+    } else {
+      diagnostics.push(
+        help === undefined
+          ? { severity, code, message, span, labels, start, end }
+          : { severity, code, message, span, help, labels, start, end },
+      );
+    }
   }
   const processGroups = [];
   for (let count = numbers[n++]; count > 0; count--) processGroups.push(string());
