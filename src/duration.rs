@@ -103,11 +103,17 @@ impl GoDuration {
             }
             .unsigned_abs();
             let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-            let mut part = whole
-                .bytes()
-                .try_fold(0u64, |n, digit| n.checked_mul(10)?.checked_add(u64::from(digit - b'0')))
-                .and_then(|whole| whole.checked_mul(scale))
-                .ok_or_else(overflow)?;
+            // Up to 19 digits fit a u64 (and past the limit is an overflow, whatever the unit); the product is
+            // bounded by a division first: checked multiplications are 128-bit library calls in wasm32.
+            let whole = whole.trim_start_matches('0');
+            if whole.len() > 19 {
+                return Err(overflow());
+            }
+            let whole = whole.bytes().fold(0u64, |n, digit| n * 10 + u64::from(digit - b'0'));
+            if whole > limit / scale {
+                return Err(overflow());
+            }
+            let mut part = whole * scale;
             // Fractions keep nanosecond precision: at most 9 meaningful digits after the point.
             let mut unit_fraction = scale;
             for digit in fraction.bytes().take(18) {
@@ -237,6 +243,8 @@ mod tests {
             );
         }
         assert_eq!(GoDuration::parse("9223372036854775807ns"), Ok(GoDuration(i64::MAX)));
+        // Leading zeros are not digits that count, as in Go.
+        assert_eq!(GoDuration::parse("000000000000000000000000001.5s"), Ok(GoDuration::from_millis(1500)));
         assert_eq!(GoDuration::parse("-9223372036854775807ns"), Ok(GoDuration(-i64::MAX)));
         // Found by fuzzing (the json target): the shortest duration, as written, did not read back.
         for extreme in [i64::MIN, i64::MAX, -1, 1] {
