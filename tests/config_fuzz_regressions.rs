@@ -35,3 +35,20 @@ fn a_duration_too_large_for_any_unit() {
     });
     assert!(error.is_some(), "{:#?}", report.diagnostics);
 }
+
+/// Floats did not survive `to_toml`: the config went through JSON text, and serde_json's default float parsing is
+/// not correctly rounded, so `5e48` came back one unit in the last place off (5.0000000000000004e48). Found by the
+/// fuzzer as `type = 0e48` and `typemount = 5e48` under a comment.
+#[test]
+fn floats_survive_writing_and_reading_back() {
+    let source = "# fl=====2=ilec===cy]\n    type =  0e48#y]\n    typemount =  5e48#\n";
+    let report = exercise(source);
+    let written = config::to_toml(&report.config).expect("writes");
+    assert_eq!(config::parse(&written).config, report.config, "{written}");
+    // Values that need every digit, in every place a float can be.
+    let floats = "app = 'f'\nratio = 0.30000000000000004\nhuge = 1.7976931348623157e308\ntiny = 5e-324\n\
+                  [deploy]\nmax_unavailable = 0.1234567890123456789\n";
+    let report = exercise(floats);
+    let written = config::to_toml(&report.config).expect("writes");
+    assert_eq!(config::parse(&written).config, report.config, "{written}");
+}

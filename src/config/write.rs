@@ -18,10 +18,11 @@ pub struct WriteError(String);
 /// assert_eq!(parse(&text).config, config);
 /// ```
 pub fn to_toml(config: &AppConfig) -> Result<String, WriteError> {
-    // Through JSON text: the model's serde impls are compiled for one serializer (JSON) instead of two, and the
-    // TOML writer only ever sees `serde_json::Value` (which keeps field order: serde_json's `preserve_order`).
-    let json = serde_json::to_string(config).map_err(|e| WriteError(e.to_string()))?;
-    let value: serde_json::Value = serde_json::from_slice(json.as_bytes()).map_err(|e| WriteError(e.to_string()))?;
+    // Through a JSON value: the TOML writer only ever sees `serde_json::Value` (which keeps field order: serde_json's
+    // `preserve_order`), and the model's serde impls are compiled for the value serializer, which the JavaScript
+    // binding also uses for configs. Not through JSON text: serde_json's float parsing is not correctly rounded, so
+    // a float could come back one unit in the last place off (`5e48`, found by fuzzing).
+    let value = serde_json::to_value(config).map_err(|e| WriteError(e.to_string()))?;
     let body = toml::to_string_pretty(&value).map_err(|e| WriteError(e.to_string()))?;
     // The name goes into a comment only when it cannot end the comment: a line break in it would turn the rest of
     // the name into TOML (and other control characters are not allowed in comments).
