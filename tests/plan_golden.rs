@@ -203,6 +203,9 @@ fn machine_commands_on_several_machines() {
     assert_eq!(removed.actions().count(), 2);
     let before = plan::plan_stop("shop", &machines, "web-1", None).unwrap().expected_counts["web"];
     assert_eq!(removed.expected_counts["web"], before - 2);
+    // A signal is sent as flyctl sends it, upper case.
+    let stop = plan::plan_stop("shop", &machines, "web-1", Some("sigterm")).unwrap();
+    assert!(serde_json::to_string(&stop).unwrap().contains(r#""signal":"SIGTERM""#));
     // A restart needs started machines; an unknown one and an empty list are refused.
     let restart = plan::plan_machines_command("shop", &machines, &["web-1", "web-9"], &MachineCommand::Restart);
     assert!(restart.unwrap_err().to_string().contains("only a started machine restarts"));

@@ -388,7 +388,8 @@ impl AppConfig {
                     interval: check.interval,
                     timeout: check.timeout,
                     grace_period: check.grace_period,
-                    method: check.method.as_ref().map(|m| m.to_uppercase()),
+                    // HTTP methods are ASCII tokens (RFC 9110): other letters are left as written.
+                    method: check.method.as_ref().map(|m| m.to_ascii_uppercase()),
                     path: check.path.clone(),
                     protocol: check.protocol.clone(),
                     tls_skip_verify: check.tls_skip_verify,
@@ -573,6 +574,15 @@ impl AppConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_check_methods_are_sent_upper_case() {
+        let config =
+            crate::config::parse("app = 'a'\n[checks.alive]\ntype = 'http'\nport = 8080\npath = '/'\nmethod = 'get'\n")
+                .config;
+        let machine = config.machine_config("app", None).unwrap();
+        assert_eq!(machine.checks["alive"].method.as_deref(), Some("GET"));
+    }
 
     #[test]
     fn base64_matches_rfc_4648() {

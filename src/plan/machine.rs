@@ -306,7 +306,8 @@ pub fn plan_machines_command(
         let target = || Target::Existing(MachineRef::of(machine));
         actions.push(match command {
             MachineCommand::Stop { signal } => {
-                Action::Stop { machine: target(), signal: signal.as_deref().map(str::to_uppercase) }
+                // Signal names are ASCII (SIGINT): other letters are left as written.
+                Action::Stop { machine: target(), signal: signal.as_deref().map(str::to_ascii_uppercase) }
             }
             MachineCommand::Start => Action::Start { machine: target(), wait: Wait::STATE },
             MachineCommand::Restart => {
