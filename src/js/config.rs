@@ -167,19 +167,13 @@ thread_local! {
 /// A result's config for JavaScript: the kept one, or the source parsed again when it is no longer kept.
 fn read_config(id: u32, source: JsValue) -> Result<JsValue, JsValue> {
     let kept = LATEST_CONFIG.with_borrow(|latest| match latest {
-        Some((kept_id, config)) if *kept_id == id => Some(config_to_js(config)),
+        Some((kept_id, config)) if *kept_id == id => Some(to_js(&**config)),
         _ => None,
     });
     match kept {
         Some(json) => json,
-        None => config_to_js(&with_source(&source, "source", |text| crate::config::parse(text).config)?),
+        None => to_js(&with_source(&source, "source", |text| crate::config::parse(text).config)?),
     }
-}
-
-/// A config for JavaScript, through a JSON value: the model's serde impls are compiled for the value serializer
-/// only, which `to_toml` uses too.
-fn config_to_js(config: &AppConfig) -> Result<JsValue, JsValue> {
-    to_js(&serde_json::to_value(config).map_err(|e| js_error("encode", &e.to_string(), None, None))?)
 }
 
 /// Parses and validates fly.toml text: `{ ok, config, diagnostics, processGroups, defaultGroup }`. Findings are data:
@@ -288,11 +282,9 @@ pub fn launch_config(
     let text = crate::config::to_toml(&config).map_err(|e| js_error("write", &e.to_string(), None, None))?;
     #[derive(Serialize)]
     #[cfg_attr(feature = "js-config", derive(tsify::Tsify))]
-    struct GeneratedConfig {
-        #[cfg_attr(feature = "js-config", tsify(type = "AppConfig"))]
-        config: serde_json::Value,
+    struct GeneratedConfig<'a> {
+        config: &'a AppConfig,
         toml: String,
     }
-    let config = serde_json::to_value(&config).map_err(|e| js_error("encode", &e.to_string(), None, None))?;
-    to_js(&GeneratedConfig { config, toml: text })
+    to_js(&GeneratedConfig { config: &config, toml: text })
 }
