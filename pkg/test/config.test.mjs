@@ -36,7 +36,7 @@ for (const [entry, { validateConfig, renderDiagnostics, machineConfigFor, toToml
 
   test(`${entry}: each result reads its own config, however many validations came after it`, () => {
     const results = Array.from({ length: 40 }, (_, i) => validateConfig(`app = "app-${i}"\nprimary_region = "syd"\n`));
-    // Newest first, so the oldest are read after many others (the core keeps the latest few; older ones are parsed
+    // Newest first, so the oldest are read after many others (the core keeps the latest one; older ones are parsed
     // again from their source), then a second pass in creation order.
     for (let i = results.length - 1; i >= 0; i--) assert.equal(results[i].config.app, `app-${i}`);
     results.forEach((result, i) => assert.equal(result.config.app, `app-${i}`));

@@ -153,10 +153,10 @@ fn with_source<R>(value: &JsValue, what: &str, read: impl FnOnce(&str) -> R) -> 
 }
 
 thread_local! {
-    /// The latest result's config, by result id, until it is read or the next validation begins. It was built in
-    /// the validation arena ([`arena`]), so it is forgotten, never dropped, when the next scope is about to reuse the
-    /// arena; an older result's config is parsed again from its source when read (parsing is deterministic, so it
-    /// is the same config).
+    /// The latest result's config, by result id, until the next validation begins. It was built in the validation
+    /// arena ([`arena`]), so it is forgotten, never dropped, when the next scope is about to reuse the arena; an
+    /// older result's config is parsed again from its source when read (parsing is deterministic, so it is the same
+    /// config).
     static LATEST_CONFIG: RefCell<Option<(u32, ManuallyDrop<AppConfig>)>> = const { RefCell::new(None) };
     static NEXT_RESULT_ID: Cell<u32> = const { Cell::new(0) };
     /// The one reader every result's getter calls, made once for the module's life.
