@@ -459,7 +459,7 @@ test("App → Machines assigns selected machines to a process group, with the de
   await close();
 });
 
-test("App → Machines stops and removes selected machines together, each plan shown first", async () => {
+test("App → Machines stops and removes selected machines together, each plan shown first, and filters the table", async () => {
   await seedWebAndWorker("e2e-bulk");
   const { page, problems, close } = await open("#/apps/e2e-bulk/machines");
   const table = page.getByRole("table", { name: "Machines of the app" });
@@ -473,13 +473,32 @@ test("App → Machines stops and removes selected machines together, each plan s
     headers: { authorization: `Bearer ${emulator.token}` },
   }).then((r) => r.json())).map((m) => [m.name, m.state]));
 
+  // The table's filter: every word must be in a row's id, name, state, region, group or image.
+  const filter = page.getByRole("searchbox", { name: "Filter machines" });
+  await filter.fill("worker");
+  await page.getByText("1 of 3 machines", { exact: true }).waitFor();
+  await table.getByRole("cell", { name: "web-1", exact: true }).waitFor({ state: "detached" });
+  await table.getByRole("cell", { name: "worker-1", exact: true }).waitFor();
+  await page.screenshot({ path: `${screenshots}/machines-filter.png` });
+  await filter.fill("syd nginx web-2");
+  await page.getByText("1 of 3 machines", { exact: true }).waitFor();
+  await table.getByRole("cell", { name: "web-2", exact: true }).waitFor();
+  // Live: no machine is stopped yet; the stopped ones join the filtered rows as their state changes.
+  await filter.fill("Stopped");
+  await page.getByText("No machine matches “Stopped”.").waitFor();
+  await page.getByText("0 of 3 machines", { exact: true }).waitFor();
+
   await toolbar.getByRole("button", { name: "Stop the selected machines" }).click();
   await plan.filter({ hasText: "stop 2 machines" }).waitFor({ timeout: 15_000 });
   assert.equal((await states())["web-1"], "started", "nothing runs before Apply");
   await page.getByRole("button", { name: "Apply to the selection" }).click();
   await page.getByRole("list", { name: "Selection timeline" }).filter({ hasText: "✔ Finished" }).waitFor({ timeout: 30_000 });
   assert.deepEqual(await states(), { "web-1": "stopped", "web-2": "stopped", "worker-1": "started" });
+  await page.getByText("2 of 3 machines", { exact: true }).waitFor({ timeout: 15_000 });
   await table.getByRole("row").filter({ hasText: "web-2" }).getByText("stopped").waitFor({ timeout: 15_000 });
+  assert.equal(await table.getByRole("cell", { name: "worker-1", exact: true }).count(), 0);
+  await filter.fill("");
+  await page.getByText("3 machines", { exact: true }).waitFor();
 
   // The selection is cleared by a run: select again, then remove both (started or not, with force: the plan is the
   // confirmation).

@@ -4,7 +4,8 @@
 //! assignment of selected machines to a process group of the app's fly.toml, planned (the metadata change, then
 //! the deploy that gives them the group's config) and run in the live view. Selected machines can also be stopped,
 //! started, restarted or removed together (one plan, shown first, run one machine after another). The same machines show by process
-//! group too (`group_board`), where dragging them to another group's column plans their assignment.
+//! group too (`group_board`), where dragging them to another group's column plans their assignment. The table can be
+//! filtered by words found in a row's id, name, state, region, process group or image, live as states change.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Duration;
@@ -152,6 +153,13 @@ impl RowView {
             }
             && self.checks == passing_checks(machine)
             && self.version == machine.current_version()
+    }
+
+    /// Whether every word of a filter (lower case) is in what the row shows of machine `id`: its id, name, state,
+    /// region, process group or image.
+    fn matches(&self, id: &str, words: &[String]) -> bool {
+        let fields = [id, &self.name, self.state.as_str(), &self.region, &self.group, &self.image];
+        words.iter().all(|word| fields.iter().any(|field| field.to_ascii_lowercase().contains(word.as_str())))
     }
 
     pub(super) fn label(&self, id: &str) -> String {
@@ -564,6 +572,33 @@ pub fn MachinesTab(app: String) -> impl IntoView {
         })
     };
 
+    // The table's filter: the rows that show every word typed, `None` when nothing is typed (the table then reads
+    // the listed ids as they are, and a state change re-filters nothing). While filtering, each row's signal is
+    // read, so a row that changes state joins or leaves the filtered rows.
+    let (filter, set_filter) = signal(String::new());
+    let filtered = Memo::new(move |_| {
+        let words: Vec<String> = filter.with(|f| f.split_whitespace().map(str::to_ascii_lowercase).collect());
+        if words.is_empty() {
+            return None;
+        }
+        Some(ids.with(|ids| {
+            rows.with_value(|rows| {
+                ids.iter()
+                    .filter(|id| rows.get(*id).is_some_and(|row| row.with(|row| row.matches(id, &words))))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+        }))
+    });
+    // The rows the table shows: all the listed ones, or the filtered ones.
+    let with_shown = move |read: &mut dyn FnMut(&[String])| {
+        filtered.with(|filtered| match filtered {
+            Some(filtered) => read(filtered),
+            None => ids.with(|ids| read(ids)),
+        });
+    };
+    let scroller = NodeRef::<leptos::html::Div>::new();
+
     // Rows have a fixed height (CSS), so the table draws only the rows in its scroll view and a margin, with a
     // spacer above and below for the rest: a thousand machines cost the page what a screenful does.
     let (scroll_top, set_scroll_top) = signal(0.0_f64);
@@ -572,7 +607,8 @@ pub fn MachinesTab(app: String) -> impl IntoView {
     let (view_height, set_view_height) = signal(window_px * VIEW_SHARE);
     // The rows in view and a margin on each side of them (none above the first row).
     let window = Memo::new(move |_| {
-        let total = ids.with(Vec::len);
+        let mut total = 0;
+        with_shown(&mut |shown| total = shown.len());
         let margin = margin.get();
         let first_in_view = (scroll_top.get() / ROW_PX) as usize;
         let in_view = (view_height.get() / ROW_PX).ceil() as usize;
@@ -582,7 +618,25 @@ pub fn MachinesTab(app: String) -> impl IntoView {
     });
     let visible = move || {
         let (first, end, _) = window.get();
-        ids.with(|ids| ids.get(first..end).map(<[String]>::to_vec).unwrap_or_default())
+        let mut visible = Vec::new();
+        with_shown(&mut |shown| visible = shown.get(first..end).map(<[String]>::to_vec).unwrap_or_default());
+        visible
+    };
+    let count = move || {
+        let listed = ids.with(Vec::len);
+        filtered.with(|filtered| match filtered {
+            Some(filtered) => format!("{} of {listed} machines", filtered.len()),
+            None => format!("{listed} machines"),
+        })
+    };
+    let nothing_matches = move || !by_group.get() && filtered.with(|f| f.as_ref().is_some_and(Vec::is_empty));
+    let on_filter = move |ev| {
+        set_filter.set(event_target_value(&ev));
+        // A shorter list starts at its top.
+        if let Some(scroller) = scroller.get_untracked() {
+            scroller.set_scroll_top(0);
+        }
+        set_scroll_top.set(0.0);
     };
     let spacer_above = move || format!("{}px", window.get().0 as f64 * ROW_PX);
     let spacer_below = move || {
@@ -605,7 +659,9 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                 busy=apply_selection.pending() on_run=Callback::new(move |plan: Plan| { apply_selection.dispatch(plan); })/>
             <RunView progress=selection_progress label="Selection" cancel=selection_cancel/>
             <div class="list-head" class:hidden=empty>
-                <p class="muted count">{move || format!("{} machines", ids.with(Vec::len))}</p>
+                <p class="muted count" aria-live="polite">{count}</p>
+                <input type="search" class="filter" class:hidden=move || by_group.get() aria-label="Filter machines"
+                    placeholder="Filter: id, name, state, region, group, image" prop:value=filter on:input=on_filter/>
                 <div class="view-switch" role="group" aria-label="Show machines">
                     <button type="button" class="small" aria-pressed=move || (!by_group.get()).to_string()
                         on:click=move |_| by_group.set(false)>"As a table"</button>
@@ -614,7 +670,10 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                 </div>
             </div>
             {board}
-            <div class="table-wrap scroller" class:hidden=move || empty() || by_group.get() on:scroll=move |ev| {
+            {move || nothing_matches().then(|| view! {
+                <p class="muted">{move || format!("No machine matches “{}”.", filter.get().trim())}</p>
+            })}
+            <div class="table-wrap scroller" node_ref=scroller class:hidden=move || empty() || by_group.get() on:scroll=move |ev| {
                 let scroller = event_target::<web_sys::Element>(&ev);
                 set_scroll_top.set(f64::from(scroller.scroll_top()));
                 set_view_height.set(f64::from(scroller.client_height()));
