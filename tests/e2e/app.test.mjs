@@ -477,6 +477,8 @@ test("App → Machines stops and removes selected machines together, each plan s
   const filter = page.getByRole("searchbox", { name: "Filter machines" });
   await filter.fill("worker");
   await page.getByText("1 of 3 machines", { exact: true }).waitFor();
+  // The selected machines the filter hides are still selected, and the bar says so.
+  await toolbar.getByText("2 selected, 2 hidden by the filter").waitFor();
   await table.getByRole("cell", { name: "web-1", exact: true }).waitFor({ state: "detached" });
   await table.getByRole("cell", { name: "worker-1", exact: true }).waitFor();
   await page.screenshot({ path: `${screenshots}/machines-filter.png` });

@@ -373,6 +373,24 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             })
         }
     };
+    // The table's filter: the rows that show every word typed, `None` when nothing is typed (the table then reads
+    // the listed ids as they are, and a state change re-filters nothing). While filtering, each row's signal is
+    // read, so a row that changes state joins or leaves the filtered rows.
+    let (filter, set_filter) = signal(String::new());
+    let filtered = Memo::new(move |_| {
+        let words: Vec<String> = filter.with(|f| f.split_whitespace().map(str::to_ascii_lowercase).collect());
+        if words.is_empty() {
+            return None;
+        }
+        Some(ids.with(|ids| {
+            rows.with_value(|rows| {
+                ids.iter()
+                    .filter(|id| rows.get(*id).is_some_and(|row| row.with(|row| row.matches(id, &words))))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+        }))
+    });
     let assign_bar = move || {
         let count = selected.with(BTreeSet::len);
         (count > 0).then(|| {
@@ -383,7 +401,19 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                 .collect_view();
             view! {
                 <div class="selection" role="toolbar" aria-label="Selected machines">
-                    <span>{format!("{count} selected")}</span>
+                    <span>{move || {
+                        // Selected machines the filter hides are still part of what the bar does: say so.
+                        let hidden = filtered.with(|filtered| {
+                            filtered.as_ref().map_or(0, |shown| {
+                                let shown: HashSet<&String> = shown.iter().collect();
+                                selected.with(|selected| selected.iter().filter(|id| !shown.contains(id)).count())
+                            })
+                        });
+                        match hidden {
+                            0 => format!("{count} selected"),
+                            hidden => format!("{count} selected, {hidden} hidden by the filter"),
+                        }
+                    }}</span>
                     <label for="assign-group">"Assign to group"</label>
                     <select id="assign-group" on:change=move |ev| set_target_group.set(event_target_value(&ev))>
                         <option value="" selected>"Choose…"</option>
@@ -572,24 +602,6 @@ pub fn MachinesTab(app: String) -> impl IntoView {
         })
     };
 
-    // The table's filter: the rows that show every word typed, `None` when nothing is typed (the table then reads
-    // the listed ids as they are, and a state change re-filters nothing). While filtering, each row's signal is
-    // read, so a row that changes state joins or leaves the filtered rows.
-    let (filter, set_filter) = signal(String::new());
-    let filtered = Memo::new(move |_| {
-        let words: Vec<String> = filter.with(|f| f.split_whitespace().map(str::to_ascii_lowercase).collect());
-        if words.is_empty() {
-            return None;
-        }
-        Some(ids.with(|ids| {
-            rows.with_value(|rows| {
-                ids.iter()
-                    .filter(|id| rows.get(*id).is_some_and(|row| row.with(|row| row.matches(id, &words))))
-                    .cloned()
-                    .collect::<Vec<_>>()
-            })
-        }))
-    });
     // The rows the table shows: all the listed ones, or the filtered ones.
     let with_shown = move |read: &mut dyn FnMut(&[String])| {
         filtered.with(|filtered| match filtered {
