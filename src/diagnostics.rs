@@ -47,15 +47,8 @@ impl Span {
     /// The span clamped to `source` and widened to whole characters (start back, end forward), so that it covers
     /// every character it touches: a parser's error span may start or end inside a multi-byte character.
     pub fn on_char_boundaries(self, source: &str) -> Span {
-        let mut start = self.start.min(source.len());
-        while !source.is_char_boundary(start) {
-            start -= 1;
-        }
-        let mut end = self.end.clamp(start, source.len());
-        while !source.is_char_boundary(end) {
-            end += 1;
-        }
-        Span { start, end }
+        let start = source.floor_char_boundary(self.start);
+        Span { start, end: source.ceil_char_boundary(self.end.max(start)) }
     }
 
     /// The source text under the span, if the span lies on character boundaries within `source`.
@@ -187,18 +180,9 @@ impl<'s> LineIndex<'s> {
         self.line_starts.partition_point(|&start| start <= offset).saturating_sub(1)
     }
 
-    /// The largest char boundary at or before `offset`, within the source.
-    fn boundary(&self, offset: usize) -> usize {
-        let mut offset = offset.min(self.source.len());
-        while !self.source.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        offset
-    }
-
     /// The position of byte `offset` (clamped to the source and to a character boundary).
     pub fn position(&self, offset: usize) -> Position {
-        let offset = self.boundary(offset);
+        let offset = self.source.floor_char_boundary(offset);
         let line = self.line_of(offset);
         let before = &self.source[self.line_starts[line]..offset];
         let (columns, utf16) = before.chars().fold((0, 0), |(n, u), c| (n + 1, u + c.len_utf16()));
@@ -254,19 +238,12 @@ pub fn positions(source: &str, diagnostics: &[Diagnostic]) -> Vec<[Position; 2]>
         let index = LineIndex::new(source);
         return diagnostics.iter().map(|d| [index.position(d.span.start), index.position(d.span.end)]).collect();
     }
-    let floor = |offset: usize| {
-        let mut offset = offset.min(source.len());
-        while !source.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        offset
-    };
     // (offset, slot): slot 2i is diagnostic i's start, 2i + 1 its end.
     let mut offsets: Vec<(usize, usize)> = diagnostics
         .iter()
         .flat_map(|d| [d.span.start, d.span.end])
         .enumerate()
-        .map(|(slot, offset)| (floor(offset), slot))
+        .map(|(slot, offset)| (source.floor_char_boundary(offset), slot))
         .collect();
     // An insertion sort: the offsets are few, and mostly in order already (diagnostics are sorted by their start).
     for sorted in 1..offsets.len() {
@@ -321,8 +298,8 @@ fn count_newlines(bytes: &[u8]) -> usize {
     count + words.remainder().iter().filter(|&&b| b == b'\n').count()
 }
 
-/// `text`'s length in UTF-16 units.
-fn utf16_len(text: &str) -> usize {
+/// `text`'s length in UTF-16 units (JavaScript's `length`).
+pub(crate) fn utf16_len(text: &str) -> usize {
     if text.is_ascii() { text.len() } else { text.chars().map(char::len_utf16).sum() }
 }
 
@@ -331,20 +308,8 @@ fn utf16_len(text: &str) -> usize {
 /// boundaries; an empty span marks the character after it, or at the end of a line the one before it (none on an
 /// empty line). A sweep over the span ends: O(d log d) for d diagnostics, whatever their overlaps.
 pub fn marked_runs(source: &str, diagnostics: &[Diagnostic]) -> Vec<(Span, Option<Severity>)> {
-    let floor = |mut at: usize| {
-        at = at.min(source.len());
-        while !source.is_char_boundary(at) {
-            at -= 1;
-        }
-        at
-    };
-    let ceil = |mut at: usize| {
-        at = at.min(source.len());
-        while !source.is_char_boundary(at) {
-            at += 1;
-        }
-        at
-    };
+    let floor = |at: usize| source.floor_char_boundary(at);
+    let ceil = |at: usize| source.ceil_char_boundary(at);
     // (offset, +1 opens / -1 closes, severity), sorted by offset.
     let mut ends: Vec<(usize, i32, Severity)> = Vec::with_capacity(diagnostics.len() * 2);
     for diagnostic in diagnostics {
@@ -420,7 +385,7 @@ fn render_one(index: &LineIndex<'_>, path: &str, diagnostic: &Diagnostic, out: &
     marks.extend(diagnostic.labels.iter().map(|l| (l.span, l.message.as_str(), '-')));
     let lines: Vec<usize> = {
         let mut lines: Vec<usize> =
-            marks.iter().map(|(span, _, _)| index.line_of(index.boundary(span.start))).collect();
+            marks.iter().map(|(span, _, _)| index.line_of(index.source.floor_char_boundary(span.start))).collect();
         lines.sort_unstable();
         lines.dedup();
         lines
@@ -433,13 +398,13 @@ fn render_one(index: &LineIndex<'_>, path: &str, diagnostic: &Diagnostic, out: &
         let text = index.line_text(line);
         let _ = writeln!(out, "{:>gutter$} | {text}", line + 1);
         for (span, message, mark) in &marks {
-            let from = index.boundary(span.start);
+            let from = index.source.floor_char_boundary(span.start);
             if index.line_of(from) != line {
                 continue;
             }
             let line_start = index.line_starts[line];
             let line_end = line_start + text.len();
-            let to = index.boundary(span.end.min(line_end)).max(from);
+            let to = index.source.floor_char_boundary(span.end.min(line_end)).max(from);
             let indent = index.source[line_start..from].chars().map(|c| if c == '\t' { '\t' } else { ' ' });
             let width = index.source[from..to].chars().count().max(1);
             let underline: String = std::iter::repeat_n(*mark, width).collect();

@@ -107,10 +107,6 @@ pub(crate) fn did_you_mean<'k>(unknown: &str, known: &[&'k str]) -> Option<&'k s
         .iter()
         .filter_map(|k| {
             let allowed = (k.len() / 3).clamp(1, 3);
-            // The distance is at least the difference in length: most candidates end here, unmeasured.
-            if k.len().abs_diff(lowered.len()) > allowed {
-                return None;
-            }
             osa_distance_within(&lowered, k, allowed).map(|distance| (distance, *k))
         })
         .min_by_key(|(distance, _)| *distance)
@@ -142,6 +138,7 @@ fn osa_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
 }
 
 fn osa_within<T: Copy + PartialEq>(a: &[T], b: &[T], limit: usize) -> Option<usize> {
+    // The distance is at least the difference in length: most candidates end here, unmeasured.
     if a.len().abs_diff(b.len()) > limit {
         return None;
     }

@@ -16,7 +16,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{arena, from_js, invalid_argument, js_error, string_arg, to_js};
 use crate::config::{AppConfig, LaunchOptions};
-use crate::diagnostics::{Diagnostic, LocatedDiagnostic, Position, Severity, positions, render};
+use crate::diagnostics::{Diagnostic, LocatedDiagnostic, Position, Severity, positions, render, utf16_len};
 use crate::machine::MachineConfig;
 
 /// What `validateConfig` returns. `config` is handed over when it is first read.
@@ -96,8 +96,7 @@ impl ValidationWriter {
     }
 
     fn string(&mut self, s: &str) {
-        let units = if s.is_ascii() { s.len() } else { s.encode_utf16().count() };
-        self.number(units);
+        self.number(utf16_len(s));
         self.text.push_str(s);
     }
 }
