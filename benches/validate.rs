@@ -1,5 +1,7 @@
 //! `cargo bench --bench validate`: fly.toml parse + validate per call, natively. Medians of repeated samples, so a
 //! noisy shared machine moves the figure less.
+
+#![allow(clippy::disallowed_methods, reason = "native benchmark: clippy.toml's one-sort rule is for the wasm builds")]
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // a benchmark with missing data should stop loudly
 
 use std::hint::black_box;

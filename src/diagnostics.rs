@@ -327,7 +327,7 @@ pub fn marked_runs(source: &str, diagnostics: &[Diagnostic]) -> Vec<(Span, Optio
         ends.push((start, 1, diagnostic.severity));
         ends.push((end, -1, diagnostic.severity));
     }
-    ends.sort_unstable_by_key(|&(at, _, _)| at);
+    crate::sort::sort_by_key(&mut ends, |&(at, _, _)| at);
     let mut open = [0i32; 3];
     let most_severe = |open: &[i32; 3]| {
         [Severity::Error, Severity::Warning, Severity::Info]
@@ -386,7 +386,7 @@ fn render_one(index: &LineIndex<'_>, path: &str, diagnostic: &Diagnostic, out: &
     let lines: Vec<usize> = {
         let mut lines: Vec<usize> =
             marks.iter().map(|(span, _, _)| index.line_of(index.source.floor_char_boundary(span.start))).collect();
-        lines.sort_unstable();
+        crate::sort::sort(&mut lines);
         lines.dedup();
         lines
     };

@@ -20,6 +20,7 @@ pub mod engine;
 pub mod json;
 pub mod machine;
 pub mod plan;
+pub mod sort;
 
 #[cfg(all(feature = "js-config", target_arch = "wasm32"))]
 mod js;

@@ -96,7 +96,7 @@ fn article(kind: &str) -> &'static str {
 fn words(key: &str) -> Vec<&str> {
     let mut words: Vec<&str> =
         key.split(['_', '-']).filter(|w| !w.is_empty()).map(|w| w.trim_end_matches('s')).collect();
-    words.sort_unstable();
+    crate::sort::sort(&mut words);
     words
 }
 

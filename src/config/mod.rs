@@ -100,7 +100,7 @@ pub fn parse(source: &str) -> Parsed {
     let config = decoder.document(document.table());
     diagnostics.append(&mut decoder.diagnostics);
     decoder.spans.index();
-    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    crate::sort::sort_by_key(&mut diagnostics, |d| (d.span.start, d.span.end));
     Parsed { config, spans: decoder.spans, diagnostics }
 }
 
@@ -115,7 +115,7 @@ pub fn validate(source: &str) -> Parsed {
     let mut parsed = parse(source);
     if !parsed.diagnostics.iter().any(|d| d.code == "toml-syntax") {
         parsed.diagnostics.extend(validate::run(&parsed.config, &parsed.spans));
-        parsed.diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+        crate::sort::sort_by_key(&mut parsed.diagnostics, |d| (d.span.start, d.span.end));
     }
     parsed
 }

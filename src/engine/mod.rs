@@ -245,7 +245,7 @@ where
     };
     let report = Report {
         outcomes: std::mem::take(&mut *lock(&run.outcomes)),
-        created: lock(&run.created).iter().map(|(k, c)| (k.clone(), c.id.clone())).collect(),
+        created: crate::sort::map_of(lock(&run.created).iter().map(|(k, c)| (k.clone(), c.id.clone()))),
     };
     match result {
         Ok(()) => {
@@ -295,7 +295,7 @@ impl<T: Transport, S: Fn(Event)> Run<'_, T, S> {
     /// released by the caller) and fails.
     async fn acquire_leases(&self) -> Result<(), RunError> {
         let ids: BTreeSet<String> =
-            self.plan.actions().filter_map(Action::existing_machine).map(|m| m.id.clone()).collect();
+            crate::sort::set_of(self.plan.actions().filter_map(Action::existing_machine).map(|m| m.id.clone()));
         let refusal = Mutex::new(None);
         let refusal_ref = &refusal;
         stream::iter(ids)
@@ -550,7 +550,7 @@ impl<T: Transport, S: Fn(Event)> Run<'_, T, S> {
         for machine in machines.iter().filter(|m| is_managed(m)) {
             *actual.entry(crate::plan::group_of(machine).to_owned()).or_default() += 1;
         }
-        let groups: BTreeSet<&String> = actual.keys().chain(self.plan.expected_counts.keys()).collect();
+        let groups: BTreeSet<&String> = crate::sort::set_of(actual.keys().chain(self.plan.expected_counts.keys()));
         for group in groups {
             let expected = self.plan.expected_counts.get(group).copied().unwrap_or(0);
             let found = actual.get(group).copied().unwrap_or(0);

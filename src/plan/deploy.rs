@@ -387,15 +387,15 @@ pub fn plan_deploy(input: &DeployInput<'_>, options: &DeployOptions) -> Result<P
         .wait_timeout_secs
         .or_else(|| secs(deploy.and_then(|d| d.wait_timeout.as_ref())))
         .unwrap_or(super::DEFAULT_WAIT_TIMEOUT_SECS);
-    let groups: BTreeSet<String> = config.process_names().into_iter().collect();
+    let groups: BTreeSet<String> = crate::sort::set_of(config.process_names());
 
     let mut machines: Vec<&Machine> = input.machines.iter().collect();
-    machines.sort_by(|a, b| a.id.cmp(&b.id));
+    crate::sort::sort_by(&mut machines, |a, b| a.id.cmp(&b.id));
     let (mut managed, others): (Vec<&Machine>, Vec<&Machine>) = machines.iter().copied().partition(|m| is_managed(m));
     let unmanaged: Vec<&Machine> = others.into_iter().filter(|m| is_unmanaged(m)).collect();
     if options.adopt {
         managed.extend(unmanaged.iter().copied());
-        managed.sort_by(|a, b| a.id.cmp(&b.id));
+        crate::sort::sort_by(&mut managed, |a, b| a.id.cmp(&b.id));
     } else {
         for machine in &unmanaged {
             plan.untouched.push((
@@ -761,7 +761,7 @@ pub fn plan_bluegreen_switch(app: &str, machines: &[Machine], max_concurrent: us
     if greens.is_empty() {
         return Err(PlanError::Invalid("no green machines waiting for a traffic switch".to_owned()));
     }
-    let groups: BTreeSet<&str> = greens.iter().map(|m| group_of(m)).collect();
+    let groups: BTreeSet<&str> = crate::sort::set_of(greens.iter().map(|m| group_of(m)));
     let mut switch = Vec::new();
     for green in &greens {
         let target = Target::Existing(MachineRef::of(green));
@@ -801,7 +801,7 @@ fn restart_only(
     let mut plan = Plan::new(app, operation, DEPLOY_LEASE_TTL_SECS);
     plan.wait_timeout_secs = options.wait_timeout_secs.unwrap_or(super::DEFAULT_WAIT_TIMEOUT_SECS);
     let mut sorted: Vec<&Machine> = machines.iter().filter(|m| is_managed(m)).collect();
-    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    crate::sort::sort_by(&mut sorted, |a, b| a.id.cmp(&b.id));
     for machine in machines.iter().filter(|m| is_unmanaged(m)) {
         plan.untouched.push((MachineRef::of(machine), "not managed by Fly Launch: not restarted (#1898)".to_owned()));
     }
@@ -860,7 +860,7 @@ pub fn plan_app_restart(app: &str, machines: &[Machine]) -> Plan {
     let mut plan = Plan::new(app, "restart", COMMAND_LEASE_TTL_SECS);
     let mut actions = Vec::new();
     let mut sorted: Vec<&Machine> = machines.iter().filter(|m| is_managed(m)).collect();
-    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    crate::sort::sort_by(&mut sorted, |a, b| a.id.cmp(&b.id));
     for machine in sorted.iter().copied() {
         if machine.state == crate::api::MachineState::Started {
             actions.push(Action::Restart { machine: MachineRef::of(machine), wait: Wait::FULL });

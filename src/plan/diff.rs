@@ -81,7 +81,7 @@ fn walk(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec
         {
             let (a, b) = (object(before, &empty).unwrap_or(&empty), object(after, &empty).unwrap_or(&empty));
             let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
-            keys.sort_unstable();
+            crate::sort::sort(&mut keys);
             keys.dedup();
             for key in keys {
                 if path == "metadata" && STAMPS.contains(&key.as_str()) {

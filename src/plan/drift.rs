@@ -65,7 +65,7 @@ impl Drift {
 pub fn drift(config: &AppConfig, machines: &[Machine], desired: &DesiredCounts) -> Drift {
     let mut report = Drift::default();
     let mut counts: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
-    let groups: BTreeSet<String> = config.process_names().into_iter().collect();
+    let groups: BTreeSet<String> = crate::sort::set_of(config.process_names());
     for machine in machines.iter().filter(|m| !m.state.is_gone()) {
         if !is_managed(machine) {
             if super::is_unmanaged(machine) {

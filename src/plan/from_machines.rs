@@ -46,13 +46,10 @@ pub fn config_from_machines(app: &str, machines: &[Machine]) -> AppConfig {
         let command = machine.config.as_ref().map_or(&[][..], |c| c.init.cmd.as_slice());
         commands.entry(group_of(machine)).or_default().push(command);
     }
-    let processes: BTreeMap<String, String> = commands
-        .iter()
-        .map(|(group, commands)| {
-            let command = most_common(commands.iter().copied()).unwrap_or_default();
-            ((*group).to_owned(), crate::config::join_command(command))
-        })
-        .collect();
+    let processes: BTreeMap<String, String> = crate::sort::map_of(commands.iter().map(|(group, commands)| {
+        let command = most_common(commands.iter().copied()).unwrap_or_default();
+        ((*group).to_owned(), crate::config::join_command(command))
+    }));
     let only_default = processes.len() == 1 && processes.get(DEFAULT_GROUP).is_some_and(String::is_empty);
     AppConfig {
         app: Some(app.to_owned()),

@@ -234,7 +234,7 @@ impl<'a> Scaling<'a> {
             if want < now {
                 let mut here: Vec<(usize, &Machine)> =
                     in_group.iter().copied().filter(|m| &m.region == region).enumerate().collect();
-                here.sort_by_key(|(position, m)| (victim_rank(m, self.options.order), *position));
+                crate::sort::sort_by_key(&mut here, |(position, m)| (victim_rank(m, self.options.order), *position));
                 for (_, victim) in here.into_iter().take(now - want) {
                     if let (Some(volume), Some(name)) = (
                         mounted_volume(victim),

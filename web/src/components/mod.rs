@@ -68,7 +68,7 @@ pub fn count_by_state(machines: &[Machine]) -> String {
     if counts.is_empty() {
         return "—".to_owned();
     }
-    counts.sort_unstable();
+    flightdeck::sort::sort(&mut counts);
     counts.iter().map(|(_, state, n)| format!("{n} {state}")).collect::<Vec<_>>().join(" · ")
 }
 

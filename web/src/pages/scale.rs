@@ -40,7 +40,7 @@ fn config_of(app: &str, cells: &Cells) -> AppConfig {
     let mut config = AppConfig { app: Some(app.to_owned()), ..AppConfig::default() };
     if cells.keys().any(|g| g != DEFAULT_GROUP) {
         // The command is not used: scaling copies each group's machine config.
-        config.processes = cells.keys().map(|g| (g.clone(), String::new())).collect();
+        config.processes = flightdeck::sort::map_of(cells.keys().map(|g| (g.clone(), String::new())));
     }
     config
 }
@@ -48,12 +48,13 @@ fn config_of(app: &str, cells: &Cells) -> AppConfig {
 /// The size a group's machines have now, as `shared · 1 CPU · 256 MB` or `shared · 2 CPUs · 512 MB` (the first
 /// machine's; mixed sizes say so).
 fn group_size(machines: &[Machine], group: &str) -> String {
-    let sizes: BTreeSet<String> = machines
-        .iter()
-        .filter(|m| plan::group_of(m) == group && !m.state.is_gone())
-        .filter_map(|m| m.config.as_ref()?.guest.as_ref())
-        .map(|g| format!("{} · {} · {} MB", g.cpu_kind, crate::components::cpu_count(g.cpus), g.memory_mb))
-        .collect();
+    let sizes: BTreeSet<String> = flightdeck::sort::set_of(
+        machines
+            .iter()
+            .filter(|m| plan::group_of(m) == group && !m.state.is_gone())
+            .filter_map(|m| m.config.as_ref()?.guest.as_ref())
+            .map(|g| format!("{} · {} · {} MB", g.cpu_kind, crate::components::cpu_count(g.cpus), g.memory_mb)),
+    );
     match sizes.len() {
         0 => "—".to_owned(),
         1 => sizes.into_iter().next().unwrap_or_default(),
@@ -112,12 +113,9 @@ pub fn ScaleTab(app: String) -> impl IntoView {
                     volumes.set(snapshot.volumes);
                     unreadable.set(Vec::new());
                     desired.set(cells.with_untracked(|cells| {
-                        cells
-                            .iter()
-                            .map(|(g, regions)| {
-                                (g.clone(), regions.iter().map(|(r, (a, b))| (r.clone(), a + b)).collect())
-                            })
-                            .collect()
+                        flightdeck::sort::map_of(cells.iter().map(|(g, regions)| {
+                            (g.clone(), flightdeck::sort::map_of(regions.iter().map(|(r, (a, b))| (r.clone(), a + b))))
+                        }))
                     }));
                     set_load_error.set(None);
                 }
