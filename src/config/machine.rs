@@ -288,13 +288,12 @@ fn merge_machine_config_json(config: &AppConfig, target: &mut MachineConfig) -> 
     let Some(json) = inline else { return Ok(()) };
     let patch: Value =
         serde_json::from_slice(json.as_bytes()).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
-    let current = serde_json::to_string(&*target).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
-    let mut merged: Value =
-        serde_json::from_slice(current.as_bytes()).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
+    let mut merged = crate::json::to_value(&*target).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
     deep_merge(&mut merged, patch);
-    // From the value, as every typed JSON read in the crate (crate::json): one compiled deserializer per type.
-    *target = <MachineConfig as serde::Deserialize>::deserialize(merged)
-        .map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
+    // Read back as every typed JSON in the crate is (crate::json), so each build compiles one machine-config
+    // decoder: the dashboard's reads from bytes, the npm package's from values.
+    let merged = serde_json::to_vec(&merged).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
+    *target = crate::json::from_json(&merged).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
     Ok(())
 }
 

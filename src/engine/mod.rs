@@ -169,11 +169,11 @@ struct Created {
 }
 
 /// The state of one run, shared by its concurrent steps.
-struct Run<'a, T: Transport, S> {
+struct Run<'a, T: Transport> {
     client: &'a MachinesClient<T>,
     plan: &'a Plan,
     options: &'a EngineOptions,
-    sink: &'a S,
+    sink: &'a dyn Fn(Event),
     cancel: &'a Cancel,
     /// Machine id → lease nonce.
     leases: Mutex<BTreeMap<String, String>>,
@@ -200,6 +200,18 @@ where
     T: Transport,
     S: Fn(Event),
 {
+    run_plan(client, plan, options, sink, cancel).await
+}
+
+/// [`run`] with the sink behind a reference: the engine is compiled once per transport, not once per sink (the
+/// dashboard has two sinks; each copy was 40 KB of wasm).
+async fn run_plan<T: Transport>(
+    client: &MachinesClient<T>,
+    plan: &Plan,
+    options: &EngineOptions,
+    sink: &dyn Fn(Event),
+    cancel: &Cancel,
+) -> Result<Report, Failure> {
     sink(Event::PlanAccepted {
         app: plan.app.clone(),
         operation: plan.operation.clone(),
@@ -259,7 +271,7 @@ where
     }
 }
 
-impl<T: Transport, S: Fn(Event)> Run<'_, T, S> {
+impl<T: Transport> Run<'_, T> {
     fn emit(&self, event: Event) {
         (self.sink)(event);
     }

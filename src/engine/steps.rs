@@ -63,12 +63,12 @@ fn last_exit_code(machine: &Machine) -> Option<i64> {
     last_exit(machine).and_then(|e| e.exit_code())
 }
 
-impl<T: Transport, S: Fn(Event)> Run<'_, T, S> {
+impl<T: Transport> Run<'_, T> {
     fn app(&self) -> &str {
         &self.plan.app
     }
 
-    fn api_error(&self, machine: &str, group: &str) -> impl Fn(ApiError) -> RunError + use<'_, T, S> {
+    fn api_error(&self, machine: &str, group: &str) -> impl Fn(ApiError) -> RunError + use<'_, T> {
         let (machine, group) = (machine.to_owned(), group.to_owned());
         move |error| RunError::api(&machine, &group, &error)
     }

@@ -111,7 +111,7 @@ fn walk(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec
 
 /// What changes from `before` to `after`, in path order.
 pub fn config_changes(before: &MachineConfig, after: &MachineConfig) -> Vec<Change> {
-    let (Ok(before), Ok(after)) = (serde_json::to_value(before), serde_json::to_value(after)) else {
+    let (Ok(before), Ok(after)) = (crate::json::to_value(before), crate::json::to_value(after)) else {
         // A config always serialises (no maps with non-string keys, no NaN); if one ever did not, say it changed.
         return vec![Change { path: String::new(), before: None, after: None }];
     };

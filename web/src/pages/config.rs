@@ -118,7 +118,12 @@ pub fn ConfigTab(app: String) -> impl IntoView {
             .map(|group| {
                 let machine = config
                     .machine_config(&group, None)
-                    .map(|m| serde_json::to_string_pretty(&m).unwrap_or_default())
+                    .map(|m| {
+                        // Through a value: the machine config's serializer is compiled once, for compact text.
+                        flightdeck::json::to_value(&m)
+                            .and_then(|value| serde_json::to_string_pretty(&value))
+                            .unwrap_or_default()
+                    })
                     .unwrap_or_else(|e| e.to_string());
                 view! { <details><summary>{format!("Machine config of group {group}")}</summary><pre class="mono">{machine}</pre></details> }
             })
