@@ -86,6 +86,14 @@ pub(super) struct RowView {
     version: String,
 }
 
+/// Whether `haystack` holds `lower_word` (lower case) with ASCII letters in either case: what
+/// `haystack.to_ascii_lowercase().contains(lower_word)` says, without a lower-cased copy of every field of every row
+/// on each keystroke and, while filtering, on each state change.
+fn contains_ignoring_ascii_case(haystack: &str, lower_word: &str) -> bool {
+    let (haystack, word) = (haystack.as_bytes(), lower_word.as_bytes());
+    word.is_empty() || haystack.windows(word.len()).any(|window| window.eq_ignore_ascii_case(word))
+}
+
 fn passing_checks(machine: &Machine) -> (usize, usize) {
     (machine.checks.iter().filter(|c| c.status == "passing").count(), machine.checks.len())
 }
@@ -159,7 +167,7 @@ impl RowView {
     /// region, process group or image.
     fn matches(&self, id: &str, words: &[String]) -> bool {
         let fields = [id, &self.name, self.state.as_str(), &self.region, &self.group, &self.image];
-        words.iter().all(|word| fields.iter().any(|field| field.to_ascii_lowercase().contains(word.as_str())))
+        words.iter().all(|word| fields.iter().any(|field| contains_ignoring_ascii_case(field, word)))
     }
 
     pub(super) fn label(&self, id: &str) -> String {
