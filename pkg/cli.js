@@ -106,8 +106,9 @@ function flag(text, name) {
 
 /** A Go duration as flyctl's flags take them ("5m0s", "90s", "1h30m") or whole seconds, as whole seconds (≥ 1). */
 function seconds(text, name) {
-  const units = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
-  const parts = /^\d+$/.test(text) ? [[text, text, "s"]] : [...text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
+  const units = { ns: 1e-9, us: 1e-6, "µs": 1e-6, "μs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+  // Go's number grammar: digits with an optional fraction, or a fraction alone ("1.5m", "5.s", ".5m").
+  const parts = /^\d+$/.test(text) ? [[text, text, "s"]] : [...text.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)];
   const total = parts.reduce((sum, [, n, unit]) => sum + Number(n) * units[unit], 0);
   if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text || !(total >= 1) || total > 86_400) {
     throw new UsageError(`${name} ${JSON.stringify(text)}: a duration from 1s to 24h, like 5m0s or 90s`);

@@ -89,8 +89,15 @@ test("launch writes fly.toml, creates the app and starts its machines; deploy --
   const timed = await run(["deploy", "--dry-run", "--json", "--wait-timeout", "1m30s", "--ha=false", "--max-concurrent", "2"]);
   assert.equal(timed.code, 0, timed.stderr);
   assert.equal(JSON.parse(timed.stdout).plan.wait_timeout_secs, 90);
+  // Every number form Go's ParseDuration takes: a fraction alone, a trailing dot, both micro signs.
+  for (const [text, secs] of [["1.5m", 90], [".5m", 30], ["5.s", 5], ["1500000μs", 2], ["1500000µs", 2]]) {
+    const parsed = await run(["deploy", "--dry-run", "--json", "--wait-timeout", text]);
+    assert.equal(parsed.code, 0, `${text}: ${parsed.stderr}`);
+    assert.equal(JSON.parse(parsed.stdout).plan.wait_timeout_secs, secs, text);
+  }
   for (const [args, message] of [[["--wait-timeout", "5x"], /--wait-timeout "5x": a duration from 1s to 24h/],
-    [["--wait-timeout", "0s"], /a duration from 1s/], [["--ha=maybe"], /--ha "maybe": true or false/]]) {
+    [["--wait-timeout", "0s"], /a duration from 1s/], [["--wait-timeout", ".s"], /a duration from 1s/],
+    [["--ha=maybe"], /--ha "maybe": true or false/]]) {
     const refused = await run(["deploy", "--dry-run", ...args]);
     assert.equal(refused.code, 2, refused.stdout);
     assert.match(refused.stderr, message);
