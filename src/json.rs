@@ -13,9 +13,18 @@ use serde::de::DeserializeOwned;
 /// Reads `bytes` as JSON into `T`.
 pub fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Error> {
     #[cfg(feature = "js-config")]
-    return serde_json::from_slice::<serde_json::Value>(bytes).and_then(T::deserialize);
+    return serde_json::from_slice(bytes).and_then(from_value);
     #[cfg(not(feature = "js-config"))]
     return serde_json::from_slice(bytes);
+}
+
+/// Reads a JSON value into `T` with the same decoder as [`from_json`]: straight from the value in the npm build, and
+/// through its text everywhere else (where the decoder reads bytes), so no build compiles a second decoder of `T`.
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, serde_json::Error> {
+    #[cfg(feature = "js-config")]
+    return T::deserialize(value);
+    #[cfg(not(feature = "js-config"))]
+    return serde_json::to_vec(&value).and_then(|text| serde_json::from_slice(&text));
 }
 
 /// `value` as a JSON value, through its compact JSON text: a type's serializer is then compiled once, for text (what

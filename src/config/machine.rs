@@ -290,10 +290,7 @@ fn merge_machine_config_json(config: &AppConfig, target: &mut MachineConfig) -> 
         serde_json::from_slice(json.as_bytes()).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
     let mut merged = crate::json::to_value(&*target).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
     deep_merge(&mut merged, patch);
-    // Read back as every typed JSON in the crate is (crate::json), so each build compiles one machine-config
-    // decoder: the dashboard's reads from bytes, the npm package's from values.
-    let merged = serde_json::to_vec(&merged).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
-    *target = crate::json::from_json(&merged).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
+    *target = crate::json::from_value(merged).map_err(|e| ConversionError::MachineConfigJson(e.to_string()))?;
     Ok(())
 }
 
@@ -573,6 +570,28 @@ impl AppConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inline_machine_config_json_is_merged_deeply_and_experimental_wins() {
+        // The JSON is merged into the machine's config first; fly.toml's own sections are applied over it.
+        let source = "app = 'a'\nmachine_config = '{\"guest\": {\"cpus\": 2}}'\n[env]\nKEPT = '1'\n\
+                      [experimental]\nmachine_config = '{\"guest\": {\"cpus\": 4}, \"future_field\": [1.5]}'\n";
+        let config = crate::config::parse(source).config;
+        let existing = MachineConfig {
+            guest: Some(Guest { cpu_kind: "performance".into(), cpus: 1, memory_mb: 2048, ..Guest::default() }),
+            ..MachineConfig::default()
+        };
+        let machine = config.machine_config("app", Some(&existing)).unwrap();
+        let guest = machine.guest.as_ref().map(|g| (g.cpu_kind.as_str(), g.cpus, g.memory_mb));
+        assert_eq!(guest, Some(("performance", 4, 2048)), "merged into the existing guest, experimental's JSON");
+        assert_eq!(machine.env.get("KEPT").map(String::as_str), Some("1"));
+        assert_eq!(machine.extra.get("future_field"), Some(&serde_json::json!([1.5])), "unknown fields are kept");
+        let broken = crate::config::parse("app = 'a'\nmachine_config = '{\"guest\": '\n").config;
+        assert!(matches!(broken.machine_config("app", None), Err(ConversionError::MachineConfigJson(_))));
+        let wrong_type =
+            crate::config::parse("app = 'a'\nmachine_config = '{\"guest\": {\"cpus\": \"many\"}}'\n").config;
+        assert!(matches!(wrong_type.machine_config("app", None), Err(ConversionError::MachineConfigJson(_))));
+    }
 
     #[test]
     fn http_check_methods_are_sent_upper_case() {

@@ -188,24 +188,9 @@ struct Run<'a, T: Transport> {
     closing: AtomicBool,
 }
 
-/// Runs `plan`, sending every event to `sink`.
-pub async fn run<T, S>(
-    client: &MachinesClient<T>,
-    plan: &Plan,
-    options: &EngineOptions,
-    sink: &S,
-    cancel: &Cancel,
-) -> Result<Report, Failure>
-where
-    T: Transport,
-    S: Fn(Event),
-{
-    run_plan(client, plan, options, sink, cancel).await
-}
-
-/// [`run`] with the sink behind a reference: the engine is compiled once per transport, not once per sink (the
-/// dashboard has two sinks; each copy was 40 KB of wasm).
-async fn run_plan<T: Transport>(
+/// Runs `plan`, sending every event to `sink`. The sink is a `dyn` reference so that the engine is compiled once per
+/// transport, not once per sink (the dashboard has two sinks; each copy was 40 KB of wasm).
+pub async fn run<T: Transport>(
     client: &MachinesClient<T>,
     plan: &Plan,
     options: &EngineOptions,

@@ -180,11 +180,11 @@ pub enum Role {
 }
 
 /// Reads an action's machine config through a JSON value rather than through the buffered content serde uses for an
-/// internally tagged enum like [`Action`]: the machine config's deserializer (the largest in the crate) is then
-/// compiled into the wasm once, for JSON values, instead of once more for that buffer (BENCHMARKS.md, issue 6).
+/// internally tagged enum like [`Action`]: the machine config's decoder (the largest in the crate) is then the one
+/// `crate::json` compiles for every typed read, not another for that buffer (BENCHMARKS.md, issue 6).
 fn config_through_value<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Arc<MachineConfig>, D::Error> {
     let value = serde_json::Value::deserialize(deserializer)?;
-    MachineConfig::deserialize(value).map(Arc::new).map_err(serde::de::Error::custom)
+    crate::json::from_value(value).map(Arc::new).map_err(serde::de::Error::custom)
 }
 
 /// One thing the engine does.
