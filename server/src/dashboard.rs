@@ -106,15 +106,18 @@ pub fn content_security_policy(index_html: &str) -> String {
 }
 
 /// The session endpoint, then the dashboard's files with `index.html` for any other path (client-side routes).
-/// A file with a gzipped copy beside it (`scripts/build-web` writes `.gz` copies of the wasm, JavaScript and CSS) is
-/// sent gzipped to a browser that accepts it: the dashboard's wasm crosses the network at 40 % of its size.
+/// A file with compressed copies beside it (`scripts/build-web` writes `.br` and `.gz` copies of the wasm, JavaScript
+/// and CSS) is sent in the best encoding the browser accepts, Brotli before gzip: the dashboard's wasm crosses the
+/// network at 31 % of its size in Brotli, 40 % in gzip.
 pub fn routes(emulator: Emulator, dir: &Path, upstream: Option<String>) -> Router {
     let api = Router::new().route("/__flightdeck/session", get(session)).with_state(Backend { emulator, upstream });
     let index = dir.join("index.html");
     let files = if index.is_file() {
         Router::new()
-            .fallback_service(ServeDir::new(dir).precompressed_gzip().fallback(ServeFile::new(index.clone())))
-            // Caches keep the gzipped and the plain answer apart.
+            .fallback_service(
+                ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(ServeFile::new(index.clone())),
+            )
+            // Caches keep the answers in each encoding apart.
             .layer(SetResponseHeaderLayer::if_not_present(header::VARY, HeaderValue::from_static("accept-encoding")))
             .layer(middleware::from_fn(cache_control))
     } else {

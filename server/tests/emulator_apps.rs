@@ -147,6 +147,26 @@ async fn the_dashboard_is_served_with_client_side_routes() {
     assert!(plain.headers().get("content-encoding").is_none());
     assert_eq!(plain.bytes().await.unwrap().as_ref(), b"\0asm");
 
+    // With a Brotli copy too, a browser that accepts both (Chromium sends "gzip, deflate, br, zstd") gets Brotli; one
+    // that accepts only gzip still gets gzip; a q-value of 0 refuses an encoding.
+    std::fs::write(dir.join("app.wasm.br"), b"brotli bytes").unwrap();
+    let accept = |value: &'static str| http.get(format!("{}/app.wasm", server.base)).header("accept-encoding", value);
+    let brotli = accept("gzip, deflate, br, zstd").send().await.unwrap();
+    assert_eq!(brotli.headers()["content-encoding"], "br");
+    assert_eq!(brotli.headers()["vary"], "accept-encoding");
+    assert_eq!(brotli.headers()["content-type"], "application/wasm");
+    assert_eq!(brotli.bytes().await.unwrap().as_ref(), b"brotli bytes");
+    let gzip_only = accept("gzip").send().await.unwrap();
+    assert_eq!(gzip_only.headers()["content-encoding"], "gzip");
+    let brotli_refused = accept("br;q=0, gzip").send().await.unwrap();
+    assert_eq!(brotli_refused.headers()["content-encoding"], "gzip");
+    // A file with no Brotli copy falls back to its gzipped one.
+    std::fs::write(dir.join("app.js"), b"plain js").unwrap();
+    std::fs::write(dir.join("app.js.gz"), b"gzipped js").unwrap();
+    let js = http.get(format!("{}/app.js", server.base)).header("accept-encoding", "gzip, br").send().await.unwrap();
+    assert_eq!(js.headers()["content-encoding"], "gzip");
+    assert_eq!(js.bytes().await.unwrap().as_ref(), b"gzipped js");
+
     // Trunk's content-hashed files are kept for good; a missing one is not cached at all.
     std::fs::write(dir.join("app-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
     let hashed = reqwest::get(format!("{}/app-0123456789abcdef_bg.wasm", server.base)).await.unwrap();

@@ -1,0 +1,68 @@
+// The apps page's first meaningful render (navigation → the apps table drawn) over a slower link than loopback, for
+// two dashboard builds side by side: each served by its own emulator, Chromium's network emulation (DevTools
+// `Network.emulateNetworkConditions`: a download rate and a round-trip latency) on every page, loads interleaved (9
+// each, the order alternating), medians. Also the wasm's bytes as sent (Resource Timing's encodedBodySize), which
+// shows which encoding each build's server chose.
+// Run: node bench/dashboard-network.mjs BEFORE_DIST AFTER_DIST [--mbps 10] [--rtt-ms 40]
+// (for Brotli against gzip: copy dist/ aside without its .br files as BEFORE, dist/ as AFTER).
+import { launchBrowser, startEmulator } from "../tests/e2e/support.mjs";
+
+const option = (name, fallback) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+};
+const [before, after] = process.argv.slice(2).filter((arg, i, all) => !arg.startsWith("--") && !all[i - 1]?.startsWith("--"));
+if (!before || !after) throw new Error("usage: node bench/dashboard-network.mjs BEFORE_DIST AFTER_DIST [--mbps N] [--rtt-ms N]");
+const mbps = option("--mbps", 10);
+const rttMs = option("--rtt-ms", 40);
+const loads = 9;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const browser = await launchBrowser();
+const emulators = {};
+try {
+  for (const [name, dist] of Object.entries({ before, after })) {
+    emulators[name] = await startEmulator({ token: "n", dashboard: dist });
+    const created = await fetch(`${emulators[name].url}/v1/apps`, {
+      method: "POST",
+      headers: { authorization: "Bearer n", "content-type": "application/json" },
+      body: JSON.stringify({ app_name: "listed", org_slug: "personal" }),
+    });
+    if (!created.ok) throw new Error(await created.text());
+  }
+  const results = { before: { drawn: [], sent: [] }, after: { drawn: [], sent: [] } };
+  for (let i = 0; i < loads; i++) {
+    for (const name of i % 2 ? ["after", "before"] : ["before", "after"]) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send("Network.enable");
+      await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+      await cdp.send("Network.emulateNetworkConditions", {
+        offline: false,
+        latency: rttMs,
+        downloadThroughput: (mbps * 1e6) / 8,
+        uploadThroughput: (mbps * 1e6) / 8,
+      });
+      await page.goto(`${emulators[name].url}/#/`);
+      await page.waitForFunction(() => document.querySelectorAll('table[aria-label="Apps"] tbody tr').length > 0, null, {
+        timeout: 120_000,
+        polling: 5,
+      });
+      const { drawn, sent } = await page.evaluate(() => ({
+        drawn: performance.now(),
+        sent: performance.getEntriesByType("resource").find((entry) => entry.name.endsWith(".wasm"))?.encodedBodySize,
+      }));
+      results[name].drawn.push(drawn);
+      results[name].sent.push(sent);
+      await page.close();
+    }
+  }
+  const line = (name) =>
+    `${name}: apps page drawn at ${median(results[name].drawn).toFixed(0)} ms, wasm sent as ${median(results[name].sent)} B`;
+  console.log(`dashboard over ${mbps} Mbit/s with ${rttMs} ms round trips (medians of ${loads} loads each, interleaved)`);
+  console.log(`  ${line("before")}\n  ${line("after")}`);
+  console.log(`  after/before: ${(median(results.after.drawn) / median(results.before.drawn)).toFixed(3)}×`);
+} finally {
+  await browser.close();
+  for (const emulator of Object.values(emulators)) await emulator.stop();
+}
