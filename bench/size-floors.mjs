@@ -5,6 +5,8 @@
 // wasm-opt -Oz or Trunk's release pipeline, gzip -9), side by side in one run. Also measures the standard library
 // rebuilt for size with panics as bare traps (`-Zbuild-std`, `-Cpanic=immediate-abort`: unstable, through
 // RUSTC_BOOTSTRAP, needs the rust-src component). Nothing here ships; it only answers "would it fit?".
+// The copy's path is longer than the repository's, and panic locations carry paths, so its builds are a few KB
+// larger than the real ones: compare the ratios.
 //
 //   node bench/size-floors.mjs            (after scripts/setup; about 10 minutes on two cores)
 import { execFileSync } from "node:child_process";
@@ -132,46 +134,52 @@ const scratch = mkdtempSync(join(tmpdir(), "flightdeck-floors-"));
 const tree = join(scratch, "tree");
 const target = join(scratch, "target");
 run("git", ["worktree", "add", "--detach", "--force", tree, "HEAD"], { cwd: root, stdio: "ignore" });
+let addedRustSrc = false;
 try {
   stub(tree);
-  const hasRustSrc = run("rustup", ["component", "list", "--installed"]).includes("rust-src");
-  if (!hasRustSrc) run("rustup", ["component", "add", "rust-src"], { stdio: "ignore" });
   // RUSTFLAGS replaces .cargo/config.toml's flags, so the dashboard's `erase_components` is repeated.
   const base = "--cfg erase_components";
   const logic = `${base} --cfg size_floor_logic`;
   const none = `${logic} --cfg size_floor_decoding`;
-  const buildStd = { RUSTC_BOOTSTRAP: "1" };
-  const buildStdArgs = ["-Zbuild-std=std,panic_abort", "-Zbuild-std-features=optimize_for_size"];
+  const npm = (feature, rustflags) => npmBuild(tree, join(target, "npm"), feature, rustflags);
+  const web = (rustflags) => dashboardBuild(tree, join(target, "web"), rustflags);
+  const main = npm("js", base);
+  const mainLogic = npm("js", logic);
+  const mainNone = npm("js", none);
+  const light = npm("js-config", base);
+  const dashboard = web(base);
+  const dashboardLogic = web(logic);
+  const dashboardNone = web(none);
+
+  // `-Zbuild-std` needs the standard library's sources. Installing them changes every later release build (rustc
+  // then writes the local source path into panic locations instead of `/rustc/<hash>/`: +0.4 KB gzipped), so they
+  // are added only for these two builds, after the others, and a component this run added is removed again.
+  addedRustSrc = !run("rustup", ["component", "list", "--installed"]).includes("rust-src");
+  if (addedRustSrc) run("rustup", ["component", "add", "rust-src"], { stdio: "ignore" });
+  const unstable = { RUSTC_BOOTSTRAP: "1" };
   const smallStd = `${base} -Zunstable-options -Cpanic=immediate-abort`;
-  const rows = [];
+  const mainStd = npmBuild(tree, join(target, "npm-std"), "js", smallStd, ["-Zbuild-std=std,panic_abort",
+    "-Zbuild-std-features=optimize_for_size"], unstable);
+  const dashboardStd = dashboardBuild(tree, join(target, "web-std"), smallStd, {
+    ...unstable,
+    CARGO_UNSTABLE_BUILD_STD: "std,panic_abort",
+    CARGO_UNSTABLE_BUILD_STD_FEATURES: "optimize_for_size",
+  });
+
   const row = (build, what, bytes, reference) =>
-    rows.push([build, what, kb(bytes), reference ? `${(bytes / reference).toFixed(3)}×` : ""]);
-
-  const main = npmBuild(tree, join(target, "npm"), "js", base);
-  row("npm main", "as built", main);
-  row("npm main", "without fly.toml reading, planners, engine", npmBuild(tree, join(target, "npm"), "js", logic), main);
-  row("npm main", "…and without typed JSON reads", npmBuild(tree, join(target, "npm"), "js", none), main);
-  row("npm main", "std for size, panics as traps", npmBuild(tree, join(target, "npm-std"), "js", smallStd, buildStdArgs, buildStd), main);
-  row("npm light", "size-tuned (release, -Oz) instead of speed-tuned", npmBuild(tree, join(target, "npm"), "js-config", base));
-
-  const dashboard = dashboardBuild(tree, join(target, "web"), base);
-  row("dashboard", "as built", dashboard);
-  row("dashboard", "without fly.toml reading, planners, engine", dashboardBuild(tree, join(target, "web"), logic), dashboard);
-  row("dashboard", "…and without typed JSON reads", dashboardBuild(tree, join(target, "web"), none), dashboard);
-  row(
-    "dashboard",
-    "std for size, panics as traps",
-    dashboardBuild(tree, join(target, "web-std"), smallStd, {
-      ...buildStd,
-      CARGO_UNSTABLE_BUILD_STD: "std,panic_abort",
-      CARGO_UNSTABLE_BUILD_STD_FEATURES: "optimize_for_size",
-    }),
-    dashboard,
-  );
-
+    console.log(`| ${build} | ${what} | ${kb(bytes)} | ${reference ? `${(bytes / reference).toFixed(3)}×` : ""} |`);
   console.log("| build | variant | wasm gzipped | vs as built |\n|---|---|---|---|");
-  for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+  row("npm main", "as built", main);
+  row("npm main", "without fly.toml reading, planners, engine", mainLogic, main);
+  row("npm main", "…and without typed JSON reads", mainNone, main);
+  row("npm main", "std for size, panics as traps", mainStd, main);
+  row("npm light", "size-tuned (release, -Oz) instead of speed-tuned", light);
+  row("dashboard", "as built", dashboard);
+  row("dashboard", "without fly.toml reading, planners, engine", dashboardLogic, dashboard);
+  row("dashboard", "…and without typed JSON reads", dashboardNone, dashboard);
+  row("dashboard", "std for size, panics as traps", dashboardStd, dashboard);
 } finally {
+  if (addedRustSrc) run("rustup", ["component", "remove", "rust-src"], { stdio: "ignore" });
   run("git", ["worktree", "remove", "--force", tree], { cwd: root, stdio: "ignore" });
   rmSync(scratch, { recursive: true, force: true });
 }
