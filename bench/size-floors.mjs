@@ -153,10 +153,12 @@ function dashboardBuild(tree, target, rustflags, extraEnv = {}) {
   const dist = join(target, "dist");
   run("trunk", ["build", "--release", "--dist", dist], {
     cwd: tree,
-    env: { ...env, ...extraEnv, CARGO_TARGET_DIR: target, RUSTFLAGS: rustflags },
+    // Relocations kept for scripts/split-web, Trunk's post-build hook (DASHBOARD_RUSTFLAGS in scripts/lib.sh).
+    env: { ...env, ...extraEnv, CARGO_TARGET_DIR: target, RUSTFLAGS: `${rustflags} -Clink-arg=--emit-relocs` },
     stdio: ["ignore", "ignore", "inherit"],
   });
-  const wasm = readdirSync(dist).find((name) => name.endsWith(".wasm"));
+  // The main module (the split build's other modules load when their screens first open).
+  const wasm = readdirSync(dist).find((name) => /^flightdeck-web-.*_bg\.wasm$/.test(name));
   return gzipped(join(dist, wasm));
 }
 

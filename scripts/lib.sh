@@ -6,6 +6,9 @@ export TRUNK_SKIP_VERSION_CHECK=true
 if [ "${NO_COLOR:-}" = "1" ]; then export NO_COLOR=true; fi
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver || true)}"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+# The dashboard's Trunk builds: Leptos's erase_components (as .cargo/config.toml, which RUSTFLAGS replaces) and
+# relocations kept in the linked wasm, which scripts/split-web needs to split it.
+DASHBOARD_RUSTFLAGS="--cfg erase_components -Clink-arg=--emit-relocs"
 SERVER_BIN="$TARGET_DIR/debug/flightdeck-server"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }

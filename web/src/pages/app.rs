@@ -1,4 +1,5 @@
-//! One app: a heading, its tabs, and the tab's screen.
+//! One app: a heading, its tabs, and the tab's screen. Every screen but Machines is a split point: its code is a wasm
+//! module of its own (scripts/split-web, Trunk's post-build hook), loaded the first time the screen opens.
 
 use leptos::prelude::*;
 
@@ -15,13 +16,15 @@ pub fn AppPage(name: String, tab: Tab) -> impl IntoView {
             view! { <a class="tab" href=href aria-current=current>{t.label()}</a> }
         })
         .collect_view();
+    let app = name.clone();
+    // Machines stays in the main module: it is where a link to an app's machines lands, and the busiest screen.
     let body = match tab {
-        Tab::Overview => view! { <OverviewTab app=name.clone()/> }.into_any(),
-        Tab::Machines => view! { <MachinesTab app=name.clone()/> }.into_any(),
-        Tab::Scale => view! { <ScaleTab app=name.clone()/> }.into_any(),
-        Tab::Config => view! { <ConfigTab app=name.clone()/> }.into_any(),
-        Tab::Deploy => view! { <DeployTab app=name.clone()/> }.into_any(),
-        Tab::Secrets => view! { <SecretsTab app=name.clone()/> }.into_any(),
+        Tab::Machines => view! { <MachinesTab app/> }.into_any(),
+        Tab::Overview => loaded(async move { overview_screen(app).await }),
+        Tab::Scale => loaded(async move { scale_screen(app).await }),
+        Tab::Config => loaded(async move { config_screen(app).await }),
+        Tab::Deploy => loaded(async move { deploy_screen(app).await }),
+        Tab::Secrets => loaded(async move { secrets_screen(app).await }),
     };
     view! {
         <nav class="crumbs" aria-label="Breadcrumb"><a href="#/">"Apps"</a>" / "<span>{name.clone()}</span></nav>
@@ -31,4 +34,35 @@ pub fn AppPage(name: String, tab: Tab) -> impl IntoView {
         </div>
         {body}
     }
+}
+
+/// A screen from its split module, with a note while the module loads (the first time only; then it is at once).
+fn loaded(screen: impl Future<Output = AnyView> + Send + 'static) -> AnyView {
+    let fallback = || view! { <p class="muted" role="status">"Loading…"</p> };
+    view! { <Suspense fallback=fallback>{Suspend::new(screen)}</Suspense> }.into_any()
+}
+
+#[lazy]
+fn overview_screen(app: String) -> AnyView {
+    view! { <OverviewTab app/> }.into_any()
+}
+
+#[lazy]
+fn scale_screen(app: String) -> AnyView {
+    view! { <ScaleTab app/> }.into_any()
+}
+
+#[lazy]
+fn config_screen(app: String) -> AnyView {
+    view! { <ConfigTab app/> }.into_any()
+}
+
+#[lazy]
+fn deploy_screen(app: String) -> AnyView {
+    view! { <DeployTab app/> }.into_any()
+}
+
+#[lazy]
+fn secrets_screen(app: String) -> AnyView {
+    view! { <SecretsTab app/> }.into_any()
 }
