@@ -146,6 +146,10 @@ mod tests {
             "/flightdeck-web-c48f3331499c3f84_bg.wasm",
             "/flightdeck-web-c48f3331499c3f84.js",
             "/style-d178d13cf3fc3ec8.css",
+            // scripts/split-web's loader and modules carry the same build hash.
+            "/__wasm_split-c48f3331499c3f84.js",
+            "/split_config_screen_9610134786900034057-c48f3331499c3f84.wasm",
+            "/chunk_6-c48f3331499c3f84.wasm",
         ] {
             assert!(is_content_hashed(hashed), "{hashed}");
         }
@@ -156,6 +160,8 @@ mod tests {
             "/app.wasm",
             "/style-d178d13cf3fc3ec.css",
             "/x-zzzzzzzzzzzzzzzz.js",
+            "/__wasm_split.js",
+            "/split_config_screen_9610134786900034057.wasm",
         ] {
             assert!(!is_content_hashed(plain), "{plain}");
         }
