@@ -13,6 +13,13 @@ SERVER_BIN="$TARGET_DIR/debug/flightdeck-server"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
+# optimize_wasm FILE LEVEL: wasm-opt in place (-Oz for size, -O3 for speed), stripped, with the features rustc enables
+# by default for wasm32 (wasm-bindgen drops the target_features section that would tell wasm-opt).
+optimize_wasm() {
+  wasm-opt "$2" --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue "$1" -o "$1"
+}
+
 # Gzipped size of a file in bytes.
 gzip_size() { gzip -9 -c "$1" | wc -c | tr -d ' '; }
 

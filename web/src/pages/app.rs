@@ -20,11 +20,11 @@ pub fn AppPage(name: String, tab: Tab) -> impl IntoView {
     // Machines stays in the main module: it is where a link to an app's machines lands, and the busiest screen.
     let body = match tab {
         Tab::Machines => view! { <MachinesTab app/> }.into_any(),
-        Tab::Overview => loaded(async move { overview_screen(app).await }),
-        Tab::Scale => loaded(async move { scale_screen(app).await }),
-        Tab::Config => loaded(async move { config_screen(app).await }),
-        Tab::Deploy => loaded(async move { deploy_screen(app).await }),
-        Tab::Secrets => loaded(async move { secrets_screen(app).await }),
+        Tab::Overview => loaded(overview_screen(app)),
+        Tab::Scale => loaded(scale_screen(app)),
+        Tab::Config => loaded(config_screen(app)),
+        Tab::Deploy => loaded(deploy_screen(app)),
+        Tab::Secrets => loaded(secrets_screen(app)),
     };
     view! {
         <nav class="crumbs" aria-label="Breadcrumb"><a href="#/">"Apps"</a>" / "<span>{name.clone()}</span></nav>
