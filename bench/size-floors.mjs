@@ -134,21 +134,12 @@ function npmBuild(tree, target, feature, rustflags, extra = [], extraEnv = {}) {
   const wasm = join(target, "wasm32-unknown-unknown/release/flightdeck.wasm");
   run("wasm-bindgen", ["--target", "web", "--out-dir", out, "--out-name", "flightdeck", wasm]);
   const file = join(out, "flightdeck_bg.wasm");
-  run("wasm-opt", [
-    "-Oz",
-    "--strip-debug",
-    "--strip-producers",
-    ...["bulk-memory", "nontrapping-float-to-int", "sign-ext", "mutable-globals", "reference-types", "multivalue"].map(
-      (feature) => `--enable-${feature}`,
-    ),
-    file,
-    "-o",
-    file,
-  ]);
+  // The same wasm-opt step as scripts/build-pkg (scripts/lib.sh's optimize_wasm, from the copy's own scripts).
+  run("bash", ["-c", 'source "$0/scripts/lib.sh" && optimize_wasm "$1" -Oz', tree, file]);
   return gzipped(file);
 }
 
-// The dashboard as scripts/build-web makes it (Trunk release: cargo, wasm-bindgen, wasm-opt -Oz).
+// The dashboard as scripts/build-web makes it (Trunk release: cargo, wasm-bindgen, scripts/split-web).
 function dashboardBuild(tree, target, rustflags, extraEnv = {}) {
   const dist = join(target, "dist");
   run("trunk", ["build", "--release", "--dist", dist], {
