@@ -1,7 +1,8 @@
 //! The Flightdeck dashboard: a Leptos client-side app over the core's Machines API client.
 //!
 //! Layout by role: `state/` (the session and API client in context), `route/` (the screen the URL names),
-//! `pages/` (screens), `components/` (small reusable views). It must not reach the API except through `flightdeck::api`.
+//! `pages/` (screens), `components/` (small reusable views), `split` (what loads as a wasm module of its own, when
+//! first needed). It must not reach the API except through `flightdeck::api`.
 
 #[cfg(target_arch = "wasm32")]
 mod app;
@@ -11,6 +12,8 @@ mod components;
 mod pages;
 #[cfg(target_arch = "wasm32")]
 mod route;
+#[cfg(target_arch = "wasm32")]
+mod split;
 #[cfg(target_arch = "wasm32")]
 mod state;
 

@@ -9,22 +9,58 @@ use flightdeck::engine::{self, Cancel, EngineOptions, Outcome, Progress, RunStat
 use flightdeck::plan::Plan;
 use leptos::prelude::*;
 
+use crate::split::{LocalBoxFuture, Unloaded, wasm_split};
+
 /// Runs `plan`, folding its events into `progress` as they come. Resolves when the run ends either way (the
-/// progress says how).
+/// progress says how). A split point (`crate::split`): the engine is fetched with the first run, so the main module
+/// does not carry it; a fetch that fails is told in `progress` as the run's failure.
 pub async fn run_with_progress(
     client: &MachinesClient<FetchTransport>,
     plan: &Plan,
     progress: RwSignal<Progress>,
     cancel: &Cancel,
 ) -> Result<(), String> {
-    progress.set(Progress::for_plan(plan));
-    let start = js_sys::Date::now();
-    let sink = move |event: engine::Event| {
-        let at_ms = (js_sys::Date::now() - start).max(0.0) as u64;
-        progress.update(|p| p.apply(&event, at_ms));
-    };
-    let options = EngineOptions { smoke_window: Duration::from_secs(2), ..EngineOptions::default() };
-    engine::run(client, plan, &options, &sink, cancel).await.map(|_| ()).map_err(|failure| failure.error.to_string())
+    match run_plan(client.clone(), plan.clone(), progress, cancel.clone()).await {
+        Ok(run) => run.await,
+        Err(unloaded) => {
+            let error = unloaded.to_string();
+            progress.update(|p| {
+                *p = Progress::default();
+                p.state = RunState::Failed;
+                p.error = Some(error.clone());
+            });
+            Err(error)
+        }
+    }
+}
+
+#[wasm_split(plan_runs, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_plan_runs))]
+fn run_plan(
+    client: MachinesClient<FetchTransport>,
+    plan: Plan,
+    progress: RwSignal<Progress>,
+    cancel: Cancel,
+) -> Result<LocalBoxFuture<Result<(), String>>, Unloaded> {
+    Ok(Box::pin(async move {
+        progress.set(Progress::for_plan(&plan));
+        let start = js_sys::Date::now();
+        let sink = move |event: engine::Event| {
+            let at_ms = (js_sys::Date::now() - start).max(0.0) as u64;
+            progress.update(|p| p.apply(&event, at_ms));
+        };
+        let options = EngineOptions { smoke_window: Duration::from_secs(2), ..EngineOptions::default() };
+        engine::run(&client, &plan, &options, &sink, &cancel)
+            .await
+            .map(|_| ())
+            .map_err(|failure| failure.error.to_string())
+    }))
+}
+
+/// Fetches the engine's module before the first run needs it (a screen that offers runs calls this once it has
+/// painted).
+pub async fn preload_engine() {
+    // A failed fetch is retried by the run itself, which then says so.
+    let _ = preload_plan_runs().await;
 }
 
 /// A screen's plan runner: an action that runs the plan it is given into `progress` and then calls `after` (clear the

@@ -1,10 +1,11 @@
-//! One app: a heading, its tabs, and the tab's screen. Every screen but Machines is a split point: its code is a wasm
-//! module of its own (scripts/split-web, Trunk's post-build hook), loaded the first time the screen opens.
+//! One app: a heading, its tabs, and the tab's screen. Every screen but Machines is a split point (`crate::split`):
+//! its code is a wasm module of its own, loaded the first time the screen opens.
 
 use leptos::prelude::*;
 
 use crate::pages::{ConfigTab, DeployTab, MachinesTab, OverviewTab, ScaleTab, SecretsTab};
 use crate::route::{Route, Tab};
+use crate::split::{Unloaded, loaded, wasm_split};
 
 #[component]
 pub fn AppPage(name: String, tab: Tab) -> impl IntoView {
@@ -36,33 +37,27 @@ pub fn AppPage(name: String, tab: Tab) -> impl IntoView {
     }
 }
 
-/// A screen from its split module, with a note while the module loads (the first time only; then it is at once).
-fn loaded(screen: impl Future<Output = AnyView> + Send + 'static) -> AnyView {
-    let fallback = || view! { <p class="muted" role="status">"Loading…"</p> };
-    view! { <Suspense fallback=fallback>{Suspend::new(screen)}</Suspense> }.into_any()
+#[wasm_split(overview_screen, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn overview_screen(app: String) -> Result<AnyView, Unloaded> {
+    Ok(view! { <OverviewTab app/> }.into_any())
 }
 
-#[lazy]
-fn overview_screen(app: String) -> AnyView {
-    view! { <OverviewTab app/> }.into_any()
+#[wasm_split(scale_screen, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn scale_screen(app: String) -> Result<AnyView, Unloaded> {
+    Ok(view! { <ScaleTab app/> }.into_any())
 }
 
-#[lazy]
-fn scale_screen(app: String) -> AnyView {
-    view! { <ScaleTab app/> }.into_any()
+#[wasm_split(config_screen, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn config_screen(app: String) -> Result<AnyView, Unloaded> {
+    Ok(view! { <ConfigTab app/> }.into_any())
 }
 
-#[lazy]
-fn config_screen(app: String) -> AnyView {
-    view! { <ConfigTab app/> }.into_any()
+#[wasm_split(deploy_screen, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn deploy_screen(app: String) -> Result<AnyView, Unloaded> {
+    Ok(view! { <DeployTab app/> }.into_any())
 }
 
-#[lazy]
-fn deploy_screen(app: String) -> AnyView {
-    view! { <DeployTab app/> }.into_any()
-}
-
-#[lazy]
-fn secrets_screen(app: String) -> AnyView {
-    view! { <SecretsTab app/> }.into_any()
+#[wasm_split(secrets_screen, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn secrets_screen(app: String) -> Result<AnyView, Unloaded> {
+    Ok(view! { <SecretsTab app/> }.into_any())
 }

@@ -1,10 +1,11 @@
-//! The apps page: the org's apps, the launch wizard, and a form to create an empty app.
+//! The apps page: the org's apps, the launch wizard (loaded apart: `crate::split`), and a form to create an empty app.
 
 use flightdeck::api::CreateAppRequest;
 use leptos::prelude::*;
 
 use crate::components::{AppTable, ErrorNote};
 use crate::pages::launch::LaunchWizard;
+use crate::split::{Unloaded, loaded, wasm_split};
 use crate::state::Session;
 
 #[component]
@@ -54,7 +55,7 @@ pub fn AppsPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
-        <LaunchWizard on_launched=move |()| apps.refetch()/>
+        {loaded(launch_wizard(Callback::new(move |()| apps.refetch())))}
         <section aria-labelledby="create-heading" class="card">
             <h2 id="create-heading">"Create an app"</h2>
             <form on:submit=on_submit>
@@ -67,4 +68,11 @@ pub fn AppsPage() -> impl IntoView {
             {create_error}
         </section>
     }
+}
+
+/// The launch wizard, a split point (`crate::split`): it brings fly.toml's validation, the launch planner and the
+/// engine, which the list of apps does not need.
+#[wasm_split(launch_wizard, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn launch_wizard(on_launched: Callback<()>) -> Result<AnyView, Unloaded> {
+    Ok(view! { <LaunchWizard on_launched/> }.into_any())
 }

@@ -81,7 +81,7 @@ pub fn MachineEditor(
     machine: String,
     label: String,
     edit: Edit,
-    groups: Memo<Vec<String>>,
+    #[prop(into)] groups: Signal<Vec<String>>,
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();

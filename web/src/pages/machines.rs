@@ -10,17 +10,16 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Duration;
 
-use flightdeck::api::{ApiError, Machine, MachineFilter, MachineState};
-use flightdeck::config::validate;
-use flightdeck::engine::{AppSnapshot, Progress};
-use flightdeck::plan::{self, DeployOptions, MachineCommand, Plan};
+use flightdeck::api::{ApiError, Machine, MachineState};
+use flightdeck::engine::{Cancel, Progress, RunState};
+use flightdeck::plan::{self, MachineCommand, Plan};
 use leptos::prelude::*;
 
-use crate::components::{ErrorNote, PlanPreview, RunView, after_next_paint, plan_runner};
-use crate::pages::group_board::GroupBoard;
-use crate::pages::machine_detail::MachineDetail;
-use crate::pages::machine_edit::{Edit, MachineEditor};
-use crate::state::{Drafts, LiveFleet, Session, live_fleet, starting_draft};
+use super::machine_edit::Edit;
+use super::machine_tools as tools;
+use crate::components::{ErrorNote, after_next_paint, plan_runner, preload_engine};
+use crate::split::loaded_quietly;
+use crate::state::{Drafts, LiveFleet, Session, live_fleet};
 
 /// The height of a machine row, as the CSS fixes it (`table.machines tbody tr`).
 const ROW_PX: f64 = 44.0;
@@ -38,7 +37,7 @@ const SUMMARIES_PER_FULL_LIST: u32 = 5;
 
 /// What a row's buttons ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Command {
+pub(super) enum Command {
     Start,
     Stop,
     Restart,
@@ -53,16 +52,6 @@ impl Command {
             Command::Restart => "Restart",
             Command::Remove => "Remove",
         }
-    }
-}
-
-fn plan_for(app: &str, machines: &[Machine], id: &str, command: Command) -> Result<plan::Plan, plan::PlanError> {
-    match command {
-        Command::Start => plan::plan_start(app, machines, id),
-        Command::Stop => plan::plan_stop(app, machines, id, None),
-        Command::Restart => plan::plan_restart(app, machines, id),
-        // The dashboard asked for confirmation already; a started machine is removed with force.
-        Command::Remove => plan::plan_remove(app, machines, id, true),
     }
 }
 
@@ -234,6 +223,11 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                 if ids.with_untracked(Vec::is_empty) {
                     after_next_paint(move || {
                         let _ = margin.try_set(MARGIN_ROWS);
+                        // What the tab's actions need, fetched now that the table is up, so they find it there.
+                        leptos::task::spawn_local(async {
+                            let _ = tools::preload_machine_tools().await;
+                            preload_engine().await;
+                        });
                     });
                 }
                 ids.set(machines.iter().map(|m| m.id.clone()).collect());
@@ -273,8 +267,7 @@ pub fn MachinesTab(app: String) -> impl IntoView {
         Action::new_local(move |(id, command): &(String, Command)| {
             let (client, app, id, command) = (client.clone(), app.clone(), id.clone(), *command);
             async move {
-                let current = client.list_machines(&app, &MachineFilter::default()).await.map_err(|e| e.to_string())?;
-                let plan = plan_for(&app, &current, &id, command).map_err(|e| e.to_string())?;
+                let plan = tools::plan_command(client, app, id, command).await?.await?;
                 run_command.dispatch(plan);
                 Ok::<(), String>(())
             }
@@ -291,23 +284,8 @@ pub fn MachinesTab(app: String) -> impl IntoView {
         let (client, app) = (session.client.clone(), app.clone());
         Action::new_local(move |(ids, group): &(Vec<String>, String)| {
             let (client, app, ids, group) = (client.clone(), app.clone(), ids.clone(), group.clone());
-            async move {
-                let snapshot = AppSnapshot::read(&client, &app).await.map_err(|e| e.to_string())?;
-                let source = drafts.0.with_untracked(|d| d.get(&app).cloned());
-                let source = source.unwrap_or_else(|| starting_draft(&app, &snapshot.machines));
-                let parsed = validate(&source);
-                if parsed.has_errors() {
-                    return Err("the app's fly.toml has errors: fix them in App → Config first".to_owned());
-                }
-                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-                plan::plan_assign_group(
-                    &snapshot.deploy_input(&app, &parsed.config),
-                    &ids,
-                    &group,
-                    &DeployOptions::default(),
-                )
-                .map_err(|e| e.to_string())
-            }
+            let draft = drafts.0.with_untracked(|d| d.get(&app).cloned());
+            async move { tools::plan_assignment(client, app, draft, ids, group).await?.await }
         })
     };
     Effect::new(move |_| {
@@ -329,12 +307,9 @@ pub fn MachinesTab(app: String) -> impl IntoView {
         Action::new_local(move |(ids, command): &(Vec<String>, MachineCommand)| {
             let (client, app, ids, command) = (client.clone(), app.clone(), ids.clone(), command.clone());
             async move {
-                let plan = match client.list_machines(&app, &MachineFilter::default()).await {
-                    Ok(current) => {
-                        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-                        plan::plan_machines_command(&app, &current, &ids, &command).map_err(|e| e.to_string())
-                    }
-                    Err(error) => Err(error.to_string()),
+                let plan = match tools::plan_selection(client, app, ids, command).await {
+                    Ok(planning) => planning.await,
+                    Err(unloaded) => Err(unloaded.to_string()),
                 };
                 selection_plan.set(Some(plan));
             }
@@ -345,18 +320,33 @@ pub fn MachinesTab(app: String) -> impl IntoView {
         selected.set(BTreeSet::new());
         set_tick.update(|t| *t += 1);
     });
-    let groups = {
+    // fly.toml's process groups: those of the app's draft (App → Config), read by the parser in `machine_tools`
+    // when there is one, else those its machines describe (what the starting draft, `state::starting_draft`, holds).
+    let draft = {
+        let app = app.clone();
+        Memo::new(move |_| drafts.0.with(|d| d.get(&app).cloned()))
+    };
+    let draft_groups = LocalResource::new(move || {
+        let draft = draft.get();
+        async move {
+            match draft {
+                Some(source) => tools::draft_process_names(source).await.ok(),
+                None => None,
+            }
+        }
+    });
+    let groups: Signal<Vec<String>> = {
         let app = app.clone();
         Memo::new(move |_| {
-            let source = drafts.0.with(|d| d.get(&app).cloned());
-            let source = source.unwrap_or_else(|| {
-                machines.with(|listed| match listed {
-                    Some(Ok(machines)) => starting_draft(&app, machines),
-                    _ => starting_draft(&app, &[]),
-                })
-            });
-            validate(&source).config.process_names()
+            if let Some(Some(groups)) = draft_groups.get() {
+                return groups;
+            }
+            machines.with(|listed| match listed {
+                Some(Ok(machines)) => plan::config_from_machines(&app, machines).process_names(),
+                _ => plan::config_from_machines(&app, &[]).process_names(),
+            })
         })
+        .into()
     };
     // The machine shown in detail, if any: `(id, label)`.
     let inspecting = RwSignal::new(None::<(String, String)>);
@@ -364,7 +354,12 @@ pub fn MachinesTab(app: String) -> impl IntoView {
         let app = app.clone();
         move || {
             inspecting.get().map(|(machine, label)| {
-                view! { <MachineDetail app=app.clone() machine=machine label=label on_close=move |()| inspecting.set(None)/> }
+                loaded_quietly(tools::detail_panel(
+                    app.clone(),
+                    machine,
+                    label,
+                    Callback::new(move |()| inspecting.set(None)),
+                ))
             })
         }
     };
@@ -374,10 +369,11 @@ pub fn MachinesTab(app: String) -> impl IntoView {
         let app = app.clone();
         move || {
             editing.get().map(|(machine, label, edit)| {
-                view! {
-                    <MachineEditor app=app.clone() machine=machine label=label edit=edit groups=groups
-                        on_close=move |()| { editing.set(None); set_tick.update(|t| *t += 1); }/>
-                }
+                let on_close = Callback::new(move |()| {
+                    editing.set(None);
+                    set_tick.update(|t| *t += 1);
+                });
+                loaded_quietly(tools::editor_panel(app.clone(), machine, label, edit, groups, on_close))
             })
         }
     };
@@ -606,7 +602,7 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             let on_move = Callback::new(move |(ids, group): (Vec<String>, String)| {
                 plan_assignment.dispatch((ids, group));
             });
-            view! { <GroupBoard ids=ids rows=rows groups=groups selected=selected on_move=on_move/> }
+            loaded_quietly(tools::group_board(ids, rows, groups, selected, on_move))
         })
     };
 
@@ -672,12 +668,10 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             {detail}
             {editor}
             {assign_bar}
-            <PlanPreview planned=assignment label="Assignment plan" button="Apply assignment" busy=apply_assignment.pending()
-                on_run=Callback::new(move |plan: Plan| { apply_assignment.dispatch(plan); })/>
-            <RunView progress=assign_progress label="Assignment" cancel=assign_cancel/>
-            <PlanPreview planned=selection_plan label="Selection plan" button="Apply to the selection"
-                busy=apply_selection.pending() on_run=Callback::new(move |plan: Plan| { apply_selection.dispatch(plan); })/>
-            <RunView progress=selection_progress label="Selection" cancel=selection_cancel/>
+            {plan_preview(assignment, "Assignment plan", "Apply assignment", apply_assignment)}
+            {run_view(assign_progress, "Assignment", assign_cancel)}
+            {plan_preview(selection_plan, "Selection plan", "Apply to the selection", apply_selection)}
+            {run_view(selection_progress, "Selection", selection_cancel)}
             <div class="list-head" class:hidden=empty>
                 <p class="muted count" aria-live="polite">{count}</p>
                 <input type="search" class="filter" class:hidden=move || by_group.get() aria-label="Filter machines"
@@ -716,7 +710,39 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                 </table>
             </div>
             {move || command.value().get().and_then(Result::err).map(|e| view! { <ErrorNote message=e/> })}
-            <RunView progress=command_progress label="Machine action" cancel=command_cancel/>
+            {run_view(command_progress, "Machine action", command_cancel)}
         </section>
     }
+}
+
+/// Shows `part` from the first time `needed` holds, and keeps it: its split module is not fetched before.
+fn once_needed(
+    needed: impl Fn() -> bool + Send + Sync + 'static,
+    part: impl Fn() -> AnyView + Send + Sync + 'static,
+) -> impl IntoView {
+    let needed = Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || needed());
+    move || needed.get().then(&part)
+}
+
+/// A plan's preview (`machine_tools`), from the first plan asked for.
+fn plan_preview(
+    planned: RwSignal<Option<Result<Plan, String>>>,
+    label: &'static str,
+    button: &'static str,
+    runner: Action<Plan, Result<(), String>>,
+) -> impl IntoView {
+    let on_run = Callback::new(move |plan: Plan| {
+        runner.dispatch(plan);
+    });
+    let part = move || {
+        let (busy, label, button) = (runner.pending().into(), label.to_owned(), button.to_owned());
+        loaded_quietly(tools::plan_preview(planned.into(), label, button, busy, on_run))
+    };
+    once_needed(move || planned.with(Option::is_some), part)
+}
+
+/// A run's live view (`machine_tools`), from the first run.
+fn run_view(progress: RwSignal<Progress>, label: &'static str, cancel: Signal<Cancel>) -> impl IntoView {
+    let part = move || loaded_quietly(tools::run_view(progress, label.to_owned(), cancel));
+    once_needed(move || progress.with(|p| p.state != RunState::Waiting || p.total > 0), part)
 }

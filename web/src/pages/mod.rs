@@ -9,6 +9,7 @@ mod group_board;
 mod launch;
 mod machine_detail;
 mod machine_edit;
+mod machine_tools;
 mod machines;
 mod overview;
 mod scale;

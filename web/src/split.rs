@@ -1,0 +1,64 @@
+//! Split points: code that ships as a wasm module of its own and is fetched the first time it is called
+//! (`scripts/split-web`, Trunk's post-build hook, does the split), and what a page shows while such a module loads
+//! or when it cannot.
+//!
+//! A split point is a function marked
+//! `#[wasm_split(MODULE, wasm_split_path = ::leptos::wasm_split, fallible)]`: every function naming the same
+//! `MODULE` ships in that one module, code reached from several modules ships in chunks they share, and only what
+//! the main module reaches itself stays in it. `fallible` makes a failed fetch an [`Unloaded`] instead of a panic
+//! (which would stop the whole dashboard): a page left open while the dashboard is redeployed asks for its own
+//! build's modules, which the server no longer has. Each marked function must return `Result<_, Unloaded>`; one
+//! that does asynchronous work returns its future boxed (`LocalBoxFuture`), to be awaited after the load.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use leptos::prelude::*;
+pub use leptos::wasm_split::wasm_split;
+
+use crate::components::ErrorNote;
+
+/// The asynchronous work of a split point, started once its module is loaded.
+pub type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
+
+/// A split module could not be fetched (the loader logs why to the console).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unloaded;
+
+impl From<leptos::wasm_split::SplitLoaderError> for Unloaded {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        Unloaded
+    }
+}
+
+impl std::fmt::Display for Unloaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            "This part of the dashboard could not be loaded: the dashboard may have been updated since this page \
+             opened. Reload the page.",
+        )
+    }
+}
+
+impl From<Unloaded> for String {
+    fn from(unloaded: Unloaded) -> Self {
+        unloaded.to_string()
+    }
+}
+
+/// A view from a split module, with a note while the module loads (the first time only; then it shows at once), or
+/// the sentence saying it could not load.
+pub fn loaded(view: impl Future<Output = Result<AnyView, Unloaded>> + Send + 'static) -> AnyView {
+    let fallback = || view! { <p class="muted" role="status">"Loading…"</p> };
+    view! { <Suspense fallback=fallback>{Suspend::new(shown(view))}</Suspense> }.into_any()
+}
+
+/// [`loaded`] with nothing in its place while the module loads: for a part that appears beside what is already
+/// shown (a plan, a run's live view, a panel).
+pub fn loaded_quietly(view: impl Future<Output = Result<AnyView, Unloaded>> + Send + 'static) -> AnyView {
+    view! { <Suspense fallback=|| ()>{Suspend::new(shown(view))}</Suspense> }.into_any()
+}
+
+async fn shown(view: impl Future<Output = Result<AnyView, Unloaded>>) -> AnyView {
+    view.await.unwrap_or_else(|unloaded| view! { <ErrorNote message=unloaded.to_string()/> }.into_any())
+}
