@@ -1,8 +1,10 @@
-// The apps page's first meaningful render (navigation → the apps table drawn) over a slower link than loopback, for
-// two dashboard builds side by side: each served by its own emulator, Chromium's network emulation (DevTools
+// The apps page's first meaningful render (navigation → the apps table drawn) and the launch wizard beside it ready
+// (→ the fly.toml it writes shown: with a split build, its module and the chunks it shares fetched) over a slower
+// link than loopback, for two dashboard builds side by side: each served by its own emulator, Chromium's network emulation (DevTools
 // `Network.emulateNetworkConditions`: a download rate and a round-trip latency) on every page, loads interleaved (9
-// each, the order alternating), medians. Also the wasm's bytes as sent (Resource Timing's encodedBodySize), which
-// shows which encoding each build's server chose.
+// each, the order alternating), medians. Also the main wasm's bytes as sent (Resource Timing's encodedBodySize), which
+// shows which encoding each build's server chose, and how many wasm files the page fetched by the time the wizard
+// was ready.
 // Run: node bench/dashboard-network.mjs BEFORE_DIST AFTER_DIST [--mbps 10] [--rtt-ms 40]
 // (for Brotli against gzip: copy dist/ aside without its .br files as BEFORE, dist/ as AFTER).
 import { launchBrowser, startEmulator } from "../tests/e2e/support.mjs";
@@ -30,7 +32,8 @@ try {
     });
     if (!created.ok) throw new Error(await created.text());
   }
-  const results = { before: { drawn: [], sent: [] }, after: { drawn: [], sent: [] } };
+  const results = {};
+  for (const name of ["before", "after"]) results[name] = { drawn: [], wizard: [], sent: [], files: [] };
   for (let i = 0; i < loads; i++) {
     for (const name of i % 2 ? ["after", "before"] : ["before", "after"]) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -48,20 +51,28 @@ try {
         timeout: 120_000,
         polling: 5,
       });
-      const { drawn, sent } = await page.evaluate(() => ({
-        drawn: performance.now(),
-        sent: performance.getEntriesByType("resource").find((entry) => entry.name.endsWith(".wasm"))?.encodedBodySize,
-      }));
-      results[name].drawn.push(drawn);
-      results[name].sent.push(sent);
+      const drawn = await page.evaluate(() => performance.now());
+      await page.waitForSelector('pre[aria-label="Generated fly.toml"]', { timeout: 120_000 });
+      const { wizard, sent, files } = await page.evaluate(() => {
+        const wasm = performance.getEntriesByType("resource").filter((entry) => entry.name.endsWith(".wasm"));
+        return {
+          wizard: performance.now(),
+          sent: wasm.find((entry) => entry.name.endsWith("_bg.wasm"))?.encodedBodySize,
+          files: wasm.length,
+        };
+      });
+      for (const [key, value] of Object.entries({ drawn, wizard, sent, files })) results[name][key].push(value);
       await page.close();
     }
   }
-  const line = (name) =>
-    `${name}: apps page drawn at ${median(results[name].drawn).toFixed(0)} ms, wasm sent as ${median(results[name].sent)} B`;
+  const line = (name) => {
+    const { drawn, wizard, sent, files } = results[name];
+    return `${name}: apps page drawn at ${median(drawn).toFixed(0)} ms, launch wizard ready at ${median(wizard).toFixed(0)} ms; main wasm sent as ${median(sent)} B, ${median(files)} wasm files`;
+  };
+  const ratio = (key) => (median(results.after[key]) / median(results.before[key])).toFixed(3);
   console.log(`dashboard over ${mbps} Mbit/s with ${rttMs} ms round trips (medians of ${loads} loads each, interleaved)`);
   console.log(`  ${line("before")}\n  ${line("after")}`);
-  console.log(`  after/before: ${(median(results.after.drawn) / median(results.before.drawn)).toFixed(3)}×`);
+  console.log(`  after/before: apps page ${ratio("drawn")}×, launch wizard ${ratio("wizard")}×`);
 } finally {
   await browser.close();
   for (const emulator of Object.values(emulators)) await emulator.stop();

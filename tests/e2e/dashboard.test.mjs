@@ -3,7 +3,9 @@
 // fly.toml it makes and launches an app until its machines run.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync, cpSync, renameSync, mkdtempSync, rmSync, utimesSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { launchBrowser, startEmulator, createApp, dist, screenshots, assertFits } from "./support.mjs";
 
 let emulator;
@@ -205,4 +207,49 @@ test("the connect screen: a wrong token reads as a sentence, the token stays in 
   // The wrong token's 401 is logged by the browser as a failed request; nothing else may be.
   assert.deepEqual(problems.filter((p) => !p.includes("401")), []);
   await close();
+});
+
+test("a screen whose module is gone (the dashboard redeployed under an open page) reads as a sentence, and loads once it is back", async () => {
+  // A copy of the build, served by an emulator of its own, so its files can go and come back.
+  const copy = mkdtempSync(join(tmpdir(), "flightdeck-dist-"));
+  cpSync(dist, copy, { recursive: true });
+  const served = await startEmulator({ token: "e2e-redeploy-token", dashboard: copy });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    await createApp(served, "e2e-redeployed");
+    const page = await context.newPage();
+    const pageErrors = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    await page.goto(`${served.url}/#/apps/e2e-redeployed/machines`);
+    await page.getByText("This app has no machines yet.").waitFor({ timeout: 15_000 });
+    // The split module every screen but Apps and Machines is in, as a newer build would have removed it.
+    const deferred = readdirSync(copy).filter((name) => /^split_deferred-[0-9a-f]+\.wasm$/.test(name));
+    assert.equal(deferred.length, 1, `one deferred module in ${readdirSync(copy).join(", ")}`);
+    const files = readdirSync(copy).filter((name) => name.startsWith(deferred[0]));
+    for (const name of files) renameSync(join(copy, name), join(copy, `${name}.gone`));
+
+    await page.getByRole("link", { name: "Scale" }).click();
+    await page.getByRole("alert").filter({ hasText: "could not be loaded" }).waitFor({ timeout: 15_000 });
+    assert.match(await page.getByRole("alert").textContent(), /Reload the page/);
+    // The rest of the dashboard still works: the module's failure stopped nothing (a panic would have).
+    await page.getByRole("link", { name: "Machines" }).click();
+    await page.getByText("This app has no machines yet.").waitFor({ timeout: 15_000 });
+
+    // Back on the server, the module loads on the next try: a failed load is not kept. (Written anew, as a deploy
+    // would: the browser revalidates its failed fetch, which the server answered with index.html, by that file's
+    // time, and a file no newer than it would be "not modified".)
+    const written = new Date(Date.now() + 60_000);
+    for (const name of files) {
+      renameSync(join(copy, `${name}.gone`), join(copy, name));
+      utimesSync(join(copy, name), written, written);
+    }
+    await page.getByRole("link", { name: "Scale" }).click();
+    await page.getByRole("heading", { name: "Machines per region" }).waitFor({ timeout: 15_000 });
+    assert.equal(await page.getByRole("alert").filter({ hasText: "could not be loaded" }).count(), 0);
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await context.close();
+    await served.stop();
+    rmSync(copy, { recursive: true, force: true });
+  }
 });

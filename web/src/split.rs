@@ -5,10 +5,20 @@
 //! A split point is a function marked
 //! `#[wasm_split(MODULE, wasm_split_path = ::leptos::wasm_split, fallible)]`: every function naming the same
 //! `MODULE` ships in that one module, code reached from several modules ships in chunks they share, and only what
-//! the main module reaches itself stays in it. `fallible` makes a failed fetch an [`Unloaded`] instead of a panic
-//! (which would stop the whole dashboard): a page left open while the dashboard is redeployed asks for its own
-//! build's modules, which the server no longer has. Each marked function must return `Result<_, Unloaded>`; one
-//! that does asynchronous work returns its future boxed (`LocalBoxFuture`), to be awaited after the load.
+//! the main module reaches itself stays in it. The main module holds the first render of the Apps and App → Machines
+//! screens; the rest is in two modules:
+//! - `launch_wizard`: the Apps page's launch wizard, fetched once the list of apps is drawn;
+//! - `deferred`: everything else (the other app screens, the Machines tab's panels, plans and runs, the engine),
+//!   fetched by App → Machines once its table has painted ([`preload_deferred`]), or by the first screen that needs
+//!   it.
+//!
+//! Two modules, not one per screen: wasm-split gives every combination of modules that share code a chunk of its own,
+//! and with eight modules a screen's first load was 20 to 45 files (BENCHMARKS.md). With two there is one shared chunk.
+//!
+//! `fallible` makes a failed fetch an [`Unloaded`] instead of a panic (which would stop the whole dashboard): a page
+//! left open while the dashboard is redeployed asks for its own build's modules, which the server no longer has. Each
+//! marked function must return `Result<_, Unloaded>`; one that does asynchronous work returns its future boxed
+//! (`LocalBoxFuture`), to be awaited after the load.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -44,6 +54,28 @@ impl From<Unloaded> for String {
     fn from(unloaded: Unloaded) -> Self {
         unloaded.to_string()
     }
+}
+
+/// Fetches the deferred module without running anything of it: a screen calls this once its first render has
+/// painted, so that what the user does next finds the module there.
+pub async fn preload_deferred() {
+    // A failed fetch is tried again by the first split point called, which then says so.
+    let _ = deferred_loaded().await;
+}
+
+#[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn deferred_loaded() -> Result<(), Unloaded> {
+    Ok(())
+}
+
+/// Shows `part` from the first time `needed` holds, and keeps it: a split module's view is then not asked for
+/// (nor its module fetched) before it is needed.
+pub fn once_needed(
+    needed: impl Fn() -> bool + Send + Sync + 'static,
+    part: impl Fn() -> AnyView + Send + Sync + 'static,
+) -> impl IntoView {
+    let needed = Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || needed());
+    move || needed.get().then(&part)
 }
 
 /// A view from a split module, with a note while the module loads (the first time only; then it shows at once), or

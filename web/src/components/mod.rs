@@ -5,7 +5,7 @@ mod plan_preview;
 mod run_view;
 
 pub use plan_preview::PlanPreview;
-pub use run_view::{RunView, plan_runner, preload_engine, run_with_progress};
+pub use run_view::{RunView, plan_runner, run_with_progress};
 
 use flightdeck::api::{App, Machine, MachineFilter, MachineState};
 use flightdeck::config::{PRESETS, REGIONS};

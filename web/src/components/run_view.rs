@@ -12,8 +12,8 @@ use leptos::prelude::*;
 use crate::split::{LocalBoxFuture, Unloaded, wasm_split};
 
 /// Runs `plan`, folding its events into `progress` as they come. Resolves when the run ends either way (the
-/// progress says how). A split point (`crate::split`): the engine is fetched with the first run, so the main module
-/// does not carry it; a fetch that fails is told in `progress` as the run's failure.
+/// progress says how). The run is a split point (`crate::split`), so the main module does not carry the engine; a
+/// module that cannot be fetched is told in `progress` as the run's failure.
 pub async fn run_with_progress(
     client: &MachinesClient<FetchTransport>,
     plan: &Plan,
@@ -34,7 +34,7 @@ pub async fn run_with_progress(
     }
 }
 
-#[wasm_split(plan_runs, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_plan_runs))]
+#[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn run_plan(
     client: MachinesClient<FetchTransport>,
     plan: Plan,
@@ -54,13 +54,6 @@ fn run_plan(
             .map(|_| ())
             .map_err(|failure| failure.error.to_string())
     }))
-}
-
-/// Fetches the engine's module before the first run needs it (a screen that offers runs calls this once it has
-/// painted).
-pub async fn preload_engine() {
-    // A failed fetch is retried by the run itself, which then says so.
-    let _ = preload_plan_runs().await;
 }
 
 /// A screen's plan runner: an action that runs the plan it is given into `progress` and then calls `after` (clear the

@@ -1,5 +1,5 @@
-//! One app: a heading, its tabs, and the tab's screen. Every screen but Machines is a split point (`crate::split`):
-//! its code is a wasm module of its own, loaded the first time the screen opens.
+//! One app: a heading, its tabs, and the tab's screen. Every screen but Machines is a split point into the deferred
+//! module (`crate::split`), fetched by the first screen that needs it.
 
 use leptos::prelude::*;
 
@@ -18,7 +18,7 @@ pub fn AppPage(name: String, tab: Tab) -> impl IntoView {
         })
         .collect_view();
     let app = name.clone();
-    // Machines stays in the main module: it is where a link to an app's machines lands, and the busiest screen.
+    // Machines is drawn by the main module: it is where a link to an app lands, and the busiest screen.
     let body = match tab {
         Tab::Machines => view! { <MachinesTab app/> }.into_any(),
         Tab::Overview => loaded(overview_screen(app)),
@@ -37,27 +37,27 @@ pub fn AppPage(name: String, tab: Tab) -> impl IntoView {
     }
 }
 
-#[wasm_split(overview_screen, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn overview_screen(app: String) -> Result<AnyView, Unloaded> {
     Ok(view! { <OverviewTab app/> }.into_any())
 }
 
-#[wasm_split(scale_screen, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn scale_screen(app: String) -> Result<AnyView, Unloaded> {
     Ok(view! { <ScaleTab app/> }.into_any())
 }
 
-#[wasm_split(config_screen, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn config_screen(app: String) -> Result<AnyView, Unloaded> {
     Ok(view! { <ConfigTab app/> }.into_any())
 }
 
-#[wasm_split(deploy_screen, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn deploy_screen(app: String) -> Result<AnyView, Unloaded> {
     Ok(view! { <DeployTab app/> }.into_any())
 }
 
-#[wasm_split(secrets_screen, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn secrets_screen(app: String) -> Result<AnyView, Unloaded> {
     Ok(view! { <SecretsTab app/> }.into_any())
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::components::{AppTable, ErrorNote};
 use crate::pages::launch::LaunchWizard;
-use crate::split::{Unloaded, loaded, wasm_split};
+use crate::split::{Unloaded, loaded, once_needed, wasm_split};
 use crate::state::Session;
 
 #[component]
@@ -55,7 +55,8 @@ pub fn AppsPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
-        {loaded(launch_wizard(Callback::new(move |()| apps.refetch())))}
+        // The wizard once the list is drawn: fetching its module then does not hold the list back.
+        {once_needed(move || apps.with(Option::is_some), move || loaded(launch_wizard(Callback::new(move |()| apps.refetch()))))}
         <section aria-labelledby="create-heading" class="card">
             <h2 id="create-heading">"Create an app"</h2>
             <form on:submit=on_submit>
@@ -70,8 +71,8 @@ pub fn AppsPage() -> impl IntoView {
     }
 }
 
-/// The launch wizard, a split point (`crate::split`): it brings fly.toml's validation, the launch planner and the
-/// engine, which the list of apps does not need.
+/// The launch wizard, a split module of its own (`crate::split`): it brings fly.toml's validation, the launch planner
+/// and the engine, which the list of apps does not need.
 #[wasm_split(launch_wizard, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn launch_wizard(on_launched: Callback<()>) -> Result<AnyView, Unloaded> {
     Ok(view! { <LaunchWizard on_launched/> }.into_any())

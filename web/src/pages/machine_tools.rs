@@ -1,9 +1,8 @@
-//! What App → Machines fetches apart from the main module, as one split module (`crate::split`): a machine's details,
-//! its clone and resize editor, the by-group board, the plan preview and live run views, and the planning of the
-//! tab's actions. Planning brings fly.toml's parser and the planners, and the views their own code, none of which
-//! the table needs to show the machines. The tab fetches this module once its table has painted
-//! ([`preload_machine_tools`]), so an action finds it there; the engine that runs the plans is a module of its own
-//! (`components::run_with_progress`), shared with the other screens that run plans.
+//! What App → Machines keeps out of the main module, in the deferred split module (`crate::split`): a machine's
+//! details, its clone and resize editor, the by-group board, the plan preview and live run views, and the planning
+//! of the tab's actions. Planning brings fly.toml's parser and the planners, and the views their own code, none of
+//! which the table needs to show the machines. The tab fetches the module once its table has painted, so an action
+//! finds it there.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -22,13 +21,13 @@ use crate::split::{LocalBoxFuture, Unloaded, wasm_split};
 use crate::state::starting_draft;
 
 /// One machine in detail (`MachineDetail`).
-#[wasm_split(machine_tools, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_machine_tools))]
+#[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn detail_panel(app: String, machine: String, label: String, on_close: Callback<()>) -> Result<AnyView, Unloaded> {
     Ok(view! { <MachineDetail app machine label on_close/> }.into_any())
 }
 
 /// One machine's clone or resize (`MachineEditor`).
-#[wasm_split(machine_tools, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn editor_panel(
     app: String,
     machine: String,
@@ -41,7 +40,7 @@ pub fn editor_panel(
 }
 
 /// The machines by process group (`GroupBoard`).
-#[wasm_split(machine_tools, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn group_board(
     ids: RwSignal<Vec<String>>,
     rows: StoredValue<HashMap<String, ArcRwSignal<RowView>>>,
@@ -53,7 +52,7 @@ pub fn group_board(
 }
 
 /// A plan before it runs (`PlanPreview`).
-#[wasm_split(machine_tools, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn plan_preview(
     planned: Signal<Option<Result<Plan, String>>>,
     label: String,
@@ -65,7 +64,7 @@ pub fn plan_preview(
 }
 
 /// A run's live view (`RunView`).
-#[wasm_split(machine_tools, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn run_view(progress: RwSignal<Progress>, label: String, cancel: Signal<Cancel>) -> Result<AnyView, Unloaded> {
     Ok(view! { <RunView progress label cancel/> }.into_any())
 }
@@ -81,7 +80,7 @@ fn plan_for(app: &str, machines: &[Machine], id: &str, command: Command) -> Resu
 }
 
 /// A row's command, planned from the machines as they are now.
-#[wasm_split(machine_tools, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn plan_command(
     client: MachinesClient<FetchTransport>,
     app: String,
@@ -95,7 +94,7 @@ pub fn plan_command(
 }
 
 /// The selected machines' command (flyctl's `machine stop ID ID…`), planned from the machines as they are now.
-#[wasm_split(machine_tools, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn plan_selection(
     client: MachinesClient<FetchTransport>,
     app: String,
@@ -111,7 +110,7 @@ pub fn plan_selection(
 
 /// The selected machines' assignment to `group` of the app's fly.toml (`draft`, else the one its machines describe):
 /// the metadata change, then the deploy that gives them the group's config.
-#[wasm_split(machine_tools, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn plan_assignment(
     client: MachinesClient<FetchTransport>,
     app: String,
@@ -133,7 +132,7 @@ pub fn plan_assignment(
 }
 
 /// The process groups of a fly.toml draft (its names even when it has errors elsewhere).
-#[wasm_split(machine_tools, wasm_split_path = ::leptos::wasm_split, fallible)]
+#[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn draft_process_names(source: String) -> Result<Vec<String>, Unloaded> {
     Ok(validate(&source).config.process_names())
 }

@@ -17,8 +17,8 @@ use leptos::prelude::*;
 
 use super::machine_edit::Edit;
 use super::machine_tools as tools;
-use crate::components::{ErrorNote, after_next_paint, plan_runner, preload_engine};
-use crate::split::loaded_quietly;
+use crate::components::{ErrorNote, after_next_paint, plan_runner};
+use crate::split::{loaded_quietly, once_needed};
 use crate::state::{Drafts, LiveFleet, Session, live_fleet};
 
 /// The height of a machine row, as the CSS fixes it (`table.machines tbody tr`).
@@ -224,10 +224,7 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                     after_next_paint(move || {
                         let _ = margin.try_set(MARGIN_ROWS);
                         // What the tab's actions need, fetched now that the table is up, so they find it there.
-                        leptos::task::spawn_local(async {
-                            let _ = tools::preload_machine_tools().await;
-                            preload_engine().await;
-                        });
+                        leptos::task::spawn_local(crate::split::preload_deferred());
                     });
                 }
                 ids.set(machines.iter().map(|m| m.id.clone()).collect());
@@ -713,15 +710,6 @@ pub fn MachinesTab(app: String) -> impl IntoView {
             {run_view(command_progress, "Machine action", command_cancel)}
         </section>
     }
-}
-
-/// Shows `part` from the first time `needed` holds, and keeps it: its split module is not fetched before.
-fn once_needed(
-    needed: impl Fn() -> bool + Send + Sync + 'static,
-    part: impl Fn() -> AnyView + Send + Sync + 'static,
-) -> impl IntoView {
-    let needed = Memo::new(move |was: Option<&bool>| was.copied().unwrap_or(false) || needed());
-    move || needed.get().then(&part)
 }
 
 /// A plan's preview (`machine_tools`), from the first plan asked for.
