@@ -3,15 +3,13 @@
 //! the app, its machines, wait until they start) with flyctl's progress lines and a link to the new app, whose
 //! App → Config draft is that fly.toml.
 
-use std::time::Duration;
-
 use flightdeck::config::{DEFAULT_PRESET, validate};
 use flightdeck::diagnostics::{Severity, locate};
-use flightdeck::engine::{self, Cancel, EngineOptions, Event};
+use flightdeck::engine::{Cancel, Progress};
 use flightdeck::plan::{Launch, LaunchRequest, plan_launch};
 use leptos::prelude::*;
 
-use crate::components::{ErrorNote, files, region_options, size_options};
+use crate::components::{ErrorNote, files, region_options, run_with_progress, size_options};
 use crate::route::{Route, Tab};
 use crate::state::{Drafts, Session};
 
@@ -62,7 +60,8 @@ pub fn LaunchWizard(#[prop(into)] on_launched: Callback<()>) -> impl IntoView {
         })
         .map_err(|e| e.to_string())
     });
-    let (log, set_log) = signal(Vec::<String>::new());
+    // The run's progress: its timeline holds flyctl's lines, which the log shows.
+    let progress = RwSignal::new(Progress::default());
     let run = {
         let client = session.client.clone();
         Action::new_local(move |launch: &Launch| {
@@ -72,16 +71,10 @@ pub fn LaunchWizard(#[prop(into)] on_launched: Callback<()>) -> impl IntoView {
                 drafts.0.update(|d| {
                     d.insert(plan.app.clone(), fly_toml);
                 });
-                set_log.set(Vec::new());
-                let sink = move |event: Event| {
-                    if let Some(line) = event.line() {
-                        set_log.update(|lines| lines.push(line));
-                    }
-                };
-                let options = EngineOptions { smoke_window: Duration::from_secs(2), ..EngineOptions::default() };
-                let result = engine::run(&client, &plan, &options, &sink, &Cancel::default()).await;
+                // The engine is in the deferred module (`crate::split`): the wizard's own module stays small.
+                let result = run_with_progress(&client, &plan, progress, &Cancel::default()).await;
                 on_launched.run(());
-                result.map(|_| plan.app.clone()).map_err(|f| f.error.to_string())
+                result.map(|()| plan.app.clone())
             }
         })
     };
@@ -163,7 +156,7 @@ pub fn LaunchWizard(#[prop(into)] on_launched: Callback<()>) -> impl IntoView {
                 <div class="preview">{fly_toml}</div>
             </div>
             {done}
-            <pre class="log" aria-label="Launch progress" aria-live="polite">{move || log.get().join("\n")}</pre>
+            <pre class="log" aria-label="Launch progress" aria-live="polite">{move || progress.with(|p| p.timeline.iter().map(|entry| entry.line.as_str()).collect::<Vec<_>>().join("\n"))}</pre>
         </section>
     }
 }
