@@ -23,6 +23,17 @@ optimize_wasm() {
 # Gzipped size of a file in bytes.
 gzip_size() { gzip -9 -c "$1" | wc -c | tr -d ' '; }
 
+# split_modules_summary DIST: what the dashboard loads after its main module (scripts/split-web's modules and shared
+# chunks): "N more modules, M bytes gzipped".
+split_modules_summary() {
+  local count=0 total=0 file
+  for file in "$1"/split_*.wasm "$1"/chunk_*.wasm; do
+    [ -f "$file" ] || continue
+    count=$((count + 1)); total=$((total + $(gzip_size "$file")))
+  done
+  echo "$count more modules, $total bytes gzipped"
+}
+
 # start_emulator LOGFILE ARGS... : starts flightdeck-server on a free loopback port; sets EMULATOR_URL and
 # EMULATOR_PID. The caller stops it (stop_emulator) or leaves it to the EXIT trap.
 start_emulator() {

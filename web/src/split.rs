@@ -9,8 +9,8 @@
 //! screens; the rest is in two modules:
 //! - `launch_wizard`: the Apps page's launch wizard, fetched once the list of apps is drawn;
 //! - `deferred`: everything else (the other app screens, the Machines tab's panels, plans and runs, the engine),
-//!   fetched by App → Machines once its table has painted ([`preload_deferred`]), or by the first screen that needs
-//!   it.
+//!   fetched by App → Machines once its table has painted and the page is idle ([`preload_deferred_when_idle`]), or
+//!   by the first screen that needs it.
 //!
 //! Two modules, not one per screen: wasm-split gives every combination of modules that share code a chunk of its own,
 //! and with eight modules a screen's first load was 20 to 45 files (BENCHMARKS.md). With two there is one shared chunk.
@@ -25,6 +25,7 @@ use std::pin::Pin;
 
 use leptos::prelude::*;
 pub use leptos::wasm_split::wasm_split;
+use wasm_bindgen::JsCast;
 
 use crate::components::ErrorNote;
 
@@ -56,11 +57,22 @@ impl From<Unloaded> for String {
     }
 }
 
-/// Fetches the deferred module without running anything of it: a screen calls this once its first render has
-/// painted, so that what the user does next finds the module there.
-pub async fn preload_deferred() {
-    // A failed fetch is tried again by the first split point called, which then says so.
-    let _ = deferred_loaded().await;
+/// Fetches the deferred module, without running anything of it, once the browser is idle: a screen calls this when
+/// its first render is up, so that what the user does next finds the module there, and fetching and compiling it
+/// does not compete with that render's frames.
+pub fn preload_deferred_when_idle() {
+    fn preload() {
+        // A failed fetch is tried again by the first split point called, which then says so.
+        leptos::task::spawn_local(async {
+            let _ = deferred_loaded().await;
+        });
+    }
+    let when_idle = wasm_bindgen::closure::Closure::once_into_js(preload);
+    let asked = web_sys::window().is_some_and(|w| w.request_idle_callback(when_idle.unchecked_ref()).is_ok());
+    if !asked {
+        // A browser without idle callbacks: shortly after the first render instead.
+        set_timeout(preload, std::time::Duration::from_millis(200));
+    }
 }
 
 #[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]

@@ -224,7 +224,7 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                     after_next_paint(move || {
                         let _ = margin.try_set(MARGIN_ROWS);
                         // What the tab's actions need, fetched now that the table is up, so they find it there.
-                        leptos::task::spawn_local(crate::split::preload_deferred());
+                        crate::split::preload_deferred_when_idle();
                     });
                 }
                 ids.set(machines.iter().map(|m| m.id.clone()).collect());
