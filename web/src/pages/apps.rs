@@ -71,8 +71,8 @@ pub fn AppsPage() -> impl IntoView {
     }
 }
 
-/// The launch wizard, a split module of its own (`crate::split`): it brings fly.toml's validation, the launch planner
-/// and the engine, which the list of apps does not need.
+/// The launch wizard, a split module of its own (`crate::split`): it brings fly.toml's validation and writing and the
+/// launch planner, which the list of apps does not need (its launch runs through the engine in the deferred module).
 #[wasm_split(launch_wizard, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn launch_wizard(on_launched: Callback<()>) -> Result<AnyView, Unloaded> {
     Ok(view! { <LaunchWizard on_launched/> }.into_any())
