@@ -21,11 +21,7 @@ pub fn AppPage(name: String, tab: Tab) -> impl IntoView {
     // Machines is drawn by the main module: it is where a link to an app lands, and the busiest screen.
     let body = match tab {
         Tab::Machines => view! { <MachinesTab app/> }.into_any(),
-        Tab::Overview => loaded(overview_screen(app)),
-        Tab::Scale => loaded(scale_screen(app)),
-        Tab::Config => loaded(config_screen(app)),
-        Tab::Deploy => loaded(deploy_screen(app)),
-        Tab::Secrets => loaded(secrets_screen(app)),
+        tab => loaded(deferred_screen(app, tab)),
     };
     view! {
         <nav class="crumbs" aria-label="Breadcrumb"><a href="#/">"Apps"</a>" / "<span>{name.clone()}</span></nav>
@@ -37,27 +33,16 @@ pub fn AppPage(name: String, tab: Tab) -> impl IntoView {
     }
 }
 
+/// An app screen other than Machines, from the deferred module.
 #[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn overview_screen(app: String) -> Result<AnyView, Unloaded> {
-    Ok(view! { <OverviewTab app/> }.into_any())
-}
-
-#[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn scale_screen(app: String) -> Result<AnyView, Unloaded> {
-    Ok(view! { <ScaleTab app/> }.into_any())
-}
-
-#[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn config_screen(app: String) -> Result<AnyView, Unloaded> {
-    Ok(view! { <ConfigTab app/> }.into_any())
-}
-
-#[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn deploy_screen(app: String) -> Result<AnyView, Unloaded> {
-    Ok(view! { <DeployTab app/> }.into_any())
-}
-
-#[wasm_split(deferred, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn secrets_screen(app: String) -> Result<AnyView, Unloaded> {
-    Ok(view! { <SecretsTab app/> }.into_any())
+fn deferred_screen(app: String, tab: Tab) -> Result<AnyView, Unloaded> {
+    Ok(match tab {
+        Tab::Overview => view! { <OverviewTab app/> }.into_any(),
+        Tab::Scale => view! { <ScaleTab app/> }.into_any(),
+        Tab::Config => view! { <ConfigTab app/> }.into_any(),
+        Tab::Deploy => view! { <DeployTab app/> }.into_any(),
+        Tab::Secrets => view! { <SecretsTab app/> }.into_any(),
+        // Drawn by the main module (`AppPage`), not through here.
+        Tab::Machines => view! { <MachinesTab app/> }.into_any(),
+    })
 }
