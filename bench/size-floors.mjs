@@ -67,7 +67,7 @@ const STUBS = {
     ],
     "src/engine/mod.rs": ["run"],
   },
-  // `screens`: every dashboard screen but the shell, Apps and App → Machines (with `logic`: the first chunk a dashboard
+  // `screens`: every dashboard screen but the shell, Apps and App → Machines (with `logic`: the main module a dashboard
   // split by screen would load for a link to an app's machines).
   size_floor_screens: {
     "web/src/pages/config.rs": ["ConfigTab"],
@@ -139,13 +139,17 @@ function npmBuild(tree, target, feature, rustflags, extra = [], extraEnv = {}) {
   return gzipped(file);
 }
 
+const dashboardFlags = (tree) =>
+  run("bash", ["-c", 'source "$0/scripts/lib.sh" && printf %s "$DASHBOARD_RUSTFLAGS"', tree]);
+
 // The dashboard as scripts/build-web makes it (Trunk release: cargo, wasm-bindgen, scripts/split-web).
 function dashboardBuild(tree, target, rustflags, extraEnv = {}) {
   const dist = join(target, "dist");
   run("trunk", ["build", "--release", "--dist", dist], {
     cwd: tree,
-    // Relocations kept for scripts/split-web, Trunk's post-build hook (DASHBOARD_RUSTFLAGS in scripts/lib.sh).
-    env: { ...env, ...extraEnv, CARGO_TARGET_DIR: target, RUSTFLAGS: `${rustflags} -Clink-arg=--emit-relocs` },
+    // RUSTFLAGS replaces .cargo/config.toml's flags: the dashboard's own (scripts/lib.sh's DASHBOARD_RUSTFLAGS, read
+    // from the copy: Leptos's erase_components, relocations for scripts/split-web) come first.
+    env: { ...env, ...extraEnv, CARGO_TARGET_DIR: target, RUSTFLAGS: `${dashboardFlags(tree)} ${rustflags}`.trim() },
     stdio: ["ignore", "ignore", "inherit"],
   });
   // The main module (the split build's other modules load when their screens first open).
@@ -160,16 +164,15 @@ run("git", ["worktree", "add", "--detach", "--force", tree, "HEAD"], { cwd: root
 let addedRustSrc = false;
 try {
   stub(tree);
-  // RUSTFLAGS replaces .cargo/config.toml's flags, so the dashboard's `erase_components` is repeated.
-  const base = "--cfg erase_components";
-  const logic = `${base} --cfg size_floor_logic`;
+  const base = "";
+  const logic = "--cfg size_floor_logic";
   const none = `${logic} --cfg size_floor_decoding`;
   const npm = (feature, rustflags) => npmBuild(tree, join(target, "npm"), feature, rustflags);
   const web = (rustflags) => dashboardBuild(tree, join(target, "web"), rustflags);
   const main = npm("js", base);
   const mainLogic = npm("js", logic);
   const mainNone = npm("js", none);
-  const mainSync = npm("js", `${base} --cfg size_floor_client`);
+  const mainSync = npm("js", "--cfg size_floor_client");
   const light = npm("js-config", base);
   const dashboard = web(base);
   const dashboardLogic = web(logic);
@@ -182,7 +185,7 @@ try {
   addedRustSrc = !run("rustup", ["component", "list", "--installed"]).includes("rust-src");
   if (addedRustSrc) run("rustup", ["component", "add", "rust-src"], { stdio: "ignore" });
   const unstable = { RUSTC_BOOTSTRAP: "1" };
-  const smallStd = `${base} -Zunstable-options -Cpanic=immediate-abort`;
+  const smallStd = "-Zunstable-options -Cpanic=immediate-abort";
   const mainStd = npmBuild(tree, join(target, "npm-std"), "js", smallStd, ["-Zbuild-std=std,panic_abort",
     "-Zbuild-std-features=optimize_for_size"], unstable);
   const dashboardStd = dashboardBuild(tree, join(target, "web-std"), smallStd, {
@@ -203,7 +206,7 @@ try {
   row("dashboard", "as built", dashboard);
   row("dashboard", "without fly.toml reading, planners, engine", dashboardLogic, dashboard);
   row("dashboard", "…and without typed JSON reads", dashboardNone, dashboard);
-  row("dashboard", "the shell, Apps and Machines only, without logic (a split build's first chunk)", dashboardFirstChunk, dashboard);
+  row("dashboard", "the shell, Apps and Machines only, without logic (the split build's main module)", dashboardFirstChunk, dashboard);
   row("dashboard", "std for size, panics as traps", dashboardStd, dashboard);
 } finally {
   if (addedRustSrc) run("rustup", ["component", "remove", "rust-src"], { stdio: "ignore" });

@@ -23,15 +23,19 @@ optimize_wasm() {
 # Gzipped size of a file in bytes.
 gzip_size() { gzip -9 -c "$1" | wc -c | tr -d ' '; }
 
-# split_modules_summary DIST: what the dashboard loads after its main module (scripts/split-web's modules and shared
-# chunks): "N more modules, M bytes gzipped".
-split_modules_summary() {
-  local count=0 total=0 file
+# dashboard_sizes DIST: the built dashboard's wasm, as scripts/build-web and scripts/test report it: the main module
+# (raw, gzipped, and in Brotli as browsers are sent it), then what loads after it (scripts/split-web's modules and
+# shared chunks). Nothing when DIST holds no build.
+dashboard_sizes() {
+  local main count=0 total=0 file
+  main=$(ls "$1"/flightdeck-web-*_bg.wasm 2>/dev/null | head -n1 || true)
+  [ -n "$main" ] || return 0
   for file in "$1"/split_*.wasm "$1"/chunk_*.wasm; do
     [ -f "$file" ] || continue
     count=$((count + 1)); total=$((total + $(gzip_size "$file")))
   done
-  echo "$count more modules, $total bytes gzipped"
+  echo "main module $(wc -c <"$main") bytes, $(gzip_size "$main") bytes gzipped, $(wc -c <"$main.br" 2>/dev/null || echo "?") \
+bytes sent (Brotli); $count more modules, $total bytes gzipped"
 }
 
 # start_emulator LOGFILE ARGS... : starts flightdeck-server on a free loopback port; sets EMULATOR_URL and

@@ -220,13 +220,17 @@ test("a screen whose module is gone (the dashboard redeployed under an open page
     const page = await context.newPage();
     const pageErrors = [];
     page.on("pageerror", (error) => pageErrors.push(error.message));
-    await page.goto(`${served.url}/#/apps/e2e-redeployed/machines`);
-    await page.getByText("This app has no machines yet.").waitFor({ timeout: 15_000 });
-    // The split module every screen but Apps and Machines is in, as a newer build would have removed it.
+    // The apps page, with its launch wizard: every module but the deferred one is loaded then.
+    await page.goto(served.url);
+    await page.getByLabel("Generated fly.toml").waitFor({ timeout: 15_000 });
+    // The split module every screen but Apps and Machines is in, as a newer build would have removed it. (App →
+    // Machines would fetch it in the background: it goes before the page gets there.)
     const deferred = readdirSync(copy).filter((name) => /^split_deferred-[0-9a-f]+\.wasm$/.test(name));
     assert.equal(deferred.length, 1, `one deferred module in ${readdirSync(copy).join(", ")}`);
     const files = readdirSync(copy).filter((name) => name.startsWith(deferred[0]));
     for (const name of files) renameSync(join(copy, name), join(copy, `${name}.gone`));
+    await page.getByRole("link", { name: "e2e-redeployed", exact: true }).click();
+    await page.getByText("This app has no machines yet.").waitFor({ timeout: 15_000 });
 
     await page.getByRole("link", { name: "Scale" }).click();
     await page.getByRole("alert").filter({ hasText: "could not be loaded" }).waitFor({ timeout: 15_000 });

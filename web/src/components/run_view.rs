@@ -15,12 +15,12 @@ use crate::split::{LocalBoxFuture, Unloaded, wasm_split};
 /// progress says how). The run is a split point (`crate::split`), so the main module does not carry the engine; a
 /// module that cannot be fetched is told in `progress` as the run's failure.
 pub async fn run_with_progress(
-    client: &MachinesClient<FetchTransport>,
-    plan: &Plan,
+    client: MachinesClient<FetchTransport>,
+    plan: Plan,
     progress: RwSignal<Progress>,
-    cancel: &Cancel,
+    cancel: Cancel,
 ) -> Result<(), String> {
-    match run_plan(client.clone(), plan.clone(), progress, cancel.clone()).await {
+    match run_plan(client, plan, progress, cancel).await {
         Ok(run) => run.await,
         Err(unloaded) => {
             let error = unloaded.to_string();
@@ -69,7 +69,7 @@ pub fn plan_runner(
         let switch = Cancel::default();
         set_cancel.set(switch.clone());
         async move {
-            let result = run_with_progress(&client, &plan, progress, &switch).await;
+            let result = run_with_progress(client, plan, progress, switch).await;
             after();
             result
         }

@@ -72,9 +72,10 @@ pub fn LaunchWizard(#[prop(into)] on_launched: Callback<()>) -> impl IntoView {
                     d.insert(plan.app.clone(), fly_toml);
                 });
                 // The engine is in the deferred module (`crate::split`): the wizard's own module stays small.
-                let result = run_with_progress(&client, &plan, progress, &Cancel::default()).await;
+                let app = plan.app.clone();
+                let result = run_with_progress(client, plan, progress, Cancel::default()).await;
                 on_launched.run(());
-                result.map(|()| plan.app.clone())
+                result.map(|()| app)
             }
         })
     };

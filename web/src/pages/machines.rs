@@ -223,8 +223,6 @@ pub fn MachinesTab(app: String) -> impl IntoView {
                 if ids.with_untracked(Vec::is_empty) {
                     after_next_paint(move || {
                         let _ = margin.try_set(MARGIN_ROWS);
-                        // What the tab's actions need, fetched now that the table is up, so they find it there.
-                        crate::split::preload_deferred_when_idle();
                     });
                 }
                 ids.set(machines.iter().map(|m| m.id.clone()).collect());
@@ -254,6 +252,16 @@ pub fn MachinesTab(app: String) -> impl IntoView {
     };
     let LiveFleet { machines, relist: set_tick, loaded } =
         live_fleet(&session, &app, SUMMARY_EVERY, SUMMARIES_PER_FULL_LIST, apply_full, apply_summaries);
+    // What the tab's actions and the other screens need, fetched once the first list is shown (rows or "no machines
+    // yet"), so they find it there.
+    Effect::new(move |preloading: Option<bool>| {
+        let asked = preloading.unwrap_or(false);
+        if !asked && loaded.get() {
+            after_next_paint(crate::split::preload_deferred_when_idle);
+            return true;
+        }
+        asked
+    });
     let (confirming, set_confirming) = signal(None::<String>);
     // A row's button: the plan is made from the machines as they are now, then run in the live view below.
     let command_progress = RwSignal::new(Progress::default());

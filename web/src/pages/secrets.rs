@@ -28,7 +28,7 @@ pub fn SecretsTab(app: String) -> impl IntoView {
                     // As flyctl: an app without machines gets the secrets with its first deployment.
                     return Ok((update.version, false));
                 }
-                run_with_progress(&client, &plan, progress, &Cancel::default()).await?;
+                run_with_progress(client, plan, progress, Cancel::default()).await?;
                 Ok::<(u64, bool), String>((update.version, true))
             }
         })
